@@ -1,0 +1,38 @@
+/**
+ * Builds the HTTP application from its dependencies. Never listens (src/server.ts does), so tests build it and
+ * call it with app.inject. Order: content parsing, error handling, routes.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config.ts';
+import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
+import { analysisRoute } from './http/routes/analysis.route.ts';
+import { healthRoute } from './http/routes/health.route.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    // Request ids for log correlation; a caller's X-Request-Id is kept when present.
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: false,
+  }) as unknown as FastifyInstance;
+
+  // FHIR clients send application/fhir+json: parse it as JSON.
+  app.addContentTypeParser(
+    'application/fhir+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  registerErrorHandling(app);
+  healthRoute(app);
+  analysisRoute(app, { config: deps.config, clock: deps.clock ?? systemClock });
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
+import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
+import { EnvSchema } from './config.schema.ts';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly defaultFactorSet: FactorSetId;
+  readonly trendRules: TrendRules;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment once. Throws ConfigError naming every invalid variable (never its value). */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    defaultFactorSet: e.DEFAULT_FACTOR_SET as FactorSetId,
+    trendRules: Object.freeze({ ...DEFAULT_TREND_RULES, windowDays: e.SERIES_WINDOW_DAYS }),
+  });
+}

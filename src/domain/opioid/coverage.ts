@@ -1,0 +1,89 @@
+/**
+ * The days an order covers (clinical brief 2.3): start = dispenseRequest.validityPeriod.start, else authoredOn;
+ * end = start + expectedSupplyDuration, else start + quantity / units per day, else validityPeriod.end, else
+ * start + 30 days (assumed, and said). A supply of N days covers N calendar days: start .. start + N - 1.
+ */
+import { addDays, type Day } from '../time/day.ts';
+import type { DoseStep } from './order-dose.ts';
+import type { Amount, OrderInput } from './order.types.ts';
+import { formatNumber } from './strength.ts';
+import { classifyUnit } from './units.ts';
+
+export const ASSUMED_DAYS_WITHOUT_SUPPLY = 30;
+
+export type CoverageBasis =
+  'expected-supply-duration' | 'quantity' | 'validity-period' | 'dosage-steps' | 'assumed';
+
+export interface Coverage {
+  readonly start: Day;
+  /** Last covered day, inclusive. */
+  readonly end: Day;
+  readonly basis: CoverageBasis;
+  readonly note?: string;
+}
+
+export type CoverageResult =
+  { readonly ok: true; readonly coverage: Coverage } | { readonly ok: false; readonly problem: string };
+
+function quantityDays(quantity: Amount | undefined, steps: readonly DoseStep[]): number | undefined {
+  const perDay = steps.length === 1 ? steps[0]?.unitsPerDay : undefined;
+  if (!quantity || !perDay || !(perDay.value > 0) || !(quantity.value > 0)) return undefined;
+  const unit = classifyUnit(quantity);
+  const kind =
+    unit?.kind ?? (quantity.unit === undefined && quantity.code === undefined ? perDay.kind : undefined);
+  if (kind !== perDay.kind) return undefined;
+  return (quantity.value * (unit?.toBase ?? 1)) / perDay.value;
+}
+
+function span(start: Day, days: number): Day {
+  return addDays(start, Math.max(1, Math.ceil(days - 1e-9)) - 1);
+}
+
+export function orderCoverage(order: OrderInput, steps: readonly DoseStep[]): CoverageResult {
+  const start = order.validityStart ?? order.authoredOn;
+  if (start === undefined)
+    return { ok: false, problem: 'the order has no authoredOn or dispenseRequest.validityPeriod.start' };
+  if (order.supplyDays !== undefined && order.supplyDays > 0) {
+    return {
+      ok: true,
+      coverage: { start, end: span(start, order.supplyDays), basis: 'expected-supply-duration' },
+    };
+  }
+  const byQuantity = quantityDays(order.quantity, steps);
+  if (byQuantity !== undefined) {
+    return {
+      ok: true,
+      coverage: {
+        start,
+        end: span(start, byQuantity),
+        basis: 'quantity',
+        note: `quantity lasts ${formatNumber(byQuantity)} days at the ordered dose`,
+      },
+    };
+  }
+  const stepDays = steps.length > 1 ? steps.reduce((sum, s) => sum + (s.days ?? 0), 0) : undefined;
+  if (order.validityEnd !== undefined && order.validityEnd >= start) {
+    return { ok: true, coverage: { start, end: order.validityEnd, basis: 'validity-period' } };
+  }
+  if (stepDays !== undefined && steps.at(-1)?.days === undefined) {
+    const lastDays = ASSUMED_DAYS_WITHOUT_SUPPLY;
+    return {
+      ok: true,
+      coverage: {
+        start,
+        end: span(start, stepDays + lastDays),
+        basis: 'dosage-steps',
+        note: `last dosage step has no duration: ${lastDays} days assumed`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    coverage: {
+      start,
+      end: span(start, ASSUMED_DAYS_WITHOUT_SUPPLY),
+      basis: 'assumed',
+      note: `no supply duration, quantity or validity end: ${ASSUMED_DAYS_WITHOUT_SUPPLY} days assumed`,
+    },
+  };
+}

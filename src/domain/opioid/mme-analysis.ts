@@ -1,0 +1,77 @@
+/**
+ * The patient's opioid dose at an as-of date and over time, from plain order data. Pure: the date and the factor
+ * set are parameters; the result explains itself (per order, per ingredient) and says when it is incomplete.
+ */
+import { dailySeries, type DailySeries } from '../trend/daily-series.ts';
+import { DEFAULT_TREND_RULES, type TrendRules } from '../trend/trend-rules.ts';
+import { roundMme, summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
+import { formatDay, type Day } from '../time/day.ts';
+import { FACTOR_SETS, type FactorSet, type FactorSetId } from './factor-sets.ts';
+import { analyzeOrder, type OrderAnalysis } from './order-analysis.ts';
+import type { OrderInput } from './order.types.ts';
+
+export interface SeriesPoint {
+  readonly date: string;
+  readonly mme: number;
+  /** Present and false when an order with unknown MME covers the day. */
+  readonly complete?: false;
+}
+
+export interface MmeAnalysis {
+  readonly asOf: Day;
+  readonly factorSet: FactorSet;
+  readonly totalMme: number;
+  readonly complete: boolean;
+  readonly orders: readonly OrderAnalysis[];
+  readonly series: readonly SeriesPoint[];
+  readonly trend: TrendSummary;
+  readonly raw: DailySeries;
+}
+
+export function analyzeMme(
+  inputs: readonly OrderInput[],
+  asOf: Day,
+  factorSetId: FactorSetId,
+  rules: TrendRules = DEFAULT_TREND_RULES,
+): MmeAnalysis {
+  const factorSet = FACTOR_SETS[factorSetId];
+  const orders = inputs
+    .map((input) => analyzeOrder(input, asOf, factorSet))
+    .filter((o) => o.product.opioid !== 'no');
+
+  // Enough history for the reported window and for every look-back the trend rules use.
+  const span = Math.max(
+    rules.windowDays,
+    rules.ltot.windowDays,
+    rules.escalation.lookbackDays + 1,
+    rules.taper.lookbackDays + 1,
+  );
+  const first = asOf - span;
+  const raw = dailySeries(
+    orders.flatMap((o) => o.segments),
+    first,
+    asOf,
+  );
+
+  // The total is the sum of per-order values, so the total equals what each order shows.
+  const counted = orders.filter((o) => o.status === 'counted');
+  const totalMme = roundMme(counted.reduce((sum, o) => sum + (o.mme ?? 0), 0));
+  const complete = !orders.some((o) => o.status === 'incomplete');
+
+  const series: SeriesPoint[] = [];
+  for (let d = asOf - rules.windowDays + 1; d <= asOf; d++) {
+    const i = d - first;
+    const point: SeriesPoint = { date: formatDay(d), mme: roundMme(raw.mme[i] ?? 0) };
+    series.push((raw.unknown[i] ?? 0) > 0 ? { ...point, complete: false } : point);
+  }
+  return {
+    asOf,
+    factorSet,
+    totalMme,
+    complete,
+    orders,
+    series,
+    trend: summarizeTrend(raw, asOf, rules),
+    raw,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Everything about one opioid order at an as-of date: product, MME with derivation, the days it covers, and its
+ * status (counted / incomplete / excluded / inactive). Status rules (brief 2.3): active and completed orders count
+ * over their period; stopped, cancelled, entered-in-error, draft (and on-hold, unknown) do not.
+ */
+import { formatDay, type Day } from '../time/day.ts';
+import { orderCoverage, type Coverage } from './coverage.ts';
+import type { FactorSet } from './factor-sets.ts';
+import { computeOrderDose, type IngredientMme, type OrderDose } from './order-dose.ts';
+import type { OrderInput } from './order.types.ts';
+import { resolveProduct, type ResolvedProduct } from './product.resolver.ts';
+
+export type OrderStatus = 'counted' | 'incomplete' | 'excluded' | 'inactive';
+
+const COUNTING_STATUSES = new Set(['active', 'completed']);
+/** Intents that are prescriptions; plans, proposals and options are not (FHIR R4 request-intent). */
+const PRESCRIPTION_INTENTS = new Set([
+  'order',
+  'original-order',
+  'reflex-order',
+  'filler-order',
+  'instance-order',
+]);
+
+/** A stretch of days with one MME (null = unknown). */
+export interface Segment {
+  readonly start: Day;
+  readonly end: Day;
+  readonly mme: number | null;
+  readonly excluded: boolean;
+}
+
+export interface OrderAnalysis {
+  readonly id: string;
+  readonly requestStatus: string;
+  readonly status: OrderStatus;
+  readonly mme: number | null;
+  readonly product: ResolvedProduct;
+  readonly dose: OrderDose;
+  readonly coverage: Coverage | null;
+  /** Ingredients of the dosage step in effect at asOf (or the first step). */
+  readonly ingredients: readonly IngredientMme[];
+  /** Only for orders that count: what they add to the daily series. */
+  readonly segments: readonly Segment[];
+  readonly reasons: readonly string[];
+  readonly notes: readonly string[];
+  readonly explanation: string;
+  readonly requester?: string;
+}
+
+function segmentsOf(coverage: Coverage, dose: OrderDose): Segment[] {
+  const out: Segment[] = [];
+  let start = coverage.start;
+  for (const [i, step] of dose.steps.entries()) {
+    if (start > coverage.end) break;
+    const isLast = i === dose.steps.length - 1;
+    const end =
+      isLast || step.days === undefined
+        ? coverage.end
+        : Math.min(coverage.end, start + Math.ceil(step.days) - 1);
+    out.push({ start, end, mme: step.mme, excluded: dose.excluded });
+    start = end + 1;
+  }
+  return out;
+}
+
+function explain(
+  order: OrderInput,
+  product: ResolvedProduct,
+  dose: OrderDose,
+  ingredients: readonly IngredientMme[],
+  reasons: readonly string[],
+): string {
+  const name = product.name ?? `MedicationRequest/${order.id}`;
+  if (dose.method === null || ingredients.length === 0)
+    return `${name}: MME unknown - ${reasons[0] ?? 'no usable dose'}`;
+  const how = `${dose.method}-based${dose.prn ? ', PRN at maximum' : ''}`;
+  return `${name}: ${ingredients.map((i) => `${i.name} ${i.derivation}`).join('; ')} (${how})`;
+}
+
+export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): OrderAnalysis {
+  const product = resolveProduct(order.product);
+  const dose = computeOrderDose(order, product, set);
+  const reasons = [...order.problems, ...dose.reasons];
+  const notes = [...dose.notes];
+  const coverageResult = orderCoverage(order, dose.steps);
+  const coverage = coverageResult.ok ? coverageResult.coverage : null;
+  if (coverage?.note) notes.push(coverage.note);
+
+  const counts = COUNTING_STATUSES.has(order.status);
+  const isPrescription = order.intent === undefined || PRESCRIPTION_INTENTS.has(order.intent);
+  let segments: Segment[] = [];
+  let inactiveReason: string | undefined;
+  if (!counts) inactiveReason = `status "${order.status}" does not count towards MME`;
+  else if (!isPrescription) inactiveReason = `intent "${order.intent ?? ''}" is not a prescription`;
+  else if (coverage) segments = segmentsOf(coverage, dose);
+  else if (order.status === 'active') {
+    // An active order without any date is in effect now by the EHR's own word; it cannot be placed in history.
+    segments = [{ start: asOf, end: asOf, mme: dose.steps[0]?.mme ?? null, excluded: dose.excluded }];
+    notes.push(
+      `${coverageResult.ok ? '' : coverageResult.problem}: counted on ${formatDay(asOf)} only, not placed in the history`,
+    );
+  } else inactiveReason = coverageResult.ok ? undefined : coverageResult.problem;
+
+  const current = segments.find((s) => s.start <= asOf && asOf <= s.end);
+  const stepIndex = current ? segments.indexOf(current) : 0;
+  const ingredients = dose.steps[stepIndex]?.ingredients ?? dose.steps[0]?.ingredients ?? [];
+  let status: OrderStatus;
+  if (!current) {
+    status = 'inactive';
+    if (inactiveReason) reasons.push(inactiveReason);
+    else if (coverage) {
+      const when = coverage.start > asOf ? 'starts after' : 'ended before';
+      reasons.push(
+        `not active on ${formatDay(asOf)}: ${when} it (covers ${formatDay(coverage.start)} to ${formatDay(coverage.end)})`,
+      );
+    }
+  } else if (dose.excluded) status = 'excluded';
+  else status = current.mme === null ? 'incomplete' : 'counted';
+
+  const known = dose.steps.map((s) => s.mme).filter((m): m is number => m !== null);
+  const mme = dose.excluded
+    ? null
+    : current
+      ? current.mme
+      : dose.steps.length === 1
+        ? (dose.steps[0]?.mme ?? null)
+        : known.length === dose.steps.length
+          ? Math.max(...known)
+          : null;
+  const uniqueReasons = [...new Set(reasons)];
+  return {
+    id: order.id,
+    requestStatus: order.status,
+    status,
+    mme,
+    product,
+    dose,
+    coverage,
+    ingredients,
+    segments,
+    reasons: uniqueReasons,
+    notes: [...new Set(notes)],
+    explanation: explain(order, product, dose, ingredients, uniqueReasons),
+    ...(order.requester === undefined ? {} : { requester: order.requester }),
+  };
+}

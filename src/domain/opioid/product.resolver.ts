@@ -1,0 +1,209 @@
+/**
+ * Which opioid product an order is for, and the strength of each opioid ingredient, with the source of each fact.
+ * Order of evidence (clinical brief 2.2): the first RxNorm coding that resolves (product table, else its RxNorm
+ * normalized name); strength from Medication.ingredient when present, else the table, else the parsed name.
+ * Other code systems (NDC, local codes) never identify a product, but their text can reveal that an order is an
+ * opioid whose strength is unknown - which makes it incomplete rather than invisible.
+ */
+import { classifyDoseForm, type DoseFormCategory } from './dose-form.ts';
+import { strengthFromRatio } from './ingredient-strength.ts';
+import {
+  opioidIngredientByName,
+  opioidIngredientByRxcui,
+  opioidIngredientInText,
+  type OpioidIngredient,
+} from './ingredients.ts';
+import type { CodingInput, IngredientInput, ProductInput } from './order.types.ts';
+import { opioidProductNameByRxcui, productByRxcui } from './product-table.ts';
+import { parseRxnormName } from './rxnorm-name.parser.ts';
+import type { Strength } from './strength.ts';
+
+export const RXNORM_SYSTEMS: readonly string[] = [
+  'http://www.nlm.nih.gov/research/umls/rxnorm',
+  'urn:oid:2.16.840.1.113883.6.88',
+];
+
+export type StrengthSource = 'medication-ingredient' | 'product-table' | 'rxnorm-name';
+export type IdentifiedBy = 'product-table' | 'rxnorm-name' | 'medication-ingredient' | 'text';
+
+export interface ResolvedComponent {
+  readonly ingredient: OpioidIngredient;
+  readonly strength?: Strength;
+  readonly strengthSource?: StrengthSource;
+}
+
+export interface ResolvedProduct {
+  /** 'unknown' when the Medication could not be found, so it may or may not be an opioid. */
+  readonly opioid: 'yes' | 'no' | 'unknown';
+  readonly rxcui?: string;
+  readonly name?: string;
+  readonly identifiedBy?: IdentifiedBy;
+  readonly doseForm: DoseFormCategory;
+  readonly doseFormText?: string;
+  /** Patch wear time from the product name ("72 HR"), when stated. */
+  readonly patchHours?: number;
+  readonly components: readonly ResolvedComponent[];
+  readonly problems: readonly string[];
+}
+
+interface Identity {
+  readonly rxcui?: string;
+  readonly name: string;
+  readonly doseForm?: string;
+  readonly patchHours?: number;
+  readonly components: readonly { readonly ingredient: OpioidIngredient; readonly strength: Strength }[];
+  readonly source: 'product-table' | 'rxnorm-name';
+}
+
+export function isRxnorm(coding: CodingInput): boolean {
+  return coding.system !== undefined && RXNORM_SYSTEMS.includes(coding.system);
+}
+
+function identityFromCodings(codings: readonly CodingInput[]): Identity | undefined {
+  for (const coding of codings) {
+    if (!isRxnorm(coding) || !coding.code) continue;
+    const row = productByRxcui(coding.code);
+    if (row) {
+      const parsed = parseRxnormName(row.name);
+      return {
+        rxcui: row.rxcui,
+        name: row.name,
+        doseForm: row.doseForm,
+        ...(parsed?.durationHours === undefined ? {} : { patchHours: parsed.durationHours }),
+        components: row.components,
+        source: 'product-table',
+      };
+    }
+    const name = opioidProductNameByRxcui(coding.code) ?? coding.display;
+    const parsed = name === undefined ? undefined : parseRxnormName(name);
+    if (name !== undefined && parsed) {
+      return {
+        rxcui: coding.code,
+        name,
+        ...(parsed.doseForm === undefined ? {} : { doseForm: parsed.doseForm }),
+        ...(parsed.durationHours === undefined ? {} : { patchHours: parsed.durationHours }),
+        components: parsed.components,
+        source: 'rxnorm-name',
+      };
+    }
+  }
+  return undefined;
+}
+
+function identityFromText(texts: readonly string[]): Identity | undefined {
+  for (const text of texts) {
+    const parsed = parseRxnormName(text);
+    if (parsed) {
+      return {
+        name: text,
+        ...(parsed.doseForm === undefined ? {} : { doseForm: parsed.doseForm }),
+        ...(parsed.durationHours === undefined ? {} : { patchHours: parsed.durationHours }),
+        components: parsed.components,
+        source: 'rxnorm-name',
+      };
+    }
+  }
+  return undefined;
+}
+
+interface StatedIngredient {
+  readonly ingredient: OpioidIngredient;
+  readonly strength?: Strength;
+  readonly problem?: string;
+}
+
+function opioidOfIngredient(input: IngredientInput): OpioidIngredient | undefined {
+  for (const coding of input.codings) {
+    if (isRxnorm(coding) && coding.code) {
+      const byCode = opioidIngredientByRxcui(coding.code);
+      if (byCode) return byCode;
+    }
+  }
+  const names = [input.text, ...input.codings.map((c) => c.display)].filter((t): t is string => !!t);
+  for (const name of names) {
+    const hit = opioidIngredientByName(name) ?? opioidIngredientInText(name);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function statedIngredients(ingredients: readonly IngredientInput[]): StatedIngredient[] {
+  const out: StatedIngredient[] = [];
+  for (const input of ingredients) {
+    const ingredient = opioidOfIngredient(input);
+    if (!ingredient) continue;
+    if (!input.numerator) {
+      out.push({ ingredient });
+      continue;
+    }
+    const result = strengthFromRatio(input.numerator, input.denominator);
+    out.push(
+      result.ok
+        ? { ingredient, strength: result.strength }
+        : { ingredient, problem: `Medication.ingredient ${ingredient.name}: ${result.problem}` },
+    );
+  }
+  return out;
+}
+
+export function resolveProduct(product: ProductInput): ResolvedProduct {
+  const problems: string[] = [];
+  const texts = [product.text, ...product.codings.map((c) => c.display)].filter((t): t is string => !!t);
+  const identity = identityFromCodings(product.codings) ?? identityFromText(texts);
+  const stated = statedIngredients(product.ingredients);
+  for (const s of stated) if (s.problem) problems.push(s.problem);
+
+  let components: ResolvedComponent[];
+  let identifiedBy: IdentifiedBy | undefined;
+  if (identity) {
+    identifiedBy = identity.source;
+    components = identity.components.map((c) => {
+      const fromMedication = stated.find((s) => s.ingredient === c.ingredient && s.strength);
+      return fromMedication?.strength
+        ? {
+            ingredient: c.ingredient,
+            strength: fromMedication.strength,
+            strengthSource: 'medication-ingredient',
+          }
+        : { ingredient: c.ingredient, strength: c.strength, strengthSource: identity.source };
+    });
+  } else if (stated.length > 0) {
+    identifiedBy = 'medication-ingredient';
+    components = stated.map((s) =>
+      s.strength
+        ? { ingredient: s.ingredient, strength: s.strength, strengthSource: 'medication-ingredient' }
+        : { ingredient: s.ingredient },
+    );
+  } else {
+    const named = texts.map(opioidIngredientInText).find((i) => i !== undefined);
+    components = named ? [{ ingredient: named }] : [];
+    if (named) {
+      identifiedBy = 'text';
+      problems.push(
+        `the product is named only in text ("${texts[0] ?? named.name}"): no RxNorm code or ingredient strength to compute from`,
+      );
+    }
+  }
+
+  const doseFormText = identity?.doseForm ?? product.form;
+  const doseForm = classifyDoseForm(doseFormText ?? identity?.name ?? texts[0]);
+  const opioid = components.length > 0 ? 'yes' : product.unresolvedReference ? 'unknown' : 'no';
+  if (opioid === 'unknown' && product.unresolvedReference) {
+    problems.push(
+      `${product.unresolvedReference} is not available: whether it is an opioid, and its strength, are unknown`,
+    );
+  }
+  const rxcui = identity?.rxcui;
+  const name = identity?.name ?? texts[0];
+  return {
+    opioid,
+    ...(rxcui === undefined ? {} : { rxcui }),
+    ...(name === undefined ? {} : { name }),
+    ...(identifiedBy === undefined ? {} : { identifiedBy }),
+    doseForm,
+    ...(doseFormText === undefined ? {} : { doseFormText }),
+    ...(identity?.patchHours === undefined ? {} : { patchHours: identity.patchHours }),
+    components,
+    problems,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The sig-based method (clinical brief 2.2): daily amount = administrations per day x amount per administration,
+ * for every dosage instruction. Instructions with the same `sequence` (or none) apply together and are summed
+ * (morning and evening doses); different sequences are consecutive steps (a taper), each needing its duration.
+ * A single unreadable instruction makes the whole sig unusable: it is reported, never silently dropped.
+ */
+import type { DailyAmount } from './conversion.ts';
+import type { DailyStep, IngredientDaily, UnitsPerDay } from './daily-amount.types.ts';
+import { amountPerAdministration, chooseDose, type ChosenDose, type Result } from './dose-amount.ts';
+import { administrationsPerDay } from './frequency.ts';
+import type { SigInput } from './order.types.ts';
+import type { ResolvedComponent } from './product.resolver.ts';
+
+function unitsPerAdministration(
+  dose: ChosenDose,
+  components: readonly ResolvedComponent[],
+): UnitsPerDay | undefined {
+  const single = components.length === 1 ? components[0] : undefined;
+  const strength = single?.strength;
+  switch (dose.unit.kind) {
+    case 'count':
+      return { value: dose.value, kind: 'count' };
+    case 'volume':
+      return { value: dose.value * dose.unit.toBase, kind: 'volume' };
+    case 'mass':
+      if (!strength || strength.unit !== 'mg') return undefined;
+      return {
+        value: (dose.value * dose.unit.toBase) / strength.value,
+        kind: strength.per === 'mL' ? 'volume' : 'count',
+      };
+    case 'rate':
+      if (!strength || strength.unit !== 'mcg/h') return undefined;
+      return { value: (dose.value * dose.unit.toBase) / strength.value, kind: 'count' };
+  }
+}
+
+function stepFromSigs(
+  sigs: readonly SigInput[],
+  components: readonly ResolvedComponent[],
+  label: (i: number) => string,
+): Result<{ readonly step: DailyStep }> {
+  const totals = new Map<ResolvedComponent, { value: number; unit: DailyAmount['unit']; terms: string[] }>();
+  const notes: string[] = [];
+  let units: UnitsPerDay | undefined = { value: 0, kind: 'count' };
+  let prn = false;
+  for (const [i, sig] of sigs.entries()) {
+    const where = sigs.length > 1 ? `${label(i)}: ` : '';
+    const frequency = administrationsPerDay(sig.timing);
+    if (!frequency.ok) return { ok: false, problem: `${where}${frequency.problem}` };
+    const chosen = chooseDose(sig.doses);
+    if (!chosen.ok) return { ok: false, problem: `${where}${chosen.problem}` };
+    prn ||= sig.asNeeded;
+    notes.push(...frequency.notes.map((n) => where + n), ...chosen.dose.notes.map((n) => where + n));
+    for (const component of components) {
+      const administered = amountPerAdministration(chosen.dose, component, components.length);
+      if (!administered.ok) return { ok: false, problem: `${where}${administered.problem}` };
+      const { amount } = administered;
+      const unit: DailyAmount['unit'] = amount.unit === 'mcg/h' ? 'mcg/h' : 'mg/d';
+      const prior = totals.get(component);
+      if (prior && prior.unit !== unit)
+        return { ok: false, problem: `${where}patch and non-patch doses are mixed` };
+      // A patch delivers mcg/h continuously: how often it is changed does not multiply it (brief 2.1).
+      const daily = unit === 'mcg/h' ? amount.value : frequency.perDay * amount.value;
+      const prefix = sig.asNeeded ? 'PRN ' : '';
+      const term = unit === 'mcg/h' ? amount.text : `${prefix}${frequency.text} x ${amount.text}`;
+      totals.set(component, {
+        value: (prior?.value ?? 0) + daily,
+        unit,
+        terms: [...(prior?.terms ?? []), term],
+      });
+    }
+    const perAdmin = unitsPerAdministration(chosen.dose, components);
+    units =
+      units && perAdmin && (units.value === 0 || units.kind === perAdmin.kind)
+        ? { value: units.value + frequency.perDay * perAdmin.value, kind: perAdmin.kind }
+        : undefined;
+  }
+  const ingredients: IngredientDaily[] = [...totals].map(([component, t]) => ({
+    component,
+    amount: { value: t.value, unit: t.unit },
+    terms: t.terms,
+  }));
+  if (prn) notes.push('as needed (PRN): counted at the maximum the order allows');
+  return { ok: true, step: { ingredients, ...(units ? { unitsPerDay: units } : {}), prn, notes } };
+}
+
+export function dailyStepsFromSig(
+  sigs: readonly SigInput[],
+  components: readonly ResolvedComponent[],
+): Result<{ readonly steps: readonly DailyStep[] }> {
+  if (sigs.length === 0) return { ok: false, problem: 'the order has no dosage instruction' };
+  const groups = new Map<number, SigInput[]>();
+  for (const sig of sigs) {
+    const key = sig.sequence ?? 0;
+    groups.set(key, [...(groups.get(key) ?? []), sig]);
+  }
+  const ordered = [...groups.entries()].sort(([a], [b]) => a - b);
+  const steps: DailyStep[] = [];
+  for (const [index, [sequence, group]] of ordered.entries()) {
+    const label = (i: number): string =>
+      ordered.length > 1 ? `dosage step ${sequence} instruction ${i + 1}` : `dosage instruction ${i + 1}`;
+    const result = stepFromSigs(group, components, label);
+    if (!result.ok) return result;
+    const isLast = index === ordered.length - 1;
+    const days = group.find((s) => s.timing?.boundsDays !== undefined)?.timing?.boundsDays;
+    if (!isLast && days === undefined) {
+      return {
+        ok: false,
+        problem: `dosage step ${sequence} is followed by another step but has no duration (boundsDuration)`,
+      };
+    }
+    steps.push(isLast || days === undefined ? result.step : { ...result.step, days });
+  }
+  return { ok: true, steps };
+}

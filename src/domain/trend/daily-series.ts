@@ -1,0 +1,64 @@
+/**
+ * Daily MME by sweep line (clinical brief 2.3): +MME on a segment's first day, -MME the day after its last.
+ * Days covered by an order whose MME is unknown are marked incomplete - their value is a lower bound, not a total.
+ * O(segments + days).
+ */
+import type { Day } from '../time/day.ts';
+
+export interface SeriesSegment {
+  readonly start: Day;
+  readonly end: Day;
+  readonly mme: number | null;
+  readonly excluded: boolean;
+}
+
+export interface DailySeries {
+  readonly first: Day;
+  /** MME/day per day from `first`, full precision. */
+  readonly mme: Float64Array;
+  /** Number of orders with unknown MME covering each day (0 = complete). */
+  readonly unknown: Uint16Array;
+  /** Whether any non-excluded opioid order covers the day (known or not): opioid days for LTOT. */
+  readonly covered: Uint8Array;
+}
+
+/** +value from index a, -value from index b (exclusive end). */
+function bump(diff: Float64Array | Int32Array, a: number, b: number, value: number): void {
+  diff[a] = (diff[a] ?? 0) + value;
+  diff[b] = (diff[b] ?? 0) - value;
+}
+
+export function dailySeries(segments: readonly SeriesSegment[], first: Day, last: Day): DailySeries {
+  const days = Math.max(0, last - first + 1);
+  const mmeDiff = new Float64Array(days + 1);
+  const unknownDiff = new Int32Array(days + 1);
+  const coveredDiff = new Int32Array(days + 1);
+  for (const s of segments) {
+    if (s.excluded || s.end < first || s.start > last) continue;
+    const a = Math.max(s.start, first) - first;
+    const b = Math.min(s.end, last) - first + 1;
+    bump(coveredDiff, a, b, 1);
+    if (s.mme === null) bump(unknownDiff, a, b, 1);
+    else bump(mmeDiff, a, b, s.mme);
+  }
+  const mme = new Float64Array(days);
+  const unknown = new Uint16Array(days);
+  const covered = new Uint8Array(days);
+  let m = 0;
+  let u = 0;
+  let c = 0;
+  for (let i = 0; i < days; i++) {
+    m += mmeDiff[i] ?? 0;
+    u += unknownDiff[i] ?? 0;
+    c += coveredDiff[i] ?? 0;
+    // Sums of floating-point MMEs can leave -1e-14 after every order ends: clamp the noise, not real values.
+    mme[i] = Math.abs(m) < 1e-9 ? 0 : m;
+    unknown[i] = u;
+    covered[i] = c > 0 ? 1 : 0;
+  }
+  return { first, mme, unknown, covered };
+}
+
+export function valueOn(series: DailySeries, day: Day): number {
+  return series.mme[day - series.first] ?? 0;
+}

@@ -1,0 +1,36 @@
+/**
+ * Thresholds for dose-over-time judgements. Guideline-derived values cite their source; the rest are this
+ * project's choices (clinical brief 2.3), kept as data so a deployment can change them without touching code.
+ */
+export interface TrendRules {
+  /** Days of history in the reported daily series. */
+  readonly windowDays: number;
+  /** LTOT, project rule: opioid on >= minCoveredDays of the last windowDays ("most days for > 3 months", CDC 2022). */
+  readonly ltot: { readonly windowDays: number; readonly minCoveredDays: number };
+  /** LTOT, trial rule: >= minMme MME/day for >= minDays consecutive days (Zgierska 2025 inclusion criterion). */
+  readonly ltotTrial: { readonly minMme: number; readonly minDays: number };
+  /** Escalation, project rule: now >= ratio x value lookbackDays ago and >= +minIncrease, or a new crossing. */
+  readonly escalation: {
+    readonly lookbackDays: number;
+    readonly ratio: number;
+    readonly minIncrease: number;
+    /** CDC 2022 thresholds (50: reassess, offer naloxone; 90: avoid or justify). */
+    readonly thresholds: readonly number[];
+  };
+  /** Taper, project rule: sustained decrease >= minDecreasePct vs lookbackDays ago, held for sustainDays. */
+  readonly taper: {
+    readonly lookbackDays: number;
+    readonly minDecreasePct: number;
+    readonly sustainDays: number;
+    /** CDC 2022: a decrease of 10% per month or slower is a common starting pace; never abrupt. */
+    readonly maxPctPerMonth: number;
+  };
+}
+
+export const DEFAULT_TREND_RULES: TrendRules = {
+  windowDays: 180,
+  ltot: { windowDays: 180, minCoveredDays: 90 },
+  ltotTrial: { minMme: 15, minDays: 90 },
+  escalation: { lookbackDays: 90, ratio: 1.5, minIncrease: 20, thresholds: [50, 90] },
+  taper: { lookbackDays: 90, minDecreasePct: 10, sustainDays: 14, maxPctPerMonth: 10 },
+};

@@ -1,0 +1,40 @@
+/**
+ * One place maps every error to a response. 4xx bodies name the problem; 5xx bodies never carry a message or a
+ * stack (the log has the error, without request bodies). Body shape: { statusCode, error, message }.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { HttpError } from '../http-error.ts';
+
+/** Fastify's own client errors, reworded so they name the problem in the caller's terms. */
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'the request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the request body is empty; expected JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is larger than this service accepts (BODY_LIMIT_BYTES)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported Content-Type; send application/json',
+};
+
+function body(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
+    const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send(body(500, 'internal error; the request was not processed'));
+    }
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+    const message =
+      (code && FASTIFY_MESSAGES[code]) ??
+      (error instanceof HttpError || code?.startsWith('FST_') ? error.message : 'bad request');
+    request.log.info({ statusCode, code }, 'request rejected');
+    return reply.status(statusCode).send(body(statusCode, message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .status(404)
+      .send(body(404, `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
+}

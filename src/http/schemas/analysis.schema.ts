@@ -1,0 +1,53 @@
+/**
+ * POST /analysis request: {"bundle": <FHIR R4 Bundle>, "asOf"?: "YYYY-MM-DD", "factorSet"?: "cdc-2022"|"cdc-2016"|"research"}.
+ * Only the envelope is validated here; the Bundle's content is read defensively by the engine, which reports
+ * what it cannot read instead of rejecting the whole request.
+ */
+import { z } from 'zod';
+import { FACTOR_SET_IDS } from '../../domain/opioid/factor-sets.ts';
+import { parseIsoDate } from '../../domain/time/day.ts';
+
+export const AnalysisRequestSchema = z.strictObject(
+  {
+    bundle: z.looseObject(
+      {
+        resourceType: z.literal('Bundle', { error: 'must be a FHIR Bundle (resourceType "Bundle")' }),
+        entry: z.array(z.unknown(), { error: 'must be an array of Bundle entries' }).optional(),
+      },
+      { error: 'is required and must be a FHIR Bundle object' },
+    ),
+    asOf: z
+      .string({ error: 'must be a date string YYYY-MM-DD' })
+      .refine((s) => parseIsoDate(s) !== undefined, { error: 'must be a calendar date YYYY-MM-DD' })
+      .optional(),
+    factorSet: z
+      .enum(FACTOR_SET_IDS as [string, ...string[]], { error: `must be one of ${FACTOR_SET_IDS.join(', ')}` })
+      .optional(),
+  },
+  { error: 'the request body must be a JSON object {"bundle": <FHIR Bundle>, "asOf"?, "factorSet"?}' },
+);
+
+export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
+
+/** One line naming each problem: "asOf: must be a calendar date YYYY-MM-DD (got "2026-02-30")". */
+export function describeIssues(error: z.ZodError, input: unknown): string {
+  if (
+    typeof input === 'object' &&
+    input !== null &&
+    (input as { resourceType?: unknown }).resourceType === 'Bundle'
+  ) {
+    return 'the request body is a Bundle; wrap it: {"bundle": <FHIR Bundle>, "asOf"?, "factorSet"?}';
+  }
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      const path = issue.path.join('.');
+      const got = issue.path.reduce<unknown>(
+        (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+        input,
+      );
+      const shown = typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
+      return path ? `${path}: ${issue.message}${shown}` : issue.message;
+    })
+    .join('; ');
+}
