@@ -25,7 +25,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     disableRequestLogging: false,
   }) as unknown as FastifyInstance;
 
-  // FHIR clients send application/fhir+json: parse it as JSON.
+  // JSON only: FHIR clients send application/fhir+json, parsed as JSON; text/plain is refused with 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     'application/fhir+json',
     { parseAs: 'string' },

@@ -1,7 +1,8 @@
 /**
  * Everything about one opioid order at an as-of date: product, MME with derivation, the days it covers, and its
  * status (counted / incomplete / excluded / inactive). Status rules (brief 2.3): active and completed orders count
- * over their period; stopped, cancelled, entered-in-error, draft (and on-hold, unknown) do not.
+ * over their period; stopped, cancelled, entered-in-error, draft and on-hold do not. An order whose status is
+ * unknown (or missing) may or may not be in effect: over its period it makes the total incomplete.
  */
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
@@ -87,20 +88,26 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
   const coverage = coverageResult.ok ? coverageResult.coverage : null;
   if (coverage?.note) notes.push(coverage.note);
 
-  const counts = COUNTING_STATUSES.has(order.status);
+  const statusUnknown = order.status === 'unknown';
   const isPrescription = order.intent === undefined || PRESCRIPTION_INTENTS.has(order.intent);
   let segments: Segment[] = [];
   let inactiveReason: string | undefined;
-  if (!counts) inactiveReason = `status "${order.status}" does not count towards MME`;
-  else if (!isPrescription) inactiveReason = `intent "${order.intent ?? ''}" is not a prescription`;
+  if (!COUNTING_STATUSES.has(order.status) && !statusUnknown) {
+    inactiveReason = `status "${order.status}" does not count towards MME`;
+  } else if (!isPrescription) inactiveReason = `intent "${order.intent ?? ''}" is not a prescription`;
   else if (coverage) segments = segmentsOf(coverage, dose);
-  else if (order.status === 'active') {
+  else if (order.status !== 'completed') {
     // An active order without any date is in effect now by the EHR's own word; it cannot be placed in history.
     segments = [{ start: asOf, end: asOf, mme: dose.steps[0]?.mme ?? null, excluded: dose.excluded }];
     notes.push(
-      `${coverageResult.ok ? '' : coverageResult.problem}: counted on ${formatDay(asOf)} only, not placed in the history`,
+      `${coverageResult.ok ? '' : coverageResult.problem}: considered on ${formatDay(asOf)} only, not placed in the history`,
     );
   } else inactiveReason = coverageResult.ok ? undefined : coverageResult.problem;
+  if (statusUnknown) {
+    // May or may not be in effect: over its period the total is incomplete, never silently counted or dropped.
+    segments = segments.map((s) => (s.excluded ? s : { ...s, mme: null }));
+    reasons.push('the order status is unknown: it may or may not be in effect, so its MME is not counted');
+  }
 
   const current = segments.find((s) => s.start <= asOf && asOf <= s.end);
   const stepIndex = current ? segments.indexOf(current) : 0;

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
+import { monthlyFills } from '../builders/history.ts';
+import { analyze } from '../helpers/analyze.ts';
+
+// 2025-07-20 + 6 x 30 days = 2026-01-16: asOf 2026-01-15 is the last day of the sixth fill.
+const START = '2025-07-20';
+const AS_OF = '2026-01-15';
+
+describe('daily series', () => {
+  it('covers the 180-day window ending at asOf, one point a day', () => {
+    const report = analyze(
+      monthlyFills(
+        START,
+        Array.from({ length: 6 }, () => ({ tabsPerDay: 4 })),
+      ),
+      AS_OF,
+    );
+    expect(report.series).toHaveLength(180);
+    expect(report.series[0]!.date).toBe('2025-07-20');
+    expect(report.series.at(-1)).toEqual({ date: AS_OF, mme: 30 });
+    expect(report.series.every((p) => p.mme === 30)).toBe(true);
+  });
+
+  it('follows dose changes and reports the latest one and the maximum', () => {
+    const report = analyze(
+      monthlyFills(START, [
+        { tabsPerDay: 2 },
+        { tabsPerDay: 4 },
+        { tabsPerDay: 8 },
+        { tabsPerDay: 6 },
+        { tabsPerDay: 6 },
+        { tabsPerDay: 6 },
+      ]),
+      AS_OF,
+    );
+    expect(report.max).toMatchObject({ mme: 60, date: '2025-09-18' });
+    expect(report.latestChange).toEqual({ date: '2025-10-18', from: 60, to: 45 });
+    expect(report.totalMme).toBe(45);
+  });
+
+  it('marks days covered by an order of unknown MME as incomplete', () => {
+    const unknown = medicationRequest({
+      id: 'u',
+      rxcui: '1049621',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1) }],
+      supply: { days: 10 },
+    });
+    const report = analyze([unknown], AS_OF);
+    expect(report.series.find((p) => p.date === '2026-01-09')).toEqual({ date: '2026-01-09', mme: 0 });
+    expect(report.series.find((p) => p.date === '2026-01-10')).toEqual({
+      date: '2026-01-10',
+      mme: 0,
+      complete: false,
+    });
+    expect(report.averages.complete).toBe(false);
+  });
+});
+
+describe('averages', () => {
+  it('60- and 90-day averages of the daily MME', () => {
+    // 90 days at 15, then 90 at 30: last 90 days all 30; last 60 all 30.
+    const report = analyze(
+      monthlyFills(
+        START,
+        [2, 2, 2, 4, 4, 4].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    expect(report.averages).toEqual({ last60Days: 30, last90Days: 30, complete: true });
+    // asOf 45 days into the 30-MME half: 90-day average = (45 x 15 + 45 x 30) / 90 = 22.5
+    const mid = analyze(
+      monthlyFills(
+        START,
+        [2, 2, 2, 4, 4, 4].map((t) => ({ tabsPerDay: t })),
+      ),
+      '2025-12-01',
+    );
+    expect(mid.averages.last90Days).toBe(22.5);
+  });
+});
+
+describe('long-term opioid therapy', () => {
+  it('is true with opioids on >= 90 of the last 180 days', () => {
+    const report = analyze(
+      monthlyFills('2025-10-18', [{ tabsPerDay: 1 }, { tabsPerDay: 1 }, { tabsPerDay: 1 }]),
+      AS_OF,
+    );
+    expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(90);
+    expect(report.longTermOpioidTherapy).toBe(true);
+  });
+
+  it('is false with 89 covered days', () => {
+    const report = analyze(
+      monthlyFills('2025-10-19', [{ tabsPerDay: 1 }, { tabsPerDay: 1 }, { tabsPerDay: 1 }]),
+      AS_OF,
+    );
+    expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(89);
+    expect(report.longTermOpioidTherapy).toBe(false);
+  });
+
+  it('reports the trial rule: >= 15 MME/day for >= 90 consecutive days', () => {
+    const report = analyze(
+      monthlyFills(
+        START,
+        Array.from({ length: 6 }, () => ({ tabsPerDay: 2 })),
+      ),
+      AS_OF,
+    );
+    expect(report.longTermOpioidTherapyDetail.longestRunAtOrAboveTrialMme).toBe(180);
+    expect(report.longTermOpioidTherapyDetail.rulesMet).toHaveLength(2);
+  });
+});
+
+describe('escalation and taper', () => {
+  it('detects escalation: 1.5x and +20 MME/day within 90 days', () => {
+    const report = analyze(
+      monthlyFills(
+        START,
+        [4, 4, 4, 4, 8, 8].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    expect(report.escalation.detected).toBe(true);
+    expect(report.escalation.rule).toMatch(/1.5 x/);
+  });
+
+  it('detects a new crossing of 50 MME/day as escalation', () => {
+    const report = analyze(
+      monthlyFills(
+        START,
+        [6, 6, 6, 6, 7, 7].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    // 45 -> 52.5: less than 1.5x, but crosses 50.
+    expect(report.escalation.detected).toBe(true);
+    expect(report.escalation.rule).toMatch(/crossed 50/);
+  });
+
+  it('does not call a stable or slightly higher dose escalation, nor a new start', () => {
+    expect(
+      analyze(
+        monthlyFills(
+          START,
+          [4, 4, 4, 5, 5, 5].map((t) => ({ tabsPerDay: t })),
+        ),
+        AS_OF,
+      ).escalation.detected,
+    ).toBe(false);
+    const newStart = [
+      medicationRequest({
+        id: 'n',
+        rxcui: '1049621',
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: tab(8), timing: every(1, 'd') }],
+        supply: { days: 30 },
+      }),
+    ];
+    expect(analyze(newStart, AS_OF).escalation.detected).toBe(false);
+  });
+
+  it('detects a sustained taper and compares its pace with 10% per month', () => {
+    const slow = analyze(
+      monthlyFills(
+        START,
+        [10, 10, 10, 9, 9, 8].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    expect(slow.taper).toMatchObject({ detected: true, decreasePct: 20, fasterThanRecommended: false });
+    const fast = analyze(
+      monthlyFills(
+        START,
+        [10, 10, 10, 6, 4, 2].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    expect(fast.taper).toMatchObject({ detected: true, decreasePct: 80, fasterThanRecommended: true });
+    const none = analyze(
+      monthlyFills(
+        START,
+        [10, 10, 10, 10, 10, 10].map((t) => ({ tabsPerDay: t })),
+      ),
+      AS_OF,
+    );
+    expect(none.taper.detected).toBe(false);
+  });
+});
