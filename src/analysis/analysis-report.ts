@@ -4,6 +4,7 @@
  */
 import type { IngredientMme } from '../domain/opioid/order-dose.ts';
 import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
+import type { ResolvedProduct } from '../domain/opioid/product.resolver.ts';
 import { formatDay } from '../domain/time/day.ts';
 import { roundMme } from '../domain/trend/trend-summary.ts';
 import type { BundleAnalysis } from './analyze-bundle.ts';
@@ -28,9 +29,41 @@ function ingredientReport(i: IngredientMme): Record<string, unknown> {
   };
 }
 
-function orderReport(o: OrderAnalysis): Record<string, unknown> {
-  const p = o.product;
-  return {
+/**
+ * Reports of the parts orders share (a refill's ingredients and product are the same objects as the previous
+ * month's, see the engine's analysis cache), built once per analysis.
+ */
+interface ReportCache {
+  readonly ingredients: WeakMap<readonly IngredientMme[], unknown[]>;
+  readonly products: WeakMap<ResolvedProduct, unknown>;
+}
+
+function productReport(p: ResolvedProduct, cache: ReportCache): unknown {
+  let report = cache.products.get(p);
+  if (report === undefined) {
+    report = {
+      rxcui: p.rxcui ?? null,
+      name: p.name ?? null,
+      identifiedBy: p.identifiedBy ?? null,
+      doseForm: p.doseForm,
+      isOpioid: p.opioid === 'yes' ? true : null,
+    };
+    cache.products.set(p, report);
+  }
+  return report;
+}
+
+function ingredientsReport(list: readonly IngredientMme[], cache: ReportCache): unknown[] {
+  let report = cache.ingredients.get(list);
+  if (report === undefined) {
+    report = list.map(ingredientReport);
+    cache.ingredients.set(list, report);
+  }
+  return report;
+}
+
+function orderReport(o: OrderAnalysis, cache: ReportCache): Record<string, unknown> {
+  const report: Record<string, unknown> = {
     id: o.id,
     mme: o.mme === null ? null : roundMme(o.mme),
     status: o.status,
@@ -39,33 +72,27 @@ function orderReport(o: OrderAnalysis): Record<string, unknown> {
     reasons: o.reasons,
     notes: o.notes,
     explanation: o.explanation,
-    ingredients: o.ingredients.map(ingredientReport),
-    product: {
-      rxcui: p.rxcui ?? null,
-      name: p.name ?? null,
-      identifiedBy: p.identifiedBy ?? null,
-      doseForm: p.doseForm,
-      isOpioid: p.opioid === 'yes' ? true : null,
-    },
+    ingredients: ingredientsReport(o.ingredients, cache),
+    product: productReport(o.product, cache),
     requestStatus: o.requestStatus,
     period: o.coverage
       ? { start: formatDay(o.coverage.start), end: formatDay(o.coverage.end), basis: o.coverage.basis }
       : null,
-    ...(o.dose.steps.length > 1
-      ? {
-          steps: o.segments.map((s) => ({
-            start: formatDay(s.start),
-            end: formatDay(s.end),
-            mme: s.mme === null ? null : roundMme(s.mme),
-          })),
-        }
-      : {}),
   };
+  if (o.dose.steps.length > 1) {
+    report.steps = o.segments.map((s) => ({
+      start: formatDay(s.start),
+      end: formatDay(s.end),
+      mme: s.mme === null ? null : roundMme(s.mme),
+    }));
+  }
+  return report;
 }
 
 export function analysisReport(result: BundleAnalysis): Record<string, unknown> {
   const { mme } = result;
   const t = mme.trend;
+  const cache: ReportCache = { ingredients: new WeakMap(), products: new WeakMap() };
   return {
     asOf: formatDay(mme.asOf),
     factorSet: mme.factorSet.id,
@@ -77,7 +104,7 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     },
     totalMme: mme.totalMme,
     complete: mme.complete,
-    orders: mme.orders.map(orderReport),
+    orders: mme.orders.map((o) => orderReport(o, cache)),
     series: mme.series,
     averages: {
       last60Days: t.averages.last60Days.mme,

@@ -23,22 +23,15 @@ function amount(value: unknown): Amount | undefined {
   const q = obj(value);
   const v = num(q?.value);
   if (!q || v === undefined) return undefined;
-  const unit = str(q.unit);
-  const code = str(q.code);
-  return { value: v, ...(unit === undefined ? {} : { unit }), ...(code === undefined ? {} : { code }) };
+  return { value: v, unit: str(q.unit), code: str(q.code) };
 }
 
 function codings(concept: unknown): CodingInput[] {
-  return objs(obj(concept)?.coding).map((c) => {
-    const system = str(c.system);
-    const code = str(c.code);
-    const display = str(c.display);
-    return {
-      ...(system === undefined ? {} : { system }),
-      ...(code === undefined ? {} : { code }),
-      ...(display === undefined ? {} : { display }),
-    };
-  });
+  return objs(obj(concept)?.coding).map((c) => ({
+    system: str(c.system),
+    code: str(c.code),
+    display: str(c.display),
+  }));
 }
 
 function conceptText(concept: unknown): string | undefined {
@@ -72,29 +65,25 @@ function date(value: unknown, field: string, problems: string[]): Day | undefine
   return day;
 }
 
+// Optional fields are assigned as undefined rather than spread in: this runs for every order of a long history.
+
 function ingredient(raw: Json): IngredientInput {
   const strength = obj(raw.strength);
-  const numerator = amount(strength?.numerator);
-  const denominator = amount(strength?.denominator);
-  const item = raw.itemCodeableConcept ?? undefined;
-  const text = conceptText(item) ?? str(obj(raw.itemReference)?.display);
-  const active = typeof raw.isActive === 'boolean' ? raw.isActive : undefined;
+  const item = raw.itemCodeableConcept;
   return {
     codings: codings(item),
-    ...(text === undefined ? {} : { text }),
-    ...(active === undefined ? {} : { active }),
-    ...(numerator === undefined ? {} : { numerator }),
-    ...(denominator === undefined ? {} : { denominator }),
+    text: conceptText(item) ?? str(obj(raw.itemReference)?.display),
+    active: typeof raw.isActive === 'boolean' ? raw.isActive : undefined,
+    numerator: amount(strength?.numerator),
+    denominator: amount(strength?.denominator),
   };
 }
 
 function productFromMedication(medication: Json, origin: string): ProductInput {
-  const text = conceptText(medication.code);
-  const form = conceptText(medication.form);
   return {
     codings: codings(medication.code),
-    ...(text === undefined ? {} : { text }),
-    ...(form === undefined ? {} : { form }),
+    text: conceptText(medication.code),
+    form: conceptText(medication.form),
     ingredients: objs(medication.ingredient).map(ingredient),
     origin,
   };
@@ -103,17 +92,15 @@ function productFromMedication(medication: Json, origin: string): ProductInput {
 function product(request: Json, lookup: MedicationLookup): ProductInput {
   const concept = obj(request.medicationCodeableConcept);
   if (concept) {
-    const text = conceptText(concept);
     return {
       codings: codings(concept),
-      ...(text === undefined ? {} : { text }),
+      text: conceptText(concept),
       ingredients: [],
       origin: 'medicationCodeableConcept',
     };
   }
   const ref = obj(request.medicationReference);
   const reference = str(ref?.reference);
-  const display = str(ref?.display);
   if (reference?.startsWith('#')) {
     const id = reference.slice(1);
     const contained = objs(request.contained).find(
@@ -126,7 +113,7 @@ function product(request: Json, lookup: MedicationLookup): ProductInput {
   }
   return {
     codings: [],
-    ...(display === undefined ? {} : { text: display }),
+    text: str(ref?.display),
     ingredients: [],
     origin: reference ?? 'none',
     unresolvedReference: reference
@@ -136,24 +123,21 @@ function product(request: Json, lookup: MedicationLookup): ProductInput {
 }
 
 function doseType(entry: Json): DoseAndRateType {
-  const code = str(objs(obj(entry.type)?.coding)[0]?.code) ?? str(obj(entry.type)?.text);
+  const type = obj(entry.type);
+  const code = str(obj(arr(type?.coding)[0])?.code) ?? str(type?.text);
   if (code === undefined) return 'unspecified';
   if (code === 'ordered' || code === 'calculated') return code;
   return 'other';
 }
 
 function doseEntry(entry: Json): DoseInput {
-  const dose = amount(entry.doseQuantity);
   const range = obj(entry.doseRange);
-  const high = amount(range?.high);
-  const low = amount(range?.low);
-  const rate = amount(entry.rateQuantity);
   return {
     type: doseType(entry),
-    ...(dose === undefined ? {} : { dose }),
-    ...(high === undefined ? {} : { doseRangeHigh: high }),
-    ...(low === undefined ? {} : { doseRangeLow: low }),
-    ...(rate === undefined ? {} : { rate }),
+    dose: amount(entry.doseQuantity),
+    doseRangeHigh: amount(range?.high),
+    doseRangeLow: amount(range?.low),
+    rate: amount(entry.rateQuantity),
   };
 }
 
@@ -161,33 +145,27 @@ function timing(value: unknown): TimingInput | undefined {
   const t = obj(value);
   if (!t) return undefined;
   const repeat = obj(t.repeat);
-  const fields: [keyof TimingInput, number | string | undefined][] = [
-    ['frequency', num(repeat?.frequency)],
-    ['frequencyMax', num(repeat?.frequencyMax)],
-    ['period', num(repeat?.period)],
-    ['periodMax', num(repeat?.periodMax)],
-    ['periodUnit', str(repeat?.periodUnit)],
-    ['code', str(objs(obj(t.code)?.coding)[0]?.code) ?? str(obj(t.code)?.text)],
-    ['boundsDays', durationDays(repeat?.boundsDuration)],
-  ];
-  const present = Object.fromEntries(fields.filter(([, v]) => v !== undefined));
+  const code = obj(t.code);
   return {
-    ...present,
+    frequency: num(repeat?.frequency),
+    frequencyMax: num(repeat?.frequencyMax),
+    period: num(repeat?.period),
+    periodMax: num(repeat?.periodMax),
+    periodUnit: str(repeat?.periodUnit),
+    code: str(objs(code?.coding)[0]?.code) ?? str(code?.text),
+    boundsDays: durationDays(repeat?.boundsDuration),
     timeOfDayCount: arr(repeat?.timeOfDay).length,
     whenCount: arr(repeat?.when).length,
   };
 }
 
 function sig(raw: Json): SigInput {
-  const sequence = num(raw.sequence);
-  const text = str(raw.text);
-  const t = timing(raw.timing);
   return {
-    ...(sequence === undefined ? {} : { sequence }),
-    ...(text === undefined ? {} : { text }),
+    sequence: num(raw.sequence),
+    text: str(raw.text),
     asNeeded: raw.asNeededBoolean === true || obj(raw.asNeededCodeableConcept) !== undefined,
     doses: objs(raw.doseAndRate).map(doseEntry),
-    ...(t === undefined ? {} : { timing: t }),
+    timing: timing(raw.timing),
   };
 }
 
@@ -209,22 +187,20 @@ export function mapMedicationRequest(
   const quantity = amount(dispense?.quantity);
   const status = str(request.status);
   if (status === undefined) problems.push('the order has no status');
-  const intent = str(request.intent);
   const requesterRef = obj(request.requester);
-  const requester = str(requesterRef?.reference) ?? str(requesterRef?.display);
   if (request.dosageInstruction !== undefined && !Array.isArray(request.dosageInstruction)) {
     problems.push('dosageInstruction is not a list');
   }
   return {
     id: str(request.id) ?? fallbackId,
     status: status ?? 'unknown',
-    ...(intent === undefined ? {} : { intent }),
-    ...(authoredOn === undefined ? {} : { authoredOn }),
-    ...(validityStart === undefined ? {} : { validityStart }),
-    ...(validityEnd === undefined ? {} : { validityEnd }),
-    ...(supplyDays === undefined ? {} : { supplyDays }),
-    ...(quantity === undefined ? {} : { quantity }),
-    ...(requester === undefined ? {} : { requester }),
+    intent: str(request.intent),
+    authoredOn,
+    validityStart,
+    validityEnd,
+    supplyDays,
+    quantity,
+    requester: str(requesterRef?.reference) ?? str(requesterRef?.display),
     product: product(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,

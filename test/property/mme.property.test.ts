@@ -40,7 +40,7 @@ const orderArb = (id: string): fc.Arbitrary<MedicationRequest> =>
   fc
     .record({
       rxcui: fc.constantFrom(...PRODUCTS),
-      doseValue: fc.double({ min: 0.25, max: 40, noNaN: true }),
+      doseValue: fc.oneof(fc.constantFrom(0.5, 1, 2, 10), fc.double({ min: 0.25, max: 40, noNaN: true })),
       unit: fc.constantFrom(...UNITS),
       frequency: fc.integer({ min: 1, max: 6 }),
       period: fc.constantFrom(1, 4, 6, 8, 12, 24, 48, 72),
@@ -139,6 +139,19 @@ describe('MME properties', () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('reports each order the same alone as among others (memoised refills are exact)', () => {
+    fc.assert(
+      fc.property(ordersArb(8), (orders) => {
+        const together = analyze(orders, AS_OF);
+        for (const order of orders) {
+          const alone = analyze([order], AS_OF).orders;
+          expect(together.orders.filter((o) => o.id === order.id)).toEqual(alone);
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -7,7 +7,7 @@ import { DEFAULT_TREND_RULES, type TrendRules } from '../trend/trend-rules.ts';
 import { roundMme, summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { FACTOR_SETS, type FactorSet, type FactorSetId } from './factor-sets.ts';
-import { analyzeOrder, type OrderAnalysis } from './order-analysis.ts';
+import { analyzeOrder, newAnalysisCache, type OrderAnalysis } from './order-analysis.ts';
 import type { OrderInput } from './order.types.ts';
 
 export interface SeriesPoint {
@@ -35,8 +35,9 @@ export function analyzeMme(
   rules: TrendRules = DEFAULT_TREND_RULES,
 ): MmeAnalysis {
   const factorSet = FACTOR_SETS[factorSetId];
+  const cache = newAnalysisCache();
   const orders = inputs
-    .map((input) => analyzeOrder(input, asOf, factorSet))
+    .map((input) => analyzeOrder(input, asOf, factorSet, cache))
     .filter((o) => o.product.opioid !== 'no');
 
   // Enough history for the reported window and for every look-back the trend rules use.

@@ -7,9 +7,9 @@
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
 import type { FactorSet } from './factor-sets.ts';
-import { computeOrderDose, type IngredientMme, type OrderDose } from './order-dose.ts';
+import { computeOrderDose, doseKey, type IngredientMme, type OrderDose } from './order-dose.ts';
 import type { OrderInput } from './order.types.ts';
-import { resolveProduct, type ResolvedProduct } from './product.resolver.ts';
+import { productKey, resolveProduct, type ResolvedProduct } from './product.resolver.ts';
 
 export type OrderStatus = 'counted' | 'incomplete' | 'excluded' | 'inactive';
 
@@ -65,6 +65,20 @@ function segmentsOf(coverage: Coverage, dose: OrderDose): Segment[] {
   return out;
 }
 
+function unique(items: string[]): string[] {
+  return items.length < 2 ? items : [...new Set(items)];
+}
+
+/** An inactive order's MME: its only step, or the highest of several when all are known. */
+function highestStep(dose: OrderDose): number | null {
+  let max: number | null = null;
+  for (const step of dose.steps) {
+    if (step.mme === null) return null;
+    max = max === null ? step.mme : Math.max(max, step.mme);
+  }
+  return max;
+}
+
 function explain(
   order: OrderInput,
   product: ResolvedProduct,
@@ -79,9 +93,56 @@ function explain(
   return `${name}: ${ingredients.map((i) => `${i.name} ${i.derivation}`).join('; ')} (${how})`;
 }
 
-export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): OrderAnalysis {
-  const product = resolveProduct(order.product);
-  const dose = computeOrderDose(order, product, set);
+/**
+ * Memo for one analysis: resolved products by productKey, each with its order doses by doseKey, so a history of
+ * monthly refills of the same prescription is computed once. Cached results are immutable.
+ */
+interface ProductEntry {
+  readonly product: ResolvedProduct;
+  readonly doses: Map<string, OrderDose>;
+}
+
+export interface AnalysisCache {
+  readonly products: Map<string, ProductEntry>;
+  /** Explanations of a known dose's first step (the common case: one step), by dose. */
+  readonly explanations: Map<OrderDose, string>;
+}
+
+export function newAnalysisCache(): AnalysisCache {
+  return { products: new Map(), explanations: new Map() };
+}
+
+function resolveCached(
+  order: OrderInput,
+  set: FactorSet,
+  cache: AnalysisCache | undefined,
+): { product: ResolvedProduct; dose: OrderDose } {
+  if (!cache) {
+    const product = resolveProduct(order.product);
+    return { product, dose: computeOrderDose(order, product, set) };
+  }
+  const pKey = productKey(order.product);
+  let entry = cache.products.get(pKey);
+  if (!entry) {
+    entry = { product: resolveProduct(order.product), doses: new Map() };
+    cache.products.set(pKey, entry);
+  }
+  const dKey = doseKey(order);
+  let dose = entry.doses.get(dKey);
+  if (!dose) {
+    dose = computeOrderDose(order, entry.product, set);
+    entry.doses.set(dKey, dose);
+  }
+  return { product: entry.product, dose };
+}
+
+export function analyzeOrder(
+  order: OrderInput,
+  asOf: Day,
+  set: FactorSet,
+  cache?: AnalysisCache,
+): OrderAnalysis {
+  const { product, dose } = resolveCached(order, set, cache);
   const reasons = [...order.problems, ...dose.reasons];
   const notes = [...dose.notes];
   const coverageResult = orderCoverage(order, dose.steps);
@@ -125,17 +186,13 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
   } else if (dose.excluded) status = 'excluded';
   else status = current.mme === null ? 'incomplete' : 'counted';
 
-  const known = dose.steps.map((s) => s.mme).filter((m): m is number => m !== null);
-  const mme = dose.excluded
-    ? null
-    : current
-      ? current.mme
-      : dose.steps.length === 1
-        ? (dose.steps[0]?.mme ?? null)
-        : known.length === dose.steps.length
-          ? Math.max(...known)
-          : null;
-  const uniqueReasons = [...new Set(reasons)];
+  const mme = dose.excluded ? null : current ? current.mme : highestStep(dose);
+  const uniqueReasons = unique(reasons);
+  let explanation = stepIndex === 0 && dose.method !== null ? cache?.explanations.get(dose) : undefined;
+  if (explanation === undefined) {
+    explanation = explain(order, product, dose, ingredients, uniqueReasons);
+    if (stepIndex === 0 && dose.method !== null) cache?.explanations.set(dose, explanation);
+  }
   return {
     id: order.id,
     requestStatus: order.status,
@@ -147,8 +204,8 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
     ingredients,
     segments,
     reasons: uniqueReasons,
-    notes: [...new Set(notes)],
-    explanation: explain(order, product, dose, ingredients, uniqueReasons),
+    notes: unique(notes),
+    explanation,
     ...(order.requester === undefined ? {} : { requester: order.requester }),
   };
 }

@@ -5,7 +5,7 @@
 import { convert, type DailyAmount } from './conversion.ts';
 import type { DailyStep, UnitsPerDay } from './daily-amount.types.ts';
 import type { FactorSet } from './factor-sets.ts';
-import type { OrderInput } from './order.types.ts';
+import type { Amount, OrderInput } from './order.types.ts';
 import type { ResolvedComponent, ResolvedProduct, StrengthSource } from './product.resolver.ts';
 import { dailyStepsFromSig } from './sig-dose.ts';
 import { formatNumber, formatStrength, type Strength } from './strength.ts';
@@ -170,4 +170,24 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
     reasons: [...new Set(reasons)],
     notes: [...new Set(notes)],
   };
+}
+
+function amountKey(a: Amount | undefined): string {
+  return a ? `${a.value}${a.unit ?? ''}/${a.code ?? ''}` : '';
+}
+
+/** Key of every order field computeOrderDose reads (besides the product): dosage instructions and dispense. */
+export function doseKey(order: OrderInput): string {
+  let key = `${amountKey(order.quantity)};${order.supplyDays ?? ''}`;
+  for (const s of order.sigs) {
+    const t = s.timing;
+    key += `|${s.sequence ?? ''},${s.asNeeded ? 1 : 0}`;
+    if (t) {
+      key += `,${t.frequency ?? ''},${t.frequencyMax ?? ''},${t.period ?? ''},${t.periodUnit ?? ''},${t.timeOfDayCount},${t.whenCount},${t.code ?? ''},${t.boundsDays ?? ''}`;
+    }
+    for (const d of s.doses) {
+      key += `;${d.type}:${amountKey(d.dose)}:${amountKey(d.doseRangeHigh)}:${amountKey(d.doseRangeLow)}:${amountKey(d.rate)}`;
+    }
+  }
+  return key;
 }

@@ -6,12 +6,15 @@
 import products from './data/rxnorm-opioid-products.json' with { type: 'json' };
 import extraNames from './data/rxnorm-opioid-names.json' with { type: 'json' };
 import { opioidIngredientByName, opioidIngredientByRxcui, type OpioidIngredient } from './ingredients.ts';
+import { parseRxnormName } from './rxnorm-name.parser.ts';
 import { strengthFromRxnormUnit, type Strength } from './strength.ts';
 
 export interface TableProduct {
   readonly rxcui: string;
   readonly name: string;
   readonly doseForm: string;
+  /** Patch wear time from the name ("72 HR fentanyl ..."), when stated. */
+  readonly patchHours?: number;
   readonly components: readonly { readonly ingredient: OpioidIngredient; readonly strength: Strength }[];
 }
 
@@ -30,7 +33,13 @@ function buildIndex(): Map<string, TableProduct> {
       rxcui,
       existing
         ? { ...existing, components: [...existing.components, component] }
-        : { rxcui, name, doseForm, components: [component] },
+        : {
+            rxcui,
+            name,
+            doseForm,
+            patchHours: parseRxnormName(name)?.durationHours,
+            components: [component],
+          },
     );
   }
   return index;

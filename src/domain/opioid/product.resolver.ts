@@ -64,12 +64,11 @@ function identityFromCodings(codings: readonly CodingInput[]): Identity | undefi
     if (!isRxnorm(coding) || !coding.code) continue;
     const row = productByRxcui(coding.code);
     if (row) {
-      const parsed = parseRxnormName(row.name);
       return {
         rxcui: row.rxcui,
         name: row.name,
         doseForm: row.doseForm,
-        ...(parsed?.durationHours === undefined ? {} : { patchHours: parsed.durationHours }),
+        patchHours: row.patchHours,
         components: row.components,
         source: 'product-table',
       };
@@ -206,4 +205,19 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
     components,
     problems,
   };
+}
+
+/**
+ * Key of everything resolveProduct reads, so a history of monthly refills of one product resolves it once.
+ * When the first RxNorm code is in the product table it decides the product alone (with any stated ingredients);
+ * otherwise the key holds text, form, RxNorm codes and every display. Non-RxNorm codes are never read.
+ */
+export function productKey(product: ProductInput): string {
+  const ingredients = product.ingredients.length > 0 ? `\u0000${JSON.stringify(product.ingredients)}` : '';
+  const firstRxnorm = product.codings.find((c) => c.code !== undefined && isRxnorm(c));
+  if (firstRxnorm?.code !== undefined && productByRxcui(firstRxnorm.code))
+    return `T${firstRxnorm.code}${ingredients}`;
+  let key = `N${product.text ?? ''}\u0000${product.form ?? ''}\u0000${product.unresolvedReference ?? ''}`;
+  for (const c of product.codings) key += `\u0000${isRxnorm(c) ? (c.code ?? '') : ''}|${c.display ?? ''}`;
+  return key + ingredients;
 }

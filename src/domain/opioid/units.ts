@@ -58,7 +58,18 @@ function orderableDrugForm(code: string): UnitInfo | undefined {
   return undefined;
 }
 
+const CACHE = new Map<string, UnitInfo | null>();
+
 function lookup(raw: string): UnitInfo | undefined {
+  const cached = CACHE.get(raw);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = uncachedLookup(raw);
+  // Unit strings are few and repeat across orders; bound the cache against hostile input.
+  if (CACHE.size < 10_000) CACHE.set(raw, found ?? null);
+  return found;
+}
+
+function uncachedLookup(raw: string): UnitInfo | undefined {
   const trimmed = raw.trim();
   if (!trimmed) return undefined;
   const byForm = orderableDrugForm(trimmed);

@@ -5,17 +5,27 @@
  */
 export type Day = number;
 
-const MS_PER_DAY = 86_400_000;
-const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;
 const YEAR_ONLY = /^(\d{4})(?:-(\d{2}))?$/;
 
+// Proleptic Gregorian calendar arithmetic without Date objects (H. Hinnant, "chrono-compatible low-level date
+// algorithms", days_from_civil / civil_from_days): the analysis formats hundreds of dates per request.
+function daysFromCivil(year: number, month: number, day: number): Day {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 function fromParts(year: number, month: number, day: number): Day | undefined {
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    return undefined;
-  }
-  return Math.round(ms / MS_PER_DAY);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return daysFromCivil(year, month, day);
 }
 
 /** Parses a strict calendar date "YYYY-MM-DD". Returns undefined for anything else, including 2026-02-30. */
@@ -29,9 +39,24 @@ export function parseIsoDate(text: string): Day | undefined {
  * undefined so the caller can say the date is imprecise rather than guess the first of the month.
  */
 export function parseFhirDate(text: string): Day | undefined {
-  const m = DATE_PREFIX.exec(text);
-  if (!m) return undefined;
-  return fromParts(Number(m[1]), Number(m[2]), Number(m[3]));
+  // Hand-rolled "YYYY-MM-DD" prefix reader: three dates per order of a long history.
+  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  if (year < 0 || month < 0 || day < 0) return undefined;
+  return fromParts(year, month, day);
+}
+
+/** The number written in text[from, to) if it is all ASCII digits, else -1. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 export function isPartialFhirDate(text: string): boolean {
@@ -39,7 +64,18 @@ export function isPartialFhirDate(text: string): boolean {
 }
 
 export function formatDay(day: Day): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 export function addDays(day: Day, days: number): Day {
