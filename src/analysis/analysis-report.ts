@@ -6,7 +6,7 @@ import type { IngredientMme } from '../domain/opioid/order-dose.ts';
 import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
 import type { ResolvedProduct } from '../domain/opioid/product.resolver.ts';
 import { formatDay } from '../domain/time/day.ts';
-import { roundMme } from '../domain/trend/trend-summary.ts';
+import { roundMme } from '../domain/trend/round.ts';
 import type { BundleAnalysis } from './analyze-bundle.ts';
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;

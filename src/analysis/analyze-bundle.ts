@@ -6,7 +6,7 @@ import { analyzeMme, type MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import type { Day } from '../domain/time/day.ts';
 import type { TrendRules } from '../domain/trend/trend-rules.ts';
-import { indexBundle } from '../fhir/bundle-index.ts';
+import { indexBundle, type IndexedResource } from '../fhir/bundle-index.ts';
 import type { Json } from '../fhir/json-read.ts';
 import { mapMedicationRequest } from '../fhir/medication-request.mapper.ts';
 
@@ -17,6 +17,29 @@ export interface BundleAnalysis {
   readonly medicationRequestCount: number;
 }
 
+/**
+ * The MedicationRequests of the Bundle, each once: a search with _include, a paged result re-read, or a history
+ * may repeat a resource, and counting it twice would double the dose. Repeats are reported.
+ */
+function distinctRequests(items: readonly IndexedResource[], reasons: string[]): IndexedResource[] {
+  const seen = new Map<string, number>();
+  const out: IndexedResource[] = [];
+  for (const item of items) {
+    const id = typeof item.resource.id === 'string' ? item.resource.id : undefined;
+    if (id === undefined) {
+      out.push(item);
+      continue;
+    }
+    const count = seen.get(id) ?? 0;
+    seen.set(id, count + 1);
+    if (count === 0) out.push(item);
+  }
+  for (const [id, count] of seen) {
+    if (count > 1) reasons.push(`MedicationRequest/${id} appears ${count} times in the Bundle: counted once`);
+  }
+  return out;
+}
+
 export function analyzeBundle(
   bundle: Json,
   asOf: Day,
@@ -24,13 +47,14 @@ export function analyzeBundle(
   rules?: TrendRules,
 ): BundleAnalysis {
   const index = indexBundle(bundle);
-  const requests = index.byType.get('MedicationRequest') ?? [];
+  const reasons = [...index.skipped];
+  const requests = distinctRequests(index.byType.get('MedicationRequest') ?? [], reasons);
   const orders = requests.map(({ resource, fullUrl, position }) =>
     mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, (ref) => index.resolve(ref)),
   );
   return {
     mme: analyzeMme(orders, asOf, factorSet, rules),
-    reasons: index.skipped,
+    reasons,
     medicationRequestCount: requests.length,
   };
 }

@@ -29,8 +29,8 @@ function amount(value: unknown): Amount | undefined {
 function codings(concept: unknown): CodingInput[] {
   return objs(obj(concept)?.coding).map((c) => ({
     system: str(c.system),
-    code: str(c.code),
-    display: str(c.display),
+    code: str(c.code)?.trim(),
+    display: str(c.display)?.trim(),
   }));
 }
 
@@ -42,6 +42,29 @@ function conceptText(concept: unknown): string | undefined {
       .map((x) => str(x.display))
       .find((d) => d !== undefined)
   );
+}
+
+/** A numeric field: undefined when absent; a problem (and undefined) when present but not a finite number. */
+function numberField(
+  container: Json | undefined,
+  key: string,
+  path: string,
+  problems: string[],
+): number | undefined {
+  const raw = container?.[key];
+  if (raw === undefined || raw === null) return undefined;
+  const value = num(raw);
+  if (value === undefined)
+    problems.push(`${path}.${key} ${JSON.stringify(raw).slice(0, 40)} is not a number`);
+  return value;
+}
+
+/** A Quantity: undefined when absent; a problem when present without a numeric value. */
+function amountField(value: unknown, path: string, problems: string[]): Amount | undefined {
+  if (value === undefined || value === null) return undefined;
+  const result = amount(value);
+  if (!result) problems.push(`${path} has no numeric value`);
+  return result;
 }
 
 function durationDays(value: unknown): number | undefined {
@@ -130,42 +153,55 @@ function doseType(entry: Json): DoseAndRateType {
   return 'other';
 }
 
-function doseEntry(entry: Json): DoseInput {
+function doseEntry(entry: Json, problems: string[]): DoseInput {
   const range = obj(entry.doseRange);
   return {
     type: doseType(entry),
-    dose: amount(entry.doseQuantity),
-    doseRangeHigh: amount(range?.high),
-    doseRangeLow: amount(range?.low),
-    rate: amount(entry.rateQuantity),
+    dose: amountField(entry.doseQuantity, 'doseQuantity', problems),
+    doseRangeHigh: amountField(range?.high, 'doseRange.high', problems),
+    doseRangeLow: amountField(range?.low, 'doseRange.low', problems),
+    rate: amountField(entry.rateQuantity, 'rateQuantity', problems),
   };
 }
 
-function timing(value: unknown): TimingInput | undefined {
+function boundsDays(repeat: Json | undefined, problems: string[]): number | undefined {
+  if (repeat?.boundsDuration === undefined) return undefined;
+  const days = durationDays(repeat.boundsDuration);
+  if (days === undefined || !(days > 0)) {
+    problems.push('timing.repeat.boundsDuration is not a positive duration in a time unit');
+    return undefined;
+  }
+  return days;
+}
+
+function timing(value: unknown, problems: string[]): TimingInput | undefined {
   const t = obj(value);
   if (!t) return undefined;
   const repeat = obj(t.repeat);
   const code = obj(t.code);
+  const at = 'timing.repeat';
   return {
-    frequency: num(repeat?.frequency),
-    frequencyMax: num(repeat?.frequencyMax),
-    period: num(repeat?.period),
-    periodMax: num(repeat?.periodMax),
+    frequency: numberField(repeat, 'frequency', at, problems),
+    frequencyMax: numberField(repeat, 'frequencyMax', at, problems),
+    period: numberField(repeat, 'period', at, problems),
+    periodMax: numberField(repeat, 'periodMax', at, problems),
     periodUnit: str(repeat?.periodUnit),
     code: str(objs(code?.coding)[0]?.code) ?? str(code?.text),
-    boundsDays: durationDays(repeat?.boundsDuration),
+    boundsDays: boundsDays(repeat, problems),
     timeOfDayCount: arr(repeat?.timeOfDay).length,
     whenCount: arr(repeat?.when).length,
   };
 }
 
 function sig(raw: Json): SigInput {
+  const problems: string[] = [];
   return {
     sequence: num(raw.sequence),
     text: str(raw.text),
     asNeeded: raw.asNeededBoolean === true || obj(raw.asNeededCodeableConcept) !== undefined,
-    doses: objs(raw.doseAndRate).map(doseEntry),
-    timing: timing(raw.timing),
+    doses: objs(raw.doseAndRate).map((entry) => doseEntry(entry, problems)),
+    timing: timing(raw.timing, problems),
+    problems,
   };
 }
 
@@ -180,11 +216,12 @@ export function mapMedicationRequest(
   const authoredOn = date(request.authoredOn, 'authoredOn', problems);
   const validityStart = date(validity?.start, 'dispenseRequest.validityPeriod.start', problems);
   const validityEnd = date(validity?.end, 'dispenseRequest.validityPeriod.end', problems);
-  const supplyDays = durationDays(dispense?.expectedSupplyDuration);
-  if (dispense?.expectedSupplyDuration !== undefined && supplyDays === undefined) {
-    problems.push('dispenseRequest.expectedSupplyDuration has no numeric value in a time unit');
+  let supplyDays = durationDays(dispense?.expectedSupplyDuration);
+  if (dispense?.expectedSupplyDuration !== undefined && !(supplyDays !== undefined && supplyDays > 0)) {
+    problems.push('dispenseRequest.expectedSupplyDuration is not a positive duration in a time unit');
+    supplyDays = undefined;
   }
-  const quantity = amount(dispense?.quantity);
+  const quantity = amountField(dispense?.quantity, 'dispenseRequest.quantity', problems);
   const status = str(request.status);
   if (status === undefined) problems.push('the order has no status');
   const requesterRef = obj(request.requester);

@@ -39,15 +39,21 @@ export interface Report {
   series: { date: string; mme: number; complete?: false }[];
   averages: { last60Days: number; last90Days: number; complete: boolean };
   max: { mme: number; date: string | null };
-  latestChange: { date: string; from: number; to: number } | null;
+  latestChange: { date: string; from: number; to: number; complete: boolean } | null;
   longTermOpioidTherapy: boolean;
   longTermOpioidTherapyDetail: {
     coveredDays: number;
     longestRunAtOrAboveTrialMme: number;
     rulesMet: string[];
   };
-  escalation: { detected: boolean; rule: string | null };
-  taper: { detected: boolean; decreasePct: number; pctPerMonth: number; fasterThanRecommended: boolean };
+  escalation: { detected: boolean; rule: string | null; fromMme: number; toMme: number; complete: boolean };
+  taper: {
+    detected: boolean;
+    decreasePct: number;
+    pctPerMonth: number;
+    fasterThanRecommended: boolean;
+    complete: boolean;
+  };
   reasons: string[];
 }
 

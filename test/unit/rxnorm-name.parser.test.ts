@@ -47,6 +47,20 @@ describe('RxNorm normalized name parser', () => {
       undefined,
     ],
     [
+      '{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]',
+      'fentanyl',
+      { value: 0.6, unit: 'mg', per: 'actuation' },
+      'Mucosal Spray',
+      undefined,
+    ],
+    [
+      'Abuse-Deterrent oxycodone hydrochloride 10 MG Oral Tablet [Roxybond]',
+      'oxycodone',
+      { value: 10, unit: 'mg', per: 'unit' },
+      'Oral Tablet',
+      undefined,
+    ],
+    [
       'celecoxib 56 MG / tramadol hydrochloride 44 MG Oral Tablet [Seglentis]',
       'tramadol',
       { value: 44, unit: 'mg', per: 'unit' },
@@ -64,7 +78,7 @@ describe('RxNorm normalized name parser', () => {
 
   it.each([
     'ibuprofen 200 MG Oral Tablet',
-    '{60 (oxycodone hydrochloride 5 MG Oral Tablet) } Pack',
+    '{21 (oxycodone hydrochloride 5 MG Oral Tablet) / 7 (oxycodone hydrochloride 10 MG Oral Tablet) } Pack',
     'oxycodone 5mg tab',
     'Percocet',
     '',
@@ -83,5 +97,29 @@ describe('product table', () => {
     // Two rows of one product (oxycodone hydrochloride + terephthalate) are both kept.
     expect(productByRxcui('637540')?.components.map((c) => c.strength.value)).toEqual([4.5, 0.38]);
     expect(productByRxcui('892495')).toBeUndefined();
+  });
+});
+
+describe('parser against the product table', () => {
+  it('reads every product name of the table to the table strengths', async () => {
+    const { default: products } = await import('../../src/domain/opioid/data/rxnorm-opioid-products.json', {
+      with: { type: 'json' },
+    });
+    const rxcuis = new Set((products.rows as unknown as [string][]).map((r) => r[0]));
+    const mismatches: string[] = [];
+    for (const rxcui of rxcuis) {
+      const row = productByRxcui(rxcui)!;
+      const parsed = parseRxnormName(row.name);
+      const fromTable = row.components
+        .map((c) => `${c.ingredient.name} ${c.strength.value} ${c.strength.unit}/${c.strength.per}`)
+        .sort();
+      const fromName = (parsed?.components ?? [])
+        .map((c) => `${c.ingredient.name} ${c.strength.value} ${c.strength.unit}/${c.strength.per}`)
+        .sort();
+      if (JSON.stringify(fromTable) !== JSON.stringify(fromName))
+        mismatches.push(`${rxcui} ${row.name}: ${fromName.join(', ')}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(rxcuis.size).toBe(910);
   });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import { monthlyFills } from '../builders/history.ts';
+import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { analyze } from '../helpers/analyze.ts';
+
+const newStart = (tabsPerDay: number) =>
+  medicationRequest({
+    id: 'n',
+    rxcui: '1049621',
+    authoredOn: '2026-01-10',
+    dosages: [{ dose: tab(tabsPerDay), timing: every(1, 'd') }],
+    supply: { days: 30 },
+  });
+const shift = (date: string, days: number) => formatDay(parseIsoDate(date.slice(0, 10))! + days);
 
 // 2025-07-20 + 6 x 30 days = 2026-01-16: asOf 2026-01-15 is the last day of the sixth fill.
 const START = '2025-07-20';
@@ -35,7 +46,7 @@ describe('daily series', () => {
       AS_OF,
     );
     expect(report.max).toMatchObject({ mme: 60, date: '2025-09-18' });
-    expect(report.latestChange).toEqual({ date: '2025-10-18', from: 60, to: 45 });
+    expect(report.latestChange).toEqual({ date: '2025-10-18', from: 60, to: 45, complete: true });
     expect(report.totalMme).toBe(45);
   });
 
@@ -139,7 +150,7 @@ describe('escalation and taper', () => {
     expect(report.escalation.rule).toMatch(/crossed 50/);
   });
 
-  it('does not call a stable or slightly higher dose escalation, nor a new start', () => {
+  it('does not call a stable or slightly higher dose escalation, nor a new start below 50', () => {
     expect(
       analyze(
         monthlyFills(
@@ -149,16 +160,25 @@ describe('escalation and taper', () => {
         AS_OF,
       ).escalation.detected,
     ).toBe(false);
-    const newStart = [
-      medicationRequest({
-        id: 'n',
-        rxcui: '1049621',
-        authoredOn: '2026-01-10',
-        dosages: [{ dose: tab(8), timing: every(1, 'd') }],
-        supply: { days: 30 },
-      }),
-    ];
-    expect(analyze(newStart, AS_OF).escalation.detected).toBe(false);
+    expect(analyze([newStart(4)], AS_OF).escalation.detected).toBe(false);
+  });
+
+  it('calls a new start above 50 MME/day a crossing (brief 2.3), not a 1.5x rise', () => {
+    const report = analyze([newStart(8)], AS_OF);
+    expect(report.escalation).toMatchObject({ detected: true, fromMme: 0, toMme: 60 });
+    expect(report.escalation.rule).toMatch(/crossed 50/);
+  });
+
+  it('is not fooled by a one-day gap between refills on the baseline day', () => {
+    // 60 MME for 3 months, a 1-day gap exactly 90 days before asOf, then 180 MME: escalation.
+    const fills = monthlyFills(
+      START,
+      [8, 8, 8, 24, 24, 24].map((t) => ({ tabsPerDay: t })),
+    );
+    const gapped = fills.map((f, i) => (i >= 3 ? { ...f, authoredOn: shift(f.authoredOn!, 1) } : f));
+    const report = analyze(gapped, '2026-01-16');
+    expect(report.series.find((p) => p.date === '2025-10-18')?.mme).toBe(0);
+    expect(report.escalation).toMatchObject({ detected: true, fromMme: 60 });
   });
 
   it('detects a sustained taper and compares its pace with 10% per month', () => {

@@ -62,7 +62,15 @@ export function convert(
   }
   switch (rule.kind) {
     case 'fentanyl': {
-      if (amount.unit === 'mcg/h') return converted(amount.value, rule.transdermalPerMcgPerHour, 'mcg/h');
+      if (amount.unit === 'mcg/h') {
+        // A rate without a patch form may be an infusion, for which the patch factor is wrong.
+        if (doseForm !== 'transdermal') {
+          return noFactor(
+            `fentanyl in mcg/h without a transdermal patch form: ${set.id} converts only patches`,
+          );
+        }
+        return converted(amount.value, rule.transdermalPerMcgPerHour, 'mcg/h');
+      }
       const perMcg = rule.transmucosalPerMcg?.[doseForm];
       if (perMcg !== undefined)
         return converted(amount.value * 1000, perMcg, 'mcg/d', `per mcg, ${doseForm}`);

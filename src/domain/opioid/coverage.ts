@@ -1,7 +1,8 @@
 /**
  * The days an order covers (clinical brief 2.3): start = dispenseRequest.validityPeriod.start, else authoredOn;
- * end = start + expectedSupplyDuration, else start + quantity / units per day, else validityPeriod.end, else
- * start + 30 days (assumed, and said). A supply of N days covers N calendar days: start .. start + N - 1.
+ * end = start + expectedSupplyDuration, else start + quantity / units per day, else the dosage durations
+ * (boundsDuration; a project addition, see ADR 0005), else validityPeriod.end, else start + 30 days (assumed, and
+ * said). A supply of N days covers N calendar days: start .. start + N - 1.
  */
 import { addDays, type Day } from '../time/day.ts';
 import type { DoseStep } from './order-dose.ts';
@@ -12,7 +13,7 @@ import { classifyUnit } from './units.ts';
 export const ASSUMED_DAYS_WITHOUT_SUPPLY = 30;
 
 export type CoverageBasis =
-  'expected-supply-duration' | 'quantity' | 'validity-period' | 'dosage-steps' | 'assumed';
+  'expected-supply-duration' | 'quantity' | 'dosage-bounds' | 'validity-period' | 'assumed';
 
 export interface Coverage {
   readonly start: Day;
@@ -61,19 +62,25 @@ export function orderCoverage(order: OrderInput, steps: readonly DoseStep[]): Co
       },
     };
   }
-  const stepDays = steps.length > 1 ? steps.reduce((sum, s) => sum + (s.days ?? 0), 0) : undefined;
+  // Dosage durations (timing.repeat.boundsDuration) say how long the drug is taken: more specific than the
+  // prescription's validity, which is often months.
+  const stepDays = steps.reduce((sum, s) => sum + (s.days ?? 0), 0);
+  const lastHasDays = steps.at(-1)?.days !== undefined;
+  if (stepDays > 0 && lastHasDays) {
+    return { ok: true, coverage: { start, end: span(start, stepDays), basis: 'dosage-bounds' } };
+  }
   if (order.validityEnd !== undefined && order.validityEnd >= start) {
     return { ok: true, coverage: { start, end: order.validityEnd, basis: 'validity-period' } };
   }
-  if (stepDays !== undefined && steps.at(-1)?.days === undefined) {
+  if (stepDays > 0) {
     const lastDays = ASSUMED_DAYS_WITHOUT_SUPPLY;
     return {
       ok: true,
       coverage: {
         start,
         end: span(start, stepDays + lastDays),
-        basis: 'dosage-steps',
-        note: `last dosage step has no duration: ${lastDays} days assumed`,
+        basis: 'dosage-bounds',
+        note: `last dosage step has no duration: ${lastDays} days assumed for it`,
       },
     };
   }

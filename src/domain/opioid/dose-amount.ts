@@ -6,7 +6,7 @@
 import type { DoseInput } from './order.types.ts';
 import type { ResolvedComponent } from './product.resolver.ts';
 import { formatNumber } from './strength.ts';
-import { classifyUnit, describeUnit, type UnitInfo } from './units.ts';
+import { describeUnit, readUnit, type UnitInfo } from './units.ts';
 
 export interface ChosenDose {
   readonly value: number;
@@ -44,9 +44,9 @@ export function chooseDose(doses: readonly DoseInput[]): Result<{ readonly dose:
     );
   }
   if (!(amount.value > 0)) return { ok: false, problem: `dose ${amount.value} is not a positive number` };
-  const unit = classifyUnit(amount);
-  if (!unit) return { ok: false, problem: `dose unit "${describeUnit(amount)}" is not recognised` };
-  return { ok: true, dose: { value: amount.value, unit, notes } };
+  const reading = readUnit(amount, 'dose');
+  if (!reading.ok) return { ok: false, problem: reading.problem };
+  return { ok: true, dose: { value: amount.value, unit: reading.unit, notes } };
 }
 
 export interface AdministeredAmount {
@@ -54,6 +54,16 @@ export interface AdministeredAmount {
   readonly value: number;
   readonly unit: 'mg' | 'mcg/h';
   readonly text: string;
+}
+
+/** Count units that cannot be the product's unit: patches of a tablet, tablets of a patch, sprays of a tablet. */
+function countMismatch(label: string, strengthUnit: 'mg' | 'mcg/h', per: string): string | undefined {
+  if (label === 'unit') return undefined;
+  if (label === 'patch' && strengthUnit !== 'mcg/h') return '(not a patch)';
+  if (strengthUnit === 'mcg/h' && label !== 'patch') return '(a patch)';
+  if (label === 'actuation' && per !== 'actuation') return '(not a spray)';
+  if (per === 'actuation' && label !== 'actuation') return '(a spray, dosed in actuations)';
+  return undefined;
 }
 
 export function amountPerAdministration(
@@ -110,6 +120,8 @@ export function amountPerAdministration(
     }
     case 'count': {
       if (!strength) return { ok: false, problem: `the strength of ${name} is unknown` };
+      const mismatch = countMismatch(unit.label, strength.unit, strength.per);
+      if (mismatch) return { ok: false, problem: `a dose in ${unit.label} does not fit ${name} ${mismatch}` };
       if (strength.per === 'mL') {
         return {
           ok: false,

@@ -24,7 +24,7 @@ const RULES: readonly (readonly [RegExp, DoseFormCategory])[] = [
   [/buccal|sublingual|lozenge|troche/, 'transmucosal-tablet'],
   [/rectal|suppositor/, 'rectal'],
   [/implant|topical|inhal/, 'other'],
-  [/oral|tablet|capsule|solution|suspension|elixir|syrup|liquid|pack|granule/, 'oral'],
+  [/oral|tablet|capsule|solution|suspension|elixir|syrup|liquid|granule/, 'oral'],
 ];
 
 /** Classifies an RxNorm dose form name ("Extended Release Oral Tablet") or a product name containing one. */

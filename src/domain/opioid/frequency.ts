@@ -11,30 +11,32 @@ export type FrequencyResult =
   | { readonly ok: true; readonly perDay: number; readonly text: string; readonly notes: readonly string[] }
   | { readonly ok: false; readonly problem: string };
 
-/** HL7 v3 GTSAbbreviation codes (Timing.code) -> administrations per day. */
-const TIMING_CODES: Readonly<Record<string, number>> = {
-  QD: 1,
-  AM: 1,
-  PM: 1,
-  QOD: 0.5,
-  BID: 2,
-  TID: 3,
-  QID: 4,
-  Q1H: 24,
-  Q2H: 12,
-  Q3H: 8,
-  Q4H: 6,
-  Q6H: 4,
-  Q8H: 3,
-  Q12H: 2,
-  WK: 1 / 7,
-  MO: 1 / 30,
-};
+/** HL7 v3 GTSAbbreviation codes (Timing.code) -> administrations per day; "Q<n>H" is read as 24/n. */
+const TIMING_CODES: ReadonlyMap<string, number> = new Map([
+  ['QD', 1],
+  ['AM', 1],
+  ['PM', 1],
+  ['QOD', 0.5],
+  ['BID', 2],
+  ['TID', 3],
+  ['QID', 4],
+  ['WK', 1 / 7],
+  ['MO', 1 / 30],
+]);
+
+function perDayOfCode(code: string): number | undefined {
+  const upper = code.trim().toUpperCase();
+  const hours = /^Q(\d{1,3})H$/.exec(upper)?.[1];
+  if (hours !== undefined && Number(hours) > 0) return 24 / Number(hours);
+  return TIMING_CODES.get(upper);
+}
 
 export function administrationsPerDay(timing: TimingInput | undefined): FrequencyResult {
   if (!timing) return { ok: false, problem: 'the dosage has no timing' };
   const notes: string[] = [];
   const { frequency, frequencyMax, period, periodUnit } = timing;
+  // timeOfDay ["08:00", "20:00"] or when ["MORN", "EVE"]: that many administrations per period (per day).
+  const listed = Math.max(timing.timeOfDayCount, timing.whenCount);
   if (frequency !== undefined || frequencyMax !== undefined || period !== undefined) {
     if (period === undefined) return { ok: false, problem: 'the timing has a frequency but no period' };
     if (!(period > 0)) return { ok: false, problem: `timing period ${period} is not a positive number` };
@@ -42,23 +44,24 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
     if (unitDays === undefined) {
       return { ok: false, problem: `timing periodUnit "${periodUnit ?? '(missing)'}" is not a time unit` };
     }
-    const count = frequencyMax ?? frequency ?? 1;
-    if (!(count > 0)) return { ok: false, problem: `timing frequency ${count} is not a positive number` };
-    if (frequency === undefined && frequencyMax === undefined) {
-      notes.push('no frequency given: once per period assumed (FHIR Timing default)');
+    let count = frequencyMax ?? frequency;
+    if (count !== undefined && !(count > 0)) {
+      return { ok: false, problem: `timing frequency ${count} is not a positive number` };
+    }
+    if (count === undefined) {
+      count = listed > 0 ? listed : 1;
+      if (listed === 0) notes.push('no frequency given: once per period assumed (FHIR Timing default)');
+    } else if (listed > count) {
+      notes.push(`the timing lists ${listed} times but its frequency is ${count}: the larger is counted`);
+      count = listed;
     }
     const perDay = count / (period * unitDays);
     const max = frequencyMax !== undefined && frequencyMax !== frequency ? 'max ' : '';
     return { ok: true, perDay, text: `${max}${formatNumber(perDay)}/d`, notes };
   }
-  if (timing.timeOfDayCount > 0) {
-    return { ok: true, perDay: timing.timeOfDayCount, text: `${timing.timeOfDayCount}/d`, notes };
-  }
-  if (timing.whenCount > 0) {
-    return { ok: true, perDay: timing.whenCount, text: `${timing.whenCount}/d`, notes };
-  }
+  if (listed > 0) return { ok: true, perDay: listed, text: `${listed}/d`, notes };
   if (timing.code !== undefined) {
-    const perDay = TIMING_CODES[timing.code.toUpperCase()];
+    const perDay = perDayOfCode(timing.code);
     if (perDay === undefined) return { ok: false, problem: `timing code "${timing.code}" is not recognised` };
     return { ok: true, perDay, text: `${formatNumber(perDay)}/d (${timing.code.toUpperCase()})`, notes };
   }

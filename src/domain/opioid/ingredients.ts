@@ -12,7 +12,11 @@ export interface OpioidIngredient {
 }
 
 const INGREDIENTS: readonly OpioidIngredient[] = [
-  { rxcui: '2670', name: 'codeine', names: ['codeine', 'codeine phosphate', 'codeine sulfate'] },
+  {
+    rxcui: '2670',
+    name: 'codeine',
+    names: ['codeine', 'codeine phosphate', 'codeine sulfate', 'codeine polistirex'],
+  },
   { rxcui: '4337', name: 'fentanyl', names: ['fentanyl', 'fentanyl citrate', 'fentanyl hydrochloride'] },
   {
     rxcui: '5489',
@@ -24,7 +28,13 @@ const INGREDIENTS: readonly OpioidIngredient[] = [
   {
     rxcui: '7052',
     name: 'morphine',
-    names: ['morphine', 'morphine sulfate', 'morphine hydrochloride', 'morphine sulfate pentahydrate'],
+    names: [
+      'morphine',
+      'morphine sulfate',
+      'morphine hydrochloride',
+      'morphine sulfate pentahydrate',
+      'morphine sulfate liposomal',
+    ],
   },
   {
     rxcui: '7804',
@@ -44,7 +54,7 @@ const INGREDIENTS: readonly OpioidIngredient[] = [
   },
   { rxcui: '1841', name: 'butorphanol', names: ['butorphanol', 'butorphanol tartrate'] },
   { rxcui: '23088', name: 'dihydrocodeine', names: ['dihydrocodeine', 'dihydrocodeine bitartrate'] },
-  { rxcui: '7676', name: 'opium', names: ['opium'] },
+  { rxcui: '7676', name: 'opium', names: ['opium', 'opium tincture'] },
   { rxcui: '7238', name: 'nalbuphine', names: ['nalbuphine', 'nalbuphine hydrochloride'] },
   {
     rxcui: '8785',

@@ -4,7 +4,8 @@
  */
 import { dailySeries, type DailySeries } from '../trend/daily-series.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../trend/trend-rules.ts';
-import { roundMme, summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
+import { roundMme } from '../trend/round.ts';
+import { summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { FACTOR_SETS, type FactorSet, type FactorSetId } from './factor-sets.ts';
 import { analyzeOrder, newAnalysisCache, type OrderAnalysis } from './order-analysis.ts';

@@ -188,10 +188,12 @@ export function analyzeOrder(
 
   const mme = dose.excluded ? null : current ? current.mme : highestStep(dose);
   const uniqueReasons = unique(reasons);
-  let explanation = stepIndex === 0 && dose.method !== null ? cache?.explanations.get(dose) : undefined;
+  // Shared only when it says nothing order-specific (the order id stands in for a missing product name).
+  const cacheable = stepIndex === 0 && dose.method !== null && product.name !== undefined;
+  let explanation = cacheable ? cache?.explanations.get(dose) : undefined;
   if (explanation === undefined) {
     explanation = explain(order, product, dose, ingredients, uniqueReasons);
-    if (stepIndex === 0 && dose.method !== null) cache?.explanations.set(dose, explanation);
+    if (cacheable) cache?.explanations.set(dose, explanation);
   }
   return {
     id: order.id,

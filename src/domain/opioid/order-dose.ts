@@ -65,6 +65,20 @@ function convertStep(step: DailyStep, set: FactorSet, product: ResolvedProduct):
     const head =
       terms.length === 1 && terms[0] === amountText ? amountText : `${terms.join(' + ')} = ${amountText}`;
     const base = { ...ingredientBase(component), dailyAmount: amount };
+    if (
+      !Number.isFinite(amount.value) ||
+      (conversion.kind === 'converted' && !Number.isFinite(conversion.mme))
+    ) {
+      return {
+        ...base,
+        dailyAmount: null,
+        factor: null,
+        factorPer: null,
+        mme: null,
+        status: 'unknown-dose',
+        derivation: 'the dose values are out of range: no finite daily amount',
+      };
+    }
     switch (conversion.kind) {
       case 'converted':
         return {
@@ -158,6 +172,7 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
   const excluded = all.length > 0 && all.every((i) => i.status === 'excluded');
   for (const i of all) {
     if (i.status === 'no-factor') reasons.push(i.derivation.slice(i.derivation.lastIndexOf('; ') + 2));
+    if (i.status === 'unknown-dose' && method !== null) reasons.push(`${i.name}: ${i.derivation}`);
   }
   if (excluded) reasons.push(`${[...new Set(all.map((i) => i.name))].join(', ')}: excluded from MME`);
   const unknown = doseSteps.some((s) => s.mme === null) && !excluded;
@@ -173,7 +188,7 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
 }
 
 function amountKey(a: Amount | undefined): string {
-  return a ? `${a.value}${a.unit ?? ''}/${a.code ?? ''}` : '';
+  return a ? `${a.value}|${a.unit ?? ''}|${a.code ?? ''}` : '';
 }
 
 /** Key of every order field computeOrderDose reads (besides the product): dosage instructions and dispense. */
@@ -181,7 +196,7 @@ export function doseKey(order: OrderInput): string {
   let key = `${amountKey(order.quantity)};${order.supplyDays ?? ''}`;
   for (const s of order.sigs) {
     const t = s.timing;
-    key += `|${s.sequence ?? ''},${s.asNeeded ? 1 : 0}`;
+    key += `|${s.sequence ?? ''},${s.asNeeded ? 1 : 0},${s.problems.join(';')}`;
     if (t) {
       key += `,${t.frequency ?? ''},${t.frequencyMax ?? ''},${t.period ?? ''},${t.periodUnit ?? ''},${t.timeOfDayCount},${t.whenCount},${t.code ?? ''},${t.boundsDays ?? ''}`;
     }

@@ -66,6 +66,8 @@ export interface TimingInput {
 }
 
 export interface SigInput {
+  /** Fields of this dosage instruction that are present but unreadable: the sig is then not used. */
+  readonly problems: readonly string[];
   readonly sequence?: number;
   readonly text?: string;
   readonly asNeeded: boolean;

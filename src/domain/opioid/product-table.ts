@@ -46,7 +46,8 @@ function buildIndex(): Map<string, TableProduct> {
 }
 
 const TABLE = buildIndex();
-const NAMES: Readonly<Record<string, string>> = extraNames.names;
+// A Map, not the JSON object: an RxCUI from outside ("constructor") must never hit a prototype property.
+const NAMES: ReadonlyMap<string, string> = new Map(Object.entries(extraNames.names));
 
 export function productByRxcui(rxcui: string): TableProduct | undefined {
   return TABLE.get(rxcui);
@@ -54,7 +55,7 @@ export function productByRxcui(rxcui: string): TableProduct | undefined {
 
 /** RxNorm normalized name of an opioid product the table lacks (newer RxCUIs from the CDC value sets). */
 export function opioidProductNameByRxcui(rxcui: string): string | undefined {
-  return NAMES[rxcui];
+  return NAMES.get(rxcui);
 }
 
 export const PRODUCT_TABLE_PROVENANCE = products.provenance;

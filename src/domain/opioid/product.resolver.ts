@@ -55,8 +55,15 @@ interface Identity {
   readonly source: 'product-table' | 'rxnorm-name';
 }
 
+/** RxNorm, however an EHR spells its system URI (https, trailing slash, case) or its OID. */
 export function isRxnorm(coding: CodingInput): boolean {
-  return coding.system !== undefined && RXNORM_SYSTEMS.includes(coding.system);
+  if (coding.system === undefined) return false;
+  const system = coding.system
+    .trim()
+    .toLowerCase()
+    .replace(/^https:/, 'http:')
+    .replace(/\/+$/, '');
+  return RXNORM_SYSTEMS.includes(system);
 }
 
 function identityFromCodings(codings: readonly CodingInput[]): Identity | undefined {
@@ -156,16 +163,23 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
   let identifiedBy: IdentifiedBy | undefined;
   if (identity) {
     identifiedBy = identity.source;
-    components = identity.components.map((c) => {
-      const fromMedication = stated.find((s) => s.ingredient === c.ingredient && s.strength);
-      return fromMedication?.strength
-        ? {
-            ingredient: c.ingredient,
-            strength: fromMedication.strength,
-            strengthSource: 'medication-ingredient',
+    // Per ingredient, the strengths the Medication states replace the table's (all of them: a product may list
+    // one opioid twice, e.g. oxycodone hydrochloride 4.5 mg + oxycodone terephthalate 0.38 mg).
+    components = [];
+    for (const ingredient of new Set(identity.components.map((c) => c.ingredient))) {
+      const fromMedication = stated.filter((s) => s.ingredient === ingredient && s.strength);
+      if (fromMedication.length > 0) {
+        for (const s of fromMedication) {
+          components.push({ ingredient, strength: s.strength, strengthSource: 'medication-ingredient' });
+        }
+      } else {
+        for (const c of identity.components) {
+          if (c.ingredient === ingredient) {
+            components.push({ ingredient, strength: c.strength, strengthSource: identity.source });
           }
-        : { ingredient: c.ingredient, strength: c.strength, strengthSource: identity.source };
-    });
+        }
+      }
+    }
   } else if (stated.length > 0) {
     identifiedBy = 'medication-ingredient';
     components = stated.map((s) =>
@@ -185,7 +199,11 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
   }
 
   const doseFormText = identity?.doseForm ?? product.form;
-  const doseForm = classifyDoseForm(doseFormText ?? identity?.name ?? texts[0]);
+  // A "Pack" form says nothing: the name inside it does. A strength per hour can only be a patch.
+  let doseForm = classifyDoseForm(doseFormText);
+  if (doseForm === 'unknown') doseForm = classifyDoseForm(identity?.name ?? texts[0]);
+  if (doseForm === 'unknown' && components.some((c) => c.strength?.unit === 'mcg/h'))
+    doseForm = 'transdermal';
   const opioid = components.length > 0 ? 'yes' : product.unresolvedReference ? 'unknown' : 'no';
   if (opioid === 'unknown' && product.unresolvedReference) {
     problems.push(

@@ -4,6 +4,8 @@
  *   "72 HR fentanyl 0.075 MG/HR Transdermal System"
  *   "morphine sulfate 10 MG [Kadian]"
  *   "1 ML morphine sulfate 10 MG/ML Injection"
+ *   "Abuse-Deterrent 12 HR oxycodone hydrochloride 10 MG Extended Release Oral Tablet [Oxycontin]"
+ *   "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack" (a pack of one product is read as that product)
  * Only opioid components are returned; the rest of a combination product is not counted.
  * Name grammar: RxNorm Technical Documentation, "Normalized names" (SCD/SBD: ingredient strength dose form [brand]).
  */
@@ -22,13 +24,19 @@ export interface ParsedName {
   readonly durationHours?: number;
 }
 
+const QUALIFIER = /^(?:Abuse-Deterrent|Matrix Delivery) /;
 const PREFIX = /^(\d+(?:\.\d+)?) (HR|DAY|ML|ACTUAT) /;
+const SINGLE_PACK = /^\{\d+ \((.+?)\) \} Pack(?: \[[^\]]*\])?$/;
 const COMPONENT = /^(.+?) (\d+(?:\.\d+)?|\.\d+) ((?:MG|MCG|UNT|MEQ)(?:\/(?:ML|HR|ACTUAT|MG))?)(?: (.+))?$/;
 
 export function parseRxnormName(name: string): ParsedName | undefined {
   let rest = name.trim().replace(/\s+/g, ' ');
-  if (rest.startsWith('{')) return undefined; // packs: "{60 (...) } Pack" name several products
-  rest = rest.replace(/ \[[^\]]*\]$/, '');
+  if (rest.startsWith('{')) {
+    // A pack of one product is that product; packs of several ("{...} / {...} Pack") are not read.
+    const inner = SINGLE_PACK.exec(rest)?.[1];
+    return inner === undefined || /[{}()]/.test(inner) ? undefined : parseRxnormName(inner);
+  }
+  rest = rest.replace(/ \[[^\]]*\]$/, '').replace(QUALIFIER, '');
 
   let durationHours: number | undefined;
   const prefix = PREFIX.exec(rest);

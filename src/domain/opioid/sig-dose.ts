@@ -34,6 +34,15 @@ function unitsPerAdministration(
   }
 }
 
+function isPatchDose(dose: ChosenDose, components: readonly ResolvedComponent[]): boolean {
+  if (dose.unit.kind === 'rate') return true;
+  return (
+    dose.unit.kind === 'count' &&
+    components.length > 0 &&
+    components.every((c) => c.strength?.unit === 'mcg/h')
+  );
+}
+
 function stepFromSigs(
   sigs: readonly SigInput[],
   components: readonly ResolvedComponent[],
@@ -45,10 +54,19 @@ function stepFromSigs(
   let prn = false;
   for (const [i, sig] of sigs.entries()) {
     const where = sigs.length > 1 ? `${label(i)}: ` : '';
-    const frequency = administrationsPerDay(sig.timing);
-    if (!frequency.ok) return { ok: false, problem: `${where}${frequency.problem}` };
+    if (sig.problems.length > 0) return { ok: false, problem: `${where}${sig.problems.join('; ')}` };
     const chosen = chooseDose(sig.doses);
     if (!chosen.ok) return { ok: false, problem: `${where}${chosen.problem}` };
+    let frequency = administrationsPerDay(sig.timing);
+    if (!frequency.ok) {
+      // A patch's MME is its mcg/h whatever the change interval: a missing or odd timing does not hide it.
+      if (!isPatchDose(chosen.dose, components))
+        return { ok: false, problem: `${where}${frequency.problem}` };
+      notes.push(
+        `${where}patch change interval not readable (${frequency.problem}); MME does not depend on it`,
+      );
+      frequency = { ok: true, perDay: Number.NaN, text: '', notes: [] };
+    }
     prn ||= sig.asNeeded;
     notes.push(...frequency.notes.map((n) => where + n), ...chosen.dose.notes.map((n) => where + n));
     for (const component of components) {
@@ -71,7 +89,10 @@ function stepFromSigs(
     }
     const perAdmin = unitsPerAdministration(chosen.dose, components);
     units =
-      units && perAdmin && (units.value === 0 || units.kind === perAdmin.kind)
+      units &&
+      perAdmin &&
+      Number.isFinite(frequency.perDay) &&
+      (units.value === 0 || units.kind === perAdmin.kind)
         ? { value: units.value + frequency.perDay * perAdmin.value, kind: perAdmin.kind }
         : undefined;
   }
@@ -109,7 +130,7 @@ export function dailyStepsFromSig(
         problem: `dosage step ${sequence} is followed by another step but has no duration (boundsDuration)`,
       };
     }
-    steps.push(isLast || days === undefined ? result.step : { ...result.step, days });
+    steps.push(days === undefined ? result.step : { ...result.step, days });
   }
   return { ok: true, steps };
 }

@@ -9,7 +9,7 @@ import type { Result } from './dose-amount.ts';
 import type { Amount } from './order.types.ts';
 import type { ResolvedComponent } from './product.resolver.ts';
 import { formatNumber } from './strength.ts';
-import { classifyUnit, describeUnit } from './units.ts';
+import { readUnit } from './units.ts';
 
 const DEFAULT_PATCH_HOURS = 72;
 
@@ -32,7 +32,8 @@ export function dailyStepFromSupply(
   }
   const notes: string[] = [];
   const strength = components.length === 1 ? components[0]?.strength : undefined;
-  let unit = classifyUnit(quantity);
+  const reading = readUnit(quantity, 'dispense quantity');
+  let unit = reading.ok ? reading.unit : undefined;
   if (!unit && quantity.unit === undefined && quantity.code === undefined && strength) {
     unit =
       strength.per === 'mL'
@@ -42,8 +43,7 @@ export function dailyStepFromSupply(
       `dispense quantity has no unit: taken as ${unit.label === 'mL' ? 'mL' : 'units of the product'}`,
     );
   }
-  if (!unit)
-    return { ok: false, problem: `dispense quantity unit "${describeUnit(quantity)}" is not recognised` };
+  if (!unit) return { ok: false, problem: reading.ok ? 'dispense quantity has no unit' : reading.problem };
   if (unit.kind === 'rate') return { ok: false, problem: 'dispense quantity cannot be a rate' };
 
   const perDay = (quantity.value * unit.toBase) / supplyDays;

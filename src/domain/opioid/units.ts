@@ -13,37 +13,69 @@ export interface UnitInfo {
   readonly label: string;
 }
 
-const MASS: Record<string, UnitInfo> = {};
-for (const u of ['mg', 'milligram', 'milligrams', 'mgs']) MASS[u] = { kind: 'mass', toBase: 1, label: 'mg' };
-for (const u of ['ug', 'mcg', 'µg', 'μg', 'microgram', 'micrograms'])
-  MASS[u] = { kind: 'mass', toBase: 0.001, label: 'mcg' };
-for (const u of ['g', 'gram', 'grams']) MASS[u] = { kind: 'mass', toBase: 1000, label: 'g' };
-
-const VOLUME: Record<string, UnitInfo> = {};
-for (const u of ['ml', 'milliliter', 'milliliters', 'millilitre', 'millilitres', 'cc'])
-  VOLUME[u] = { kind: 'volume', toBase: 1, label: 'mL' };
-for (const u of ['l', 'liter', 'litre']) VOLUME[u] = { kind: 'volume', toBase: 1000, label: 'L' };
-
-const RATE: Record<string, UnitInfo> = {};
-for (const u of ['ug/h', 'mcg/h', 'mcg/hr', 'ug/hr', 'mcg/hour', 'microgram/hour', 'micrograms/hour'])
-  RATE[u] = { kind: 'rate', toBase: 1, label: 'mcg/h' };
-for (const u of ['mg/h', 'mg/hr', 'mg/hour']) RATE[u] = { kind: 'rate', toBase: 1000, label: 'mg/h' };
-
-/** Count units: label -> the spellings that mean one of it. */
-const COUNT_SPELLINGS: Record<string, readonly string[]> = {
-  tab: ['tab', 'tabs', 'tablet', 'tablets', 'tablet(s)', 'tbl', 'tabl', 'caplet', 'caplets', 'pill', 'pills'],
-  cap: ['cap', 'caps', 'capsule', 'capsules', 'capsule(s)'],
-  patch: ['patch', 'patches', 'patch(es)', 'ptch', 'system', 'transdermal system'],
-  actuation: ['actuat', 'actuation', 'actuations', 'spray', 'sprays', 'spray(s)', 'puff', 'puffs', 'spry'],
-  lozenge: ['lozenge', 'lozenges', 'troche', 'troches', 'loz'],
-  film: ['film', 'films', 'strip', 'strips'],
-  suppository: ['supp', 'suppository', 'suppositories'],
-  unit: ['each', 'ea', 'unit of use', 'dose unit'],
-};
-const COUNT: Record<string, UnitInfo> = {};
-for (const [label, spellings] of Object.entries(COUNT_SPELLINGS)) {
-  for (const s of spellings) COUNT[s] = { kind: 'count', toBase: 1, label };
+// Maps, not object literals: a unit string from outside ("constructor") must never hit a prototype property.
+const UNITS = new Map<string, UnitInfo>();
+function define(kind: UnitKind, toBase: number, label: string, spellings: readonly string[]): UnitInfo {
+  const info: UnitInfo = { kind, toBase, label };
+  for (const s of spellings) UNITS.set(s, info);
+  return info;
 }
+
+define('mass', 1, 'mg', ['mg', 'milligram', 'milligrams', 'mgs']);
+define('mass', 0.001, 'mcg', ['ug', 'mcg', 'µg', 'μg', 'microgram', 'micrograms']);
+define('mass', 1000, 'g', ['g', 'gram', 'grams']);
+define('volume', 1, 'mL', ['ml', 'milliliter', 'milliliters', 'millilitre', 'millilitres', 'cc']);
+define('volume', 1000, 'L', ['l', 'liter', 'litre']);
+define('rate', 1, 'mcg/h', [
+  'ug/h',
+  'mcg/h',
+  'mcg/hr',
+  'ug/hr',
+  'mcg/hour',
+  'microgram/hour',
+  'micrograms/hour',
+]);
+define('rate', 1000, 'mg/h', ['mg/h', 'mg/hr', 'mg/hour']);
+
+const COUNT = {
+  tab: define('count', 1, 'tab', [
+    'tab',
+    'tabs',
+    'tablet',
+    'tablets',
+    'tablet(s)',
+    'tbl',
+    'tabl',
+    'caplet',
+    'caplets',
+    'pill',
+    'pills',
+  ]),
+  cap: define('count', 1, 'cap', ['cap', 'caps', 'capsule', 'capsules', 'capsule(s)']),
+  patch: define('count', 1, 'patch', [
+    'patch',
+    'patches',
+    'patch(es)',
+    'ptch',
+    'system',
+    'transdermal system',
+  ]),
+  actuation: define('count', 1, 'actuation', [
+    'actuat',
+    'actuation',
+    'actuations',
+    'spray',
+    'sprays',
+    'spray(s)',
+    'puff',
+    'puffs',
+    'spry',
+  ]),
+  lozenge: define('count', 1, 'lozenge', ['lozenge', 'lozenges', 'troche', 'troches', 'loz']),
+  film: define('count', 1, 'film', ['film', 'films', 'strip', 'strips']),
+  suppository: define('count', 1, 'suppository', ['supp', 'suppository', 'suppositories']),
+  unit: define('count', 1, 'unit', ['each', 'ea', 'unit of use', 'dose unit']),
+} as const;
 
 /** HL7 v3 orderableDrugForm codes, by pattern (TAB, ERTAB12, SLTAB, CAP, ERCAP, TPATCH, TPATH72, SUPP...). */
 function orderableDrugForm(code: string): UnitInfo | undefined {
@@ -79,14 +111,31 @@ function uncachedLookup(raw: string): UnitInfo | undefined {
     .replace(/^\{(.*)\}$/, '$1')
     .toLowerCase()
     .replace(/\s+/g, ' ');
-  return MASS[key] ?? VOLUME[key] ?? RATE[key] ?? COUNT[key];
+  return UNITS.get(key);
 }
 
-/** Classifies a quantity's unit from its code first (UCUM or orderableDrugForm), then its free-text unit. */
+export type UnitReading =
+  { readonly ok: true; readonly unit: UnitInfo } | { readonly ok: false; readonly problem: string };
+
+/**
+ * Reads a quantity's unit from its code (UCUM or orderableDrugForm) and its free-text unit. When both are
+ * recognised they must agree ("mg" with code "TAB" is an error in the order, not a choice to make for it).
+ */
+export function readUnit(q: { readonly code?: string; readonly unit?: string }, what: string): UnitReading {
+  const byCode = q.code === undefined ? undefined : lookup(q.code);
+  const byText = q.unit === undefined ? undefined : lookup(q.unit);
+  if (byCode && byText && (byCode.kind !== byText.kind || byCode.toBase !== byText.toBase)) {
+    return { ok: false, problem: `${what} unit "${q.unit ?? ''}" and its code "${q.code ?? ''}" disagree` };
+  }
+  const unit = byCode ?? byText;
+  return unit
+    ? { ok: true, unit }
+    : { ok: false, problem: `${what} unit "${describeUnit(q)}" is not recognised` };
+}
+
 export function classifyUnit(q: { readonly code?: string; readonly unit?: string }): UnitInfo | undefined {
-  return (
-    (q.code === undefined ? undefined : lookup(q.code)) ?? (q.unit === undefined ? undefined : lookup(q.unit))
-  );
+  const reading = readUnit(q, '');
+  return reading.ok ? reading.unit : undefined;
 }
 
 export function describeUnit(q: { readonly code?: string; readonly unit?: string }): string {

@@ -9,17 +9,26 @@ export interface TrendRules {
   readonly ltot: { readonly windowDays: number; readonly minCoveredDays: number };
   /** LTOT, trial rule: >= minMme MME/day for >= minDays consecutive days (Zgierska 2025 inclusion criterion). */
   readonly ltotTrial: { readonly minMme: number; readonly minDays: number };
-  /** Escalation, project rule: now >= ratio x value lookbackDays ago and >= +minIncrease, or a new crossing. */
+  /**
+   * Escalation, project rule: now >= ratio x the baseline and >= +minIncrease, or a new crossing of a threshold.
+   * The baseline is the highest daily MME in the baselineDays ending lookbackDays ago, so a one-day gap between
+   * refills on that day does not read as "no opioid then".
+   */
   readonly escalation: {
     readonly lookbackDays: number;
+    readonly baselineDays: number;
     readonly ratio: number;
     readonly minIncrease: number;
     /** CDC 2022 thresholds (50: reassess, offer naloxone; 90: avoid or justify). */
     readonly thresholds: readonly number[];
   };
-  /** Taper, project rule: sustained decrease >= minDecreasePct vs lookbackDays ago, held for sustainDays. */
+  /**
+   * Taper, project rule: the highest daily MME of the last sustainDays is >= minDecreasePct below the baseline
+   * (highest of the baselineDays ending lookbackDays ago).
+   */
   readonly taper: {
     readonly lookbackDays: number;
+    readonly baselineDays: number;
     readonly minDecreasePct: number;
     readonly sustainDays: number;
     /** CDC 2022: a decrease of 10% per month or slower is a common starting pace; never abrupt. */
@@ -31,6 +40,6 @@ export const DEFAULT_TREND_RULES: TrendRules = {
   windowDays: 180,
   ltot: { windowDays: 180, minCoveredDays: 90 },
   ltotTrial: { minMme: 15, minDays: 90 },
-  escalation: { lookbackDays: 90, ratio: 1.5, minIncrease: 20, thresholds: [50, 90] },
-  taper: { lookbackDays: 90, minDecreasePct: 10, sustainDays: 14, maxPctPerMonth: 10 },
+  escalation: { lookbackDays: 90, baselineDays: 7, ratio: 1.5, minIncrease: 20, thresholds: [50, 90] },
+  taper: { lookbackDays: 90, baselineDays: 7, minDecreasePct: 10, sustainDays: 14, maxPctPerMonth: 10 },
 };

@@ -4,11 +4,9 @@
  */
 import { formatDay, type Day } from '../time/day.ts';
 import { valueOn, type DailySeries } from './daily-series.ts';
+import { roundMme } from './round.ts';
 import type { TrendRules } from './trend-rules.ts';
-
-export function roundMme(value: number): number {
-  return Math.round(value * 10 + 1e-7) / 10;
-}
+import { detectEscalation, detectTaper, type Escalation, type Taper } from './dose-changes.ts';
 
 export interface Average {
   readonly days: number;
@@ -20,7 +18,13 @@ export interface Average {
 export interface TrendSummary {
   readonly averages: { readonly last60Days: Average; readonly last90Days: Average };
   readonly max: { readonly mme: number; readonly date: string | null; readonly complete: boolean };
-  readonly latestChange: { readonly date: string; readonly from: number; readonly to: number } | null;
+  readonly latestChange: {
+    readonly date: string;
+    readonly from: number;
+    readonly to: number;
+    /** False when either day is covered by an order of unknown MME: the change may be in what is unknown. */
+    readonly complete: boolean;
+  } | null;
   readonly longTermOpioidTherapy: boolean;
   readonly longTermOpioidTherapyDetail: {
     readonly coveredDays: number;
@@ -28,19 +32,8 @@ export interface TrendSummary {
     readonly longestRunAtOrAboveTrialMme: number;
     readonly rulesMet: readonly string[];
   };
-  readonly escalation: {
-    readonly detected: boolean;
-    readonly rule: string | null;
-    readonly fromMme: number;
-    readonly toMme: number;
-    readonly sinceDate: string;
-  };
-  readonly taper: {
-    readonly detected: boolean;
-    readonly decreasePct: number;
-    readonly pctPerMonth: number;
-    readonly fasterThanRecommended: boolean;
-  };
+  readonly escalation: Escalation;
+  readonly taper: Taper;
 }
 
 function average(series: DailySeries, asOf: Day, days: number): Average {
@@ -67,8 +60,11 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
     }
     if ((series.unknown[d - series.first] ?? 0) > 0) maxComplete = false;
     const prev = valueOn(series, d - 1);
-    if (d > windowStart && roundMme(v) !== roundMme(prev))
-      latestChange = { date: formatDay(d), from: roundMme(prev), to: roundMme(v) };
+    if (d > windowStart && roundMme(v) !== roundMme(prev)) {
+      const complete =
+        (series.unknown[d - series.first] ?? 0) === 0 && (series.unknown[d - 1 - series.first] ?? 0) === 0;
+      latestChange = { date: formatDay(d), from: roundMme(prev), to: roundMme(v), complete };
+    }
   }
 
   let coveredDays = 0;
@@ -91,29 +87,6 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
     );
   }
 
-  const now = valueOn(series, asOf);
-  const escalationFrom = asOf - rules.escalation.lookbackDays;
-  const before = valueOn(series, escalationFrom);
-  let escalationRule: string | null = null;
-  // Starting opioids is initiation, not escalation: both rules need a dose lookbackDays ago.
-  if (before <= 0) escalationRule = null;
-  else if (now >= before * rules.escalation.ratio && now - before >= rules.escalation.minIncrease) {
-    escalationRule = `>= ${rules.escalation.ratio} x and >= +${rules.escalation.minIncrease} MME/day in ${rules.escalation.lookbackDays} days`;
-  } else {
-    const crossed = rules.escalation.thresholds.filter((t) => now >= t && before < t);
-    if (crossed.length > 0)
-      escalationRule = `crossed ${Math.max(...crossed)} MME/day in the last ${rules.escalation.lookbackDays} days`;
-  }
-
-  const taperFrom = valueOn(series, asOf - rules.taper.lookbackDays);
-  const limit = taperFrom * (1 - rules.taper.minDecreasePct / 100);
-  let sustained = taperFrom > 0;
-  for (let d = asOf - rules.taper.sustainDays + 1; d <= asOf && sustained; d++) {
-    if (valueOn(series, d) > limit) sustained = false;
-  }
-  const decreasePct = taperFrom > 0 ? Math.max(0, ((taperFrom - now) / taperFrom) * 100) : 0;
-  const pctPerMonth = decreasePct / (rules.taper.lookbackDays / 30);
-
   return {
     averages: { last60Days: average(series, asOf, 60), last90Days: average(series, asOf, 90) },
     max: { mme: roundMme(max), date: maxDay === null ? null : formatDay(maxDay), complete: maxComplete },
@@ -125,18 +98,7 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
       longestRunAtOrAboveTrialMme: longestRun,
       rulesMet,
     },
-    escalation: {
-      detected: escalationRule !== null,
-      rule: escalationRule,
-      fromMme: roundMme(before),
-      toMme: roundMme(now),
-      sinceDate: formatDay(escalationFrom),
-    },
-    taper: {
-      detected: sustained,
-      decreasePct: roundMme(decreasePct),
-      pctPerMonth: roundMme(pctPerMonth),
-      fasterThanRecommended: sustained && pctPerMonth > rules.taper.maxPctPerMonth,
-    },
+    escalation: detectEscalation(series, asOf, rules.escalation),
+    taper: detectTaper(series, asOf, rules.taper),
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * Escalation and taper (clinical brief 2.3; thresholds in trend-rules.ts). Both compare with a baseline around
+ * lookbackDays ago and say whether the days they read were complete: a day covered by an order of unknown MME
+ * reads as a lower bound, so a "drop" there may be no drop at all.
+ */
+import { formatDay, type Day } from '../time/day.ts';
+import { valueOn, type DailySeries } from './daily-series.ts';
+import type { TrendRules } from './trend-rules.ts';
+import { roundMme } from './round.ts';
+
+export interface Escalation {
+  readonly detected: boolean;
+  readonly rule: string | null;
+  readonly fromMme: number;
+  readonly toMme: number;
+  readonly sinceDate: string;
+  readonly complete: boolean;
+}
+
+export interface Taper {
+  readonly detected: boolean;
+  readonly decreasePct: number;
+  readonly pctPerMonth: number;
+  readonly fasterThanRecommended: boolean;
+  readonly complete: boolean;
+}
+
+/** Highest value and completeness over [from, to]. */
+function highest(series: DailySeries, from: Day, to: Day): { value: number; complete: boolean } {
+  let value = 0;
+  let complete = true;
+  for (let d = from; d <= to; d++) {
+    value = Math.max(value, valueOn(series, d));
+    if ((series.unknown[d - series.first] ?? 0) > 0) complete = false;
+  }
+  return { value, complete };
+}
+
+export function detectEscalation(
+  series: DailySeries,
+  asOf: Day,
+  rules: TrendRules['escalation'],
+): Escalation {
+  const since = asOf - rules.lookbackDays;
+  const baseline = highest(series, since - rules.baselineDays + 1, since);
+  const now = highest(series, asOf, asOf);
+  let rule: string | null = null;
+  // Starting opioids (no baseline) is initiation, not a 1.5x rise; a new crossing of 50 or 90 counts either way.
+  if (
+    baseline.value > 0 &&
+    now.value >= baseline.value * rules.ratio &&
+    now.value - baseline.value >= rules.minIncrease
+  ) {
+    rule = `>= ${rules.ratio} x and >= +${rules.minIncrease} MME/day in ${rules.lookbackDays} days`;
+  } else {
+    const crossed = rules.thresholds.filter((t) => now.value >= t && baseline.value < t);
+    if (crossed.length > 0)
+      rule = `crossed ${Math.max(...crossed)} MME/day in the last ${rules.lookbackDays} days`;
+  }
+  return {
+    detected: rule !== null,
+    rule,
+    fromMme: roundMme(baseline.value),
+    toMme: roundMme(now.value),
+    sinceDate: formatDay(since),
+    complete: baseline.complete && now.complete,
+  };
+}
+
+export function detectTaper(series: DailySeries, asOf: Day, rules: TrendRules['taper']): Taper {
+  const since = asOf - rules.lookbackDays;
+  const baseline = highest(series, since - rules.baselineDays + 1, since);
+  const recent = highest(series, asOf - rules.sustainDays + 1, asOf);
+  const complete = baseline.complete && recent.complete;
+  const decreasePct =
+    baseline.value > 0 ? Math.max(0, ((baseline.value - recent.value) / baseline.value) * 100) : 0;
+  const pctPerMonth = decreasePct / (rules.lookbackDays / 30);
+  // Only known days can show a decrease: unknown MME on the recent days may hide the same dose.
+  const detected = complete && baseline.value > 0 && decreasePct >= rules.minDecreasePct;
+  return {
+    detected,
+    decreasePct: roundMme(decreasePct),
+    pctPerMonth: roundMme(pctPerMonth),
+    fasterThanRecommended: detected && pctPerMonth > rules.maxPctPerMonth,
+    complete,
+  };
+}

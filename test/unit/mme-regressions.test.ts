@@ -1,0 +1,264 @@
+/**
+ * Inputs found by review that once gave a wrong MME, dropped an order, or threw. Each must now give the right
+ * number or say "unknown" with a reason.
+ */
+import type { MedicationRequest } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import {
+  bundle,
+  every,
+  medication,
+  medicationRequest,
+  mg,
+  patch,
+  qty,
+  RXNORM,
+  tab,
+} from '../builders/fhir-builders.ts';
+import { analyze, onlyOrder } from '../helpers/analyze.ts';
+
+const oxy5 = (extra: Partial<Parameters<typeof medicationRequest>[0]> = {}): MedicationRequest =>
+  medicationRequest({
+    id: 'o',
+    rxcui: '1049621',
+    authoredOn: '2026-01-10',
+    dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+    ...extra,
+  });
+
+function withTiming(order: MedicationRequest, repeat: Record<string, unknown>): MedicationRequest {
+  order.dosageInstruction![0]!.timing = { repeat };
+  return order;
+}
+
+describe('timing', () => {
+  it.each([
+    [{ timeOfDay: ['08:00:00', '20:00:00'], period: 1, periodUnit: 'd' }, 15],
+    [{ when: ['MORN', 'AFT', 'EVE'], period: 1, periodUnit: 'd' }, 22.5],
+    [{ frequency: 1, timeOfDay: ['08:00:00', '14:00:00', '20:00:00'], period: 1, periodUnit: 'd' }, 22.5],
+  ])('counts timeOfDay / when entries per period: %j -> %d', (repeat, mme) => {
+    expect(onlyOrder(analyze([withTiming(oxy5(), repeat)])).mme).toBe(mme);
+  });
+
+  it('a frequency sent as a string makes the sig unusable instead of defaulting to once', () => {
+    const o = onlyOrder(analyze([withTiming(oxy5(), { frequency: '4', period: 1, periodUnit: 'd' })]));
+    expect(o).toMatchObject({ status: 'incomplete', mme: null });
+    expect(o.reasons.join(' ')).toMatch(/timing.repeat.frequency "4" is not a number/);
+  });
+
+  it('a patch needs no readable timing: its MME is the mcg/h', () => {
+    const noTiming = medicationRequest({
+      id: 'p',
+      rxcui: '197696',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: patch(1) }],
+    });
+    expect(onlyOrder(analyze([noTiming])).mme).toBe(180);
+    const q72h = medicationRequest({
+      id: 'q',
+      rxcui: '197696',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: patch(1), timing: { code: { coding: [{ code: 'Q72H' }] } } }],
+    });
+    expect(onlyOrder(analyze([q72h])).mme).toBe(180);
+  });
+});
+
+describe('product and units', () => {
+  it('keeps both strengths of one opioid stated twice by a Medication (oxycodone HCl + terephthalate)', () => {
+    const med = medication('m', {
+      rxcui: '637540',
+      ingredients: [
+        { name: 'oxycodone hydrochloride', numerator: mg(4.5), denominator: qty(1, 'TAB') },
+        { name: 'oxycodone terephthalate', numerator: mg(0.38), denominator: qty(1, 'TAB') },
+      ],
+    });
+    const order = medicationRequest({
+      id: 'o',
+      medicationReference: 'Medication/m',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+    });
+    expect(onlyOrder(analyze([order, med])).mme).toBe(29.3);
+  });
+
+  it('a dose whose unit and code disagree is not guessed', () => {
+    const order = medicationRequest({
+      id: 'o',
+      rxcui: '1049593',
+      authoredOn: '2026-01-10',
+      dosages: [
+        {
+          dose: {
+            value: 10,
+            unit: 'mg',
+            system: 'http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm',
+            code: 'TAB',
+          },
+          timing: every(12, 'h'),
+        },
+      ],
+    });
+    const o = onlyOrder(analyze([order]));
+    expect(o.status).toBe('incomplete');
+    expect(o.reasons.join(' ')).toMatch(/dose unit "mg" and its code "TAB" disagree/);
+  });
+
+  it('a fentanyl rate without a patch form (an infusion?) gets no patch factor', () => {
+    const order = medicationRequest({
+      id: 'f',
+      text: 'fentanyl',
+      authoredOn: '2026-01-10',
+      dosages: [{ doseAndRate: [{ rateQuantity: qty(50, 'mcg/h', 'ug/h') }] }],
+    });
+    const o = onlyOrder(analyze([order]));
+    expect(o).toMatchObject({ status: 'incomplete', mme: null });
+  });
+
+  it('patches of a tablet are an error in the order, not 2 tablets', () => {
+    const o = onlyOrder(analyze([oxy5({ dosages: [{ dose: patch(2), timing: every(1, 'd', 2) }] })]));
+    expect(o.status).toBe('incomplete');
+    expect(o.reasons.join(' ')).toMatch(/does not fit oxycodone \(not a patch\)/);
+  });
+
+  it.each([
+    ['a code with spaces', RXNORM, ' 1049621 '],
+    ['https system', 'https://www.nlm.nih.gov/research/umls/rxnorm', '1049621'],
+    ['a trailing slash', 'http://www.nlm.nih.gov/research/umls/rxnorm/', '1049621'],
+  ])('reads RxNorm with %s', (_, system, code) => {
+    const order = oxy5();
+    order.medicationCodeableConcept = { coding: [{ system, code }] };
+    expect(onlyOrder(analyze([order])).mme).toBe(30);
+  });
+
+  it('reads newer "Abuse-Deterrent" products by name (Roxybond 2693194, not in the 2020 table)', () => {
+    const o = onlyOrder(analyze([oxy5({ rxcui: '2693194' })]));
+    expect(o.mme).toBe(60);
+    expect(o.product.identifiedBy).toBe('rxnorm-name');
+  });
+
+  it('reads a one-product pack (Subsys spray pack) by the product inside', () => {
+    const order = medicationRequest({
+      id: 's',
+      rxcui: '1740007',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: qty(1, 'spray'), timing: every(1, 'd', 2) }],
+    });
+    expect(onlyOrder(analyze([order])).reasons.join(' ')).toMatch(/oral-spray fentanyl/);
+    expect(onlyOrder(analyze([order], '2026-01-15', 'research')).mme).toBe(216); // 2 x 600 mcg x 0.18
+  });
+});
+
+describe('bundle and coverage', () => {
+  it('counts a MedicationRequest repeated in the Bundle once, and says so', () => {
+    const report = analyze(bundle(oxy5(), oxy5()));
+    expect(report.totalMme).toBe(30);
+    expect(report.reasons).toEqual(['MedicationRequest/o appears 2 times in the Bundle: counted once']);
+  });
+
+  it('a taper whose steps all have durations covers exactly their sum', () => {
+    const order = medicationRequest({
+      id: 't',
+      rxcui: '1049621',
+      authoredOn: '2026-01-01',
+      dosages: [
+        { sequence: 1, dose: tab(1), timing: every(1, 'd', 4), boundsDays: 7 },
+        { sequence: 2, dose: tab(1), timing: every(1, 'd', 2), boundsDays: 7 },
+      ],
+    });
+    expect(onlyOrder(analyze([order], '2026-01-10')).period).toEqual({
+      start: '2026-01-01',
+      end: '2026-01-14',
+      basis: 'dosage-bounds',
+    });
+  });
+
+  it('a single dosage with a duration covers that duration', () => {
+    const order = oxy5({
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4), boundsDays: 5 }],
+    });
+    expect(onlyOrder(analyze([order])).period).toEqual({
+      start: '2026-01-10',
+      end: '2026-01-14',
+      basis: 'dosage-bounds',
+    });
+  });
+
+  it('a negative duration is reported, never a negative MME', () => {
+    const order = oxy5({
+      dosages: [
+        { sequence: 1, dose: tab(1), timing: every(1, 'd', 4), boundsDays: -10 },
+        { sequence: 2, dose: tab(1), timing: every(1, 'd', 2) },
+      ],
+    });
+    const report = analyze([order]);
+    expect(report.series.every((p) => p.mme >= 0)).toBe(true);
+    expect(onlyOrder(report).reasons.join(' ')).toMatch(/boundsDuration is not a positive duration/);
+  });
+});
+
+describe('memoised refills', () => {
+  it('does not confuse doses whose value and unit run together (10 "mg" vs 1 "0mg")', () => {
+    const a = oxy5({ id: 'a', dosages: [{ dose: qty(10, 'mg'), timing: every(1, 'd', 4) }] });
+    const b = oxy5({ id: 'b', dosages: [{ dose: qty(1, '0mg'), timing: every(1, 'd', 4) }] });
+    for (const orders of [
+      [a, b],
+      [b, a],
+    ]) {
+      const report = analyze(orders);
+      expect(report.orders.find((o) => o.id === 'a')?.mme).toBe(60);
+      expect(report.orders.find((o) => o.id === 'b')?.status).toBe('incomplete');
+    }
+  });
+
+  it('each order of an unknown product is explained with its own id', () => {
+    const a = medicationRequest({
+      id: 'first',
+      medicationReference: 'Medication/gone',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+    });
+    const b = medicationRequest({
+      id: 'second',
+      medicationReference: 'Medication/gone',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+    });
+    const [ea, eb] = analyze([a, b]).orders.map((o) => o.explanation);
+    expect(ea).toMatch(/^MedicationRequest\/first/);
+    expect(eb).toMatch(/^MedicationRequest\/second/);
+  });
+});
+
+describe('hostile values never throw and never count', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'RxNorm code and units "%s"',
+    (word) => {
+      const order = oxy5({
+        dosages: [{ dose: qty(1, word, word), timing: every(1, 'd') }],
+        supply: { quantity: qty(30, word, word), days: 30 },
+      });
+      order.medicationCodeableConcept!.coding!.unshift({ system: RXNORM, code: word });
+      const report = analyze([order]);
+      expect(onlyOrder(report).status).toBe('incomplete');
+      expect(Number.isFinite(report.totalMme)).toBe(true);
+    },
+  );
+
+  it('a dispense quantity in an unknown unit gives no NaN', () => {
+    const order = oxy5({
+      dosages: [{ dose: tab(1) }],
+      supply: { quantity: qty(120, 'constructor'), days: 30 },
+    });
+    const report = analyze([order]);
+    expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+    expect(report.totalMme).toBe(0);
+  });
+
+  it('astronomical doses are out of range, not Infinity', () => {
+    const report = analyze([oxy5({ dosages: [{ dose: tab(1e308), timing: every(1, 'd', 4) }] })]);
+    expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+    expect(report.series.every((p) => Number.isFinite(p.mme))).toBe(true);
+  });
+});
