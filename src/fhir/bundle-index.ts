@@ -1,6 +1,7 @@
 /**
  * Index of a Bundle's resources: by type, and by every way a reference may point at them - the entry's fullUrl
- * (urn:uuid:... or absolute URL) or "Type/id" (also the tail of an absolute reference).
+ * (urn:uuid:... or absolute URL) or "Type/id" (also the tail of an absolute reference). The reference maps are
+ * built on the first look-up: most Bundles hold thousands of MedicationRequests and few references to resolve.
  */
 import { arr, obj, str, type Json } from './json-read.ts';
 
@@ -17,11 +18,10 @@ export interface IndexedResource {
   readonly position: number;
 }
 
-const TYPED_TAIL = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+const TYPED_TAIL = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
 export function indexBundle(bundle: Json): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
-  const byRef = new Map<string, Json>();
   const skipped: string[] = [];
   for (const [position, rawEntry] of arr(bundle.entry).entries()) {
     const entry = obj(rawEntry);
@@ -32,23 +32,41 @@ export function indexBundle(bundle: Json): BundleIndex {
       continue;
     }
     const fullUrl = str(entry?.fullUrl);
-    const item: IndexedResource =
-      fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
+    const item: IndexedResource = fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
     const list = byType.get(type);
     if (list) list.push(item);
     else byType.set(type, [item]);
-    if (fullUrl) byRef.set(fullUrl, resource);
-    const id = str(resource.id);
-    if (id && !byRef.has(`${type}/${id}`)) byRef.set(`${type}/${id}`, resource);
   }
+
+  let byFullUrl: Map<string, Json> | undefined;
+  const byId = new Map<string, Map<string, Json>>();
+  const idsOf = (type: string): Map<string, Json> => {
+    let ids = byId.get(type);
+    if (!ids) {
+      ids = new Map();
+      for (const { resource } of byType.get(type) ?? []) {
+        const id = str(resource.id);
+        if (id !== undefined && !ids.has(id)) ids.set(id, resource);
+      }
+      byId.set(type, ids);
+    }
+    return ids;
+  };
+
   return {
     byType,
     skipped,
     resolve(reference: string): Json | undefined {
-      const direct = byRef.get(reference);
+      if (!byFullUrl) {
+        byFullUrl = new Map();
+        for (const list of byType.values()) {
+          for (const { resource, fullUrl } of list) if (fullUrl !== undefined) byFullUrl.set(fullUrl, resource);
+        }
+      }
+      const direct = byFullUrl.get(reference);
       if (direct) return direct;
-      const tail = TYPED_TAIL.exec(reference)?.[1];
-      return tail ? byRef.get(tail) : undefined;
+      const tail = TYPED_TAIL.exec(reference);
+      return tail?.[1] && tail[2] ? idsOf(tail[1]).get(tail[2]) : undefined;
     },
   };
 }

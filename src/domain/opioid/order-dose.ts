@@ -188,20 +188,30 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
 }
 
 function amountKey(a: Amount | undefined): string {
-  return a ? `${a.value}|${a.unit ?? ''}|${a.code ?? ''}` : '';
+  if (!a) return '';
+  return a.code === undefined ? `${a.value}|${a.unit ?? ''}` : `${a.value}|${a.unit ?? ''}|${a.code}`;
 }
 
 /** Key of every order field computeOrderDose reads (besides the product): dosage instructions and dispense. */
 export function doseKey(order: OrderInput): string {
   let key = `${amountKey(order.quantity)};${order.supplyDays ?? ''}`;
   for (const s of order.sigs) {
+    key += s.asNeeded ? '|P' : '|';
+    if (s.sequence !== undefined) key += `s${s.sequence}`;
+    if (s.problems.length > 0) key += `!${s.problems.join(';')}`;
     const t = s.timing;
-    key += `|${s.sequence ?? ''},${s.asNeeded ? 1 : 0},${s.problems.join(';')}`;
     if (t) {
-      key += `,${t.frequency ?? ''},${t.frequencyMax ?? ''},${t.period ?? ''},${t.periodUnit ?? ''},${t.timeOfDayCount},${t.whenCount},${t.code ?? ''},${t.boundsDays ?? ''}`;
+      key += `~${t.frequency ?? ''},${t.frequencyMax ?? ''},${t.period ?? ''},${t.periodUnit ?? ''}`;
+      if (t.timeOfDayCount + t.whenCount > 0) key += `,${t.timeOfDayCount},${t.whenCount}`;
+      if (t.code !== undefined) key += `,c${t.code}`;
+      if (t.boundsDays !== undefined) key += `,b${t.boundsDays}`;
     }
     for (const d of s.doses) {
-      key += `;${d.type}:${amountKey(d.dose)}:${amountKey(d.doseRangeHigh)}:${amountKey(d.doseRangeLow)}:${amountKey(d.rate)}`;
+      key += `;${d.type}`;
+      if (d.dose) key += `:d${amountKey(d.dose)}`;
+      if (d.doseRangeHigh) key += `:h${amountKey(d.doseRangeHigh)}`;
+      if (d.doseRangeLow) key += `:l${amountKey(d.doseRangeLow)}`;
+      if (d.rate) key += `:r${amountKey(d.rate)}`;
     }
   }
   return key;

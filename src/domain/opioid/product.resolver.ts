@@ -57,13 +57,11 @@ interface Identity {
 
 /** RxNorm, however an EHR spells its system URI (https, trailing slash, case) or its OID. */
 export function isRxnorm(coding: CodingInput): boolean {
-  if (coding.system === undefined) return false;
-  const system = coding.system
-    .trim()
-    .toLowerCase()
-    .replace(/^https:/, 'http:')
-    .replace(/\/+$/, '');
-  return RXNORM_SYSTEMS.includes(system);
+  const system = coding.system;
+  if (system === undefined) return false;
+  if (system === RXNORM_SYSTEMS[0]) return true;
+  const normal = system.trim().toLowerCase().replace(/^https:/, 'http:').replace(/\/+$/, '');
+  return RXNORM_SYSTEMS.includes(normal);
 }
 
 function identityFromCodings(codings: readonly CodingInput[]): Identity | undefined {

@@ -63,7 +63,19 @@ export function isPartialFhirDate(text: string): boolean {
   return YEAR_ONLY.test(text);
 }
 
+// Analyses format the same days again and again (series, periods): remember them, within bounds.
+const FORMATTED = new Map<Day, string>();
+
 export function formatDay(day: Day): string {
+  let text = FORMATTED.get(day);
+  if (text === undefined) {
+    text = formatUncached(day);
+    if (FORMATTED.size < 50_000) FORMATTED.set(day, text);
+  }
+  return text;
+}
+
+function formatUncached(day: Day): string {
   const z = day + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
