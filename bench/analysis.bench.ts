@@ -82,7 +82,8 @@ const summary = {
     // JSON.parse baseline too), so growth is judged against the baseline's own growth over the same sizes.
     growth100To1000: Number((at1000.analysisMs / at100.analysisMs).toFixed(2)),
     baselineGrowth100To1000: Number((at1000.parseMs / at100.parseMs).toFixed(2)),
-    linearOrBetter: at1000.analysisMs / at100.analysisMs <= 1.5 * Math.max(10, at1000.parseMs / at100.parseMs),
+    linearOrBetter:
+      at1000.analysisMs / at100.analysisMs <= 1.5 * Math.max(10, at1000.parseMs / at100.parseMs),
   },
 };
 

@@ -32,7 +32,8 @@ export function indexBundle(bundle: Json): BundleIndex {
       continue;
     }
     const fullUrl = str(entry?.fullUrl);
-    const item: IndexedResource = fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
+    const item: IndexedResource =
+      fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
     const list = byType.get(type);
     if (list) list.push(item);
     else byType.set(type, [item]);
@@ -60,7 +61,8 @@ export function indexBundle(bundle: Json): BundleIndex {
       if (!byFullUrl) {
         byFullUrl = new Map();
         for (const list of byType.values()) {
-          for (const { resource, fullUrl } of list) if (fullUrl !== undefined) byFullUrl.set(fullUrl, resource);
+          for (const { resource, fullUrl } of list)
+            if (fullUrl !== undefined) byFullUrl.set(fullUrl, resource);
         }
       }
       const direct = byFullUrl.get(reference);

@@ -60,7 +60,11 @@ export function isRxnorm(coding: CodingInput): boolean {
   const system = coding.system;
   if (system === undefined) return false;
   if (system === RXNORM_SYSTEMS[0]) return true;
-  const normal = system.trim().toLowerCase().replace(/^https:/, 'http:').replace(/\/+$/, '');
+  const normal = system
+    .trim()
+    .toLowerCase()
+    .replace(/^https:/, 'http:')
+    .replace(/\/+$/, '');
   return RXNORM_SYSTEMS.includes(normal);
 }
 
