@@ -22,7 +22,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.config.bodyLimitBytes,
     // Request ids for log correlation; a caller's X-Request-Id is kept when present.
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
   }) as unknown as FastifyInstance;
 
   // JSON only: FHIR clients send application/fhir+json, parsed as JSON; text/plain is refused with 415.

@@ -96,19 +96,17 @@ function ingredient(raw: Json): IngredientInput {
   return {
     codings: codings(item),
     text: conceptText(item) ?? str(obj(raw.itemReference)?.display),
-    active: typeof raw.isActive === 'boolean' ? raw.isActive : undefined,
     numerator: amount(strength?.numerator),
     denominator: amount(strength?.denominator),
   };
 }
 
-function productFromMedication(medication: Json, origin: string): ProductInput {
+function productFromMedication(medication: Json): ProductInput {
   return {
     codings: codings(medication.code),
     text: conceptText(medication.code),
     form: conceptText(medication.form),
     ingredients: objs(medication.ingredient).map(ingredient),
-    origin,
   };
 }
 
@@ -119,7 +117,6 @@ function product(request: Json, lookup: MedicationLookup): ProductInput {
       codings: codings(concept),
       text: conceptText(concept),
       ingredients: [],
-      origin: 'medicationCodeableConcept',
     };
   }
   const ref = obj(request.medicationReference);
@@ -129,16 +126,15 @@ function product(request: Json, lookup: MedicationLookup): ProductInput {
     const contained = objs(request.contained).find(
       (r) => r.resourceType === 'Medication' && str(r.id) === id,
     );
-    if (contained) return productFromMedication(contained, `contained Medication ${reference}`);
+    if (contained) return productFromMedication(contained);
   } else if (reference) {
     const found = lookup(reference);
-    if (found && found.resourceType === 'Medication') return productFromMedication(found, reference);
+    if (found && found.resourceType === 'Medication') return productFromMedication(found);
   }
   return {
     codings: [],
     text: str(ref?.display),
     ingredients: [],
-    origin: reference ?? 'none',
     unresolvedReference: reference
       ? `Medication ${reference}`
       : 'the medication (no medicationCodeableConcept or medicationReference)',
@@ -184,7 +180,6 @@ function timing(value: unknown, problems: string[]): TimingInput | undefined {
     frequency: numberField(repeat, 'frequency', at, problems),
     frequencyMax: numberField(repeat, 'frequencyMax', at, problems),
     period: numberField(repeat, 'period', at, problems),
-    periodMax: numberField(repeat, 'periodMax', at, problems),
     periodUnit: str(repeat?.periodUnit),
     code: str(objs(code?.coding)[0]?.code) ?? str(code?.text),
     boundsDays: boundsDays(repeat, problems),
@@ -197,7 +192,6 @@ function sig(raw: Json): SigInput {
   const problems: string[] = [];
   return {
     sequence: num(raw.sequence),
-    text: str(raw.text),
     asNeeded: raw.asNeededBoolean === true || obj(raw.asNeededCodeableConcept) !== undefined,
     doses: objs(raw.doseAndRate).map((entry) => doseEntry(entry, problems)),
     timing: timing(raw.timing, problems),

@@ -98,7 +98,3 @@ export function opioidIngredientInText(text: string): OpioidIngredient | undefin
   }
   return undefined;
 }
-
-export const BUPRENORPHINE_RXCUI = '1819';
-export const FENTANYL_RXCUI = '4337';
-export const METHADONE_RXCUI = '6813';

@@ -2,7 +2,7 @@
  * The patient's opioid dose at an as-of date and over time, from plain order data. Pure: the date and the factor
  * set are parameters; the result explains itself (per order, per ingredient) and says when it is incomplete.
  */
-import { dailySeries, type DailySeries } from '../trend/daily-series.ts';
+import { dailySeries } from '../trend/daily-series.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../trend/trend-rules.ts';
 import { roundMme } from '../trend/round.ts';
 import { summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
@@ -26,7 +26,6 @@ export interface MmeAnalysis {
   readonly orders: readonly OrderAnalysis[];
   readonly series: readonly SeriesPoint[];
   readonly trend: TrendSummary;
-  readonly raw: DailySeries;
 }
 
 export function analyzeMme(
@@ -74,6 +73,5 @@ export function analyzeMme(
     orders,
     series,
     trend: summarizeTrend(raw, asOf, rules),
-    raw,
   };
 }

@@ -22,7 +22,6 @@ export interface CodingInput {
 export interface IngredientInput {
   readonly codings: readonly CodingInput[];
   readonly text?: string;
-  readonly active?: boolean;
   readonly numerator?: Amount;
   readonly denominator?: Amount;
 }
@@ -34,8 +33,6 @@ export interface ProductInput {
   /** Medication.form as text (display or text), when a Medication resource was available. */
   readonly form?: string;
   readonly ingredients: readonly IngredientInput[];
-  /** Where the product came from, for explanations: "contained Medication #m1", "Medication/123", "inline code". */
-  readonly origin: string;
   /** Set when medicationReference could not be resolved: nothing is known about the product. */
   readonly unresolvedReference?: string;
 }
@@ -55,7 +52,6 @@ export interface TimingInput {
   readonly frequency?: number;
   readonly frequencyMax?: number;
   readonly period?: number;
-  readonly periodMax?: number;
   readonly periodUnit?: string;
   readonly timeOfDayCount: number;
   readonly whenCount: number;
@@ -69,7 +65,6 @@ export interface SigInput {
   /** Fields of this dosage instruction that are present but unreadable: the sig is then not used. */
   readonly problems: readonly string[];
   readonly sequence?: number;
-  readonly text?: string;
   readonly asNeeded: boolean;
   readonly doses: readonly DoseInput[];
   readonly timing?: TimingInput;

@@ -11,6 +11,7 @@ import type { ResolvedComponent } from './product.resolver.ts';
 import { formatNumber } from './strength.ts';
 import { readUnit } from './units.ts';
 
+// Fentanyl patches are worn 72 hours (Duragesic prescribing information); a name saying "48 HR" or "7 DAY" wins.
 const DEFAULT_PATCH_HOURS = 72;
 
 interface SupplyInput {
