@@ -1,0 +1,64 @@
+/**
+ * Logs carry structure, never patients: a request full of identifying data leaves no name, id, birth date or
+ * token in the captured log lines.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { loggerOptions } from '../../src/platform/logger.ts';
+import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
+
+describe('request logging', () => {
+  it('logs no patient data or credentials', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = buildApp({ config: loadConfig({}), logger: pino(loggerOptions('trace'), sink) });
+    const order = medicationRequest({
+      id: 'mr-SECRET-ORDER',
+      rxcui: '1049621',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+    });
+    order.subject = { reference: 'Patient/pat-SECRET-ID', display: 'Jane Q Verysecret' };
+    const patient = {
+      resourceType: 'Patient' as const,
+      id: 'pat-SECRET-ID',
+      name: [{ family: 'Verysecret', given: ['Jane'] }],
+      birthDate: '1961-07-04',
+    };
+    const res = await app.inject({
+      method: 'POST',
+      url: '/analysis',
+      headers: { authorization: 'Bearer SECRET-TOKEN-123', 'x-request-id': 'req-abc' },
+      payload: { bundle: bundle(patient, order), asOf: '2026-01-15' },
+    });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/analysis',
+      payload: { bundle: { resourceType: 'Patient', id: 'pat-SECRET-ID' } },
+    });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(bad.statusCode).toBe(400);
+    const log = lines.join('');
+    expect(log).toContain('req-abc'); // the request id is there to correlate
+    expect(log).toContain('analysis done');
+    for (const secret of [
+      'SECRET-TOKEN-123',
+      'pat-SECRET-ID',
+      'Verysecret',
+      '1961-07-04',
+      'mr-SECRET-ORDER',
+      'oxycodone',
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});
