@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
+import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -24,13 +25,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: 'x-request-id',
   }) as unknown as FastifyInstance;
 
-  // JSON only: FHIR clients send application/fhir+json, parsed as JSON; text/plain is refused with 415.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    'application/fhir+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonBodies(app);
   registerErrorHandling(app);
   healthRoute(app);
   analysisRoute(app, { config: deps.config, clock: deps.clock ?? systemClock });

@@ -117,12 +117,19 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     longTermOpioidTherapyDetail: t.longTermOpioidTherapyDetail,
     escalation: t.escalation,
     taper: t.taper,
-    reasons: result.reasons,
+    reasons: [
+      ...result.reasons,
+      ...mme.unidentifiedOrderIds.map(
+        (id) =>
+          `MedicationRequest/${id}: no RxNorm code and no known opioid or brand name - whether it is an opioid is unknown; not counted`,
+      ),
+    ],
     counts: {
       medicationRequests: result.medicationRequestCount,
       opioidOrders: mme.orders.length,
       counted: mme.orders.filter((o) => o.status === 'counted').length,
       incomplete: mme.orders.filter((o) => o.status === 'incomplete').length,
+      unidentified: mme.unidentifiedOrderIds.length,
     },
   };
 }

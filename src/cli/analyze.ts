@@ -1,24 +1,36 @@
 /**
- * CLI over the same core as POST /analysis:
- *   analyze <bundle.json> [--as-of YYYY-MM-DD] [--factor-set cdc-2022|cdc-2016|research]
- * The file may hold a Bundle or the API request {"bundle": ...}. JSON result on stdout; readable errors on stderr
- * with exit code 2 for bad usage or input.
+ * CLI over the same core and the same request rules as POST /analysis:
+ *   analyze <file.json> [--as-of YYYY-MM-DD] [--factor-set cdc-2022|cdc-2016|research]
+ * The file holds a Bundle or a request {"bundle": ..., "asOf"?, "factorSet"?}; flags override the file. Defaults
+ * come from the same configuration as the service (DEFAULT_FACTOR_SET, SERIES_WINDOW_DAYS). JSON result on stdout;
+ * readable errors on stderr, exit code 2 for bad usage or input, 1 for an internal error.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { AnalysisRequestSchema, describeIssues, parseAsOf } from '../analysis/analysis-request.schema.ts';
 import { analysisReport } from '../analysis/analysis-report.ts';
 import { analyzeBundle } from '../analysis/analyze-bundle.ts';
-import { FACTOR_SET_IDS, isFactorSetId } from '../domain/opioid/factor-sets.ts';
-import { parseIsoDate } from '../domain/time/day.ts';
-import type { Json } from '../fhir/json-read.ts';
+import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { FACTOR_SET_IDS, type FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { localDate, systemClock } from '../platform/clock.ts';
 
 const USAGE = `usage: analyze <bundle.json> [--as-of YYYY-MM-DD] [--factor-set ${FACTOR_SET_IDS.join('|')}]`;
 
 class UsageError extends Error {}
 
-function isBundle(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && (value as Json).resourceType === 'Bundle';
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not valid JSON`);
+  }
 }
 
 function run(argv: readonly string[]): string {
@@ -38,33 +50,40 @@ function run(argv: readonly string[]): string {
   }
   const { values, positionals } = parsed;
   if (values.help) return USAGE;
-  if (positionals.length !== 1 || positionals[0] === undefined)
-    throw new UsageError('expected exactly one bundle file');
   const file = positionals[0];
-  const asOfText = values['as-of'] ?? localDate(systemClock);
-  const asOf = parseIsoDate(asOfText);
-  if (asOf === undefined)
-    throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD (got "${asOfText}")`);
-  const factorSet = values['factor-set'] ?? 'cdc-2022';
-  if (!isFactorSetId(factorSet))
-    throw new UsageError(`--factor-set must be one of ${FACTOR_SET_IDS.join(', ')} (got "${factorSet}")`);
-
-  let text: string;
+  if (positionals.length !== 1 || file === undefined)
+    throw new UsageError('expected exactly one bundle file');
+  let config;
   try {
-    text = readFileSync(file, 'utf8');
+    config = loadConfig(process.env);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new UsageError(error instanceof ConfigError ? error.message : String(error));
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${file} is not valid JSON`);
+
+  const json = readJson(file);
+  const isBundle =
+    typeof json === 'object' &&
+    json !== null &&
+    (json as { resourceType?: unknown }).resourceType === 'Bundle';
+  const request: Record<string, unknown> = isBundle ? { bundle: json } : { ...(json as object) };
+  if (values['as-of'] !== undefined) request.asOf = values['as-of'];
+  if (values['factor-set'] !== undefined) request.factorSet = values['factor-set'];
+  const checked = AnalysisRequestSchema.safeParse(request);
+  if (!checked.success) {
+    const problem = describeIssues(checked.error, request)
+      .replace(/\basOf:/g, '--as-of (or asOf):')
+      .replace(/\bfactorSet:/g, '--factor-set (or factorSet):');
+    throw new UsageError(
+      typeof json === 'object' && json !== null
+        ? problem
+        : `${file} holds neither a FHIR Bundle nor {"bundle": <Bundle>}`,
+    );
   }
-  const bundle: unknown = isBundle(json) ? json : (json as { bundle?: unknown } | null)?.bundle;
-  if (!isBundle(bundle)) throw new UsageError(`${file} holds neither a FHIR Bundle nor {"bundle": <Bundle>}`);
-  return JSON.stringify(analysisReport(analyzeBundle(bundle, asOf, factorSet)), null, 2);
+  const { bundle, asOf, factorSet } = checked.data;
+  const asOfDay = parseAsOf(asOf ?? localDate(systemClock));
+  if (asOfDay === undefined) throw new UsageError('--as-of must be a calendar date YYYY-MM-DD from 1900 on');
+  const set = (factorSet ?? config.defaultFactorSet) as FactorSetId;
+  return JSON.stringify(analysisReport(analyzeBundle(bundle, asOfDay, set, config.trendRules)), null, 2);
 }
 
 try {

@@ -185,6 +185,7 @@ function timing(value: unknown, problems: string[]): TimingInput | undefined {
     boundsDays: boundsDays(repeat, problems),
     timeOfDayCount: arr(repeat?.timeOfDay).length,
     whenCount: arr(repeat?.when).length,
+    dayOfWeekCount: new Set(arr(repeat?.dayOfWeek)).size,
   };
 }
 
@@ -226,6 +227,7 @@ export function mapMedicationRequest(
     id: str(request.id) ?? fallbackId,
     status: status ?? 'unknown',
     intent: str(request.intent),
+    doNotPerform: request.doNotPerform === true,
     authoredOn,
     validityStart,
     validityEnd,

@@ -27,6 +27,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+async function runWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string }> {
+  return run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+}
+
 const methadone = bundle(
   medicationRequest({
     id: 'meth',
@@ -43,6 +47,30 @@ describe('analyze CLI', () => {
     expect(JSON.parse(stdout)).toMatchObject({ asOf: '2026-01-15', factorSet: 'cdc-2022', totalMme: 282 });
   });
 
+  it('reads asOf and factorSet from a request file, as the API does', async () => {
+    const { stdout } = await cli(
+      file('req.json', JSON.stringify({ bundle: methadone, asOf: '2026-01-15', factorSet: 'cdc-2016' })),
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ asOf: '2026-01-15', factorSet: 'cdc-2016', totalMme: 600 });
+  });
+
+  it('applies the API request rules to a file (unknown fields, entry not a list)', async () => {
+    const unknown = await cli(file('u.json', JSON.stringify({ bundle: methadone, asof: '2026-01-15' })));
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown field\(s\): asof/) });
+    const entry = await cli(file('e.json', JSON.stringify({ resourceType: 'Bundle', entry: {} })));
+    expect(entry).toMatchObject({ code: 2, stderr: expect.stringMatching(/bundle.entry: must be an array/) });
+  });
+
+  it('uses DEFAULT_FACTOR_SET like the service', async () => {
+    const { stdout } = await runWithEnv(
+      { DEFAULT_FACTOR_SET: 'cdc-2016' },
+      file('d.json', JSON.stringify(methadone)),
+      '--as-of',
+      '2026-01-15',
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ factorSet: 'cdc-2016' });
+  });
+
   it('accepts an API request file and --factor-set', async () => {
     const { stdout } = await cli(
       file('r.json', JSON.stringify({ bundle: methadone })),
@@ -57,11 +85,12 @@ describe('analyze CLI', () => {
   it.each([
     [[], /expected exactly one bundle file/],
     [['/no/such/file.json'], /cannot read \/no\/such\/file.json: no such file/],
-    [['--as-of', '2026-13-01', 'x.json'], /--as-of must be a calendar date/],
-    [['--factor-set', 'cdc-2019', 'x.json'], /--factor-set must be one of/],
+    [['--as-of', '2026-13-01', 'BUNDLE'], /--as-of \(or asOf\): must be a calendar date/],
+    [['--factor-set', 'cdc-2019', 'BUNDLE'], /--factor-set \(or factorSet\): must be one of/],
     [['--bogus', 'x.json'], /Unknown option '--bogus'/],
   ])('exits 2 with a readable message for %j', async (args, message) => {
-    const { code, stdout, stderr } = await cli(...args);
+    const bundleFile = file('ok.json', JSON.stringify(methadone));
+    const { code, stdout, stderr } = await cli(...args.map((a) => (a === 'BUNDLE' ? bundleFile : a)));
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
@@ -71,7 +100,8 @@ describe('analyze CLI', () => {
   it('exits 2 for a file that is not JSON or not a Bundle', async () => {
     expect((await cli(file('bad.json', '{oops'))).stderr).toMatch(/is not valid JSON/);
     expect((await cli(file('patient.json', '{"resourceType":"Patient"}'))).stderr).toMatch(
-      /neither a FHIR Bundle/,
+      /bundle: is required/,
     );
+    expect((await cli(file('number.json', '42'))).stderr).toMatch(/neither a FHIR Bundle/);
   });
 });

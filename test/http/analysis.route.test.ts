@@ -99,7 +99,7 @@ describe('POST /analysis', () => {
     [
       'impossible date',
       '{"bundle": {"resourceType": "Bundle"}, "asOf": "2026-02-30"}',
-      /asOf: must be a calendar date YYYY-MM-DD \(got "2026-02-30"\)/,
+      /asOf: must be a calendar date YYYY-MM-DD from 1900 on \(got "2026-02-30"\)/,
     ],
     [
       'date with time',
@@ -182,5 +182,39 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty', DEFAULT_FACTOR_SET: 'cdc-1999' })).toThrow(
       /PORT[\s\S]*DEFAULT_FACTOR_SET/,
     );
+  });
+});
+
+describe('odd requests', () => {
+  it('names a prototype-poisoning key instead of calling the JSON invalid', async () => {
+    const res = await build().inject({
+      method: 'POST',
+      url: '/analysis',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"__proto__": {"x": 1}, "bundle": {"resourceType": "Bundle"}}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/forbidden "__proto__"/);
+  });
+
+  it('answers 415 for a compressed body', async () => {
+    const res = await build().inject({
+      method: 'POST',
+      url: '/analysis',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: '{}',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().message).toMatch(/Content-Encoding "gzip" is not supported/);
+  });
+
+  it('refuses an asOf before 1900', async () => {
+    const res = await build().inject({
+      method: 'POST',
+      url: '/analysis',
+      payload: { bundle: { resourceType: 'Bundle' }, asOf: '0000-03-01' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/asOf: must be a calendar date YYYY-MM-DD from 1900 on/);
   });
 });

@@ -262,3 +262,105 @@ describe('hostile values never throw and never count', () => {
     expect(report.series.every((p) => Number.isFinite(p.mme))).toBe(true);
   });
 });
+
+describe('second review', () => {
+  it.each([
+    ['OxyContin 20 mg tablet', 'oxycodone'],
+    ['Duragesic 25 mcg/hr patch', 'fentanyl'],
+    ['MS Contin 15mg', 'morphine'],
+  ])(
+    'an order named only by brand ("%s") is an opioid of unknown strength, not dropped',
+    (text, ingredient) => {
+      const order = medicationRequest({
+        id: 'b',
+        text,
+        otherCodings: [{ system: 'http://hl7.org/fhir/sid/ndc', code: '59011-0420-10' }],
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+      });
+      const report = analyze([order]);
+      expect(onlyOrder(report)).toMatchObject({
+        status: 'incomplete',
+        mme: null,
+        ingredients: [{ name: ingredient }],
+      });
+      expect(report.complete).toBe(false);
+    },
+  );
+
+  it('reports an order nothing identifies (only an NDC) instead of dropping it silently', () => {
+    const order = medicationRequest({
+      id: 'ndc-only',
+      otherCodings: [{ system: 'http://hl7.org/fhir/sid/ndc', code: '0000-0000-00' }],
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+    });
+    const report = analyze([order]);
+    expect(report.orders).toEqual([]);
+    expect(report.reasons).toEqual([
+      expect.stringMatching(/MedicationRequest\/ndc-only: no RxNorm code .* unknown/),
+    ]);
+  });
+
+  it('memo keys cannot be forged by unit text ("|mg") or timing codes', () => {
+    const a = oxy5({ id: 'a', dosages: [{ dose: { value: 5, code: 'mg' }, timing: every(1, 'd', 4) }] });
+    const b = oxy5({ id: 'b', dosages: [{ dose: { value: 5, unit: '|mg' }, timing: every(1, 'd', 4) }] });
+    for (const orders of [
+      [a, b],
+      [b, a],
+    ]) {
+      const report = analyze(orders);
+      expect(report.orders.find((o) => o.id === 'a')).toMatchObject({ status: 'counted', mme: 30 });
+      expect(report.orders.find((o) => o.id === 'b')).toMatchObject({ status: 'incomplete', mme: null });
+    }
+  });
+
+  it("an unknown product's explanation never shows another order's problem", () => {
+    const ref = (id: string, extra: Record<string, unknown> = {}) =>
+      ({
+        ...medicationRequest({
+          id,
+          medicationReference: 'Medication/missing',
+          authoredOn: '2026-01-10',
+          dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+        }),
+        ...extra,
+      }) as MedicationRequest;
+    const x = ref('x', { dispenseRequest: { validityPeriod: { end: 'soon' } } });
+    const y = ref('y');
+    const alone = analyze([y]).orders[0]!.explanation;
+    const together = analyze([x, y]).orders.find((o) => o.id === 'y')!.explanation;
+    expect(together).toBe(alone);
+    expect(together).not.toMatch(/soon/);
+  });
+
+  it('an order with doNotPerform is not counted', () => {
+    const order = { ...oxy5(), doNotPerform: true };
+    const o = onlyOrder(analyze([order]));
+    expect(o.status).toBe('inactive');
+    expect(o.reasons.join(' ')).toMatch(/doNotPerform/);
+  });
+
+  it('a huge but finite dose is out of range, not a counted null', () => {
+    const report = analyze([oxy5({ dosages: [{ dose: mg(4e307), timing: every(1, 'd') }] })]);
+    expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+    expect(report.totalMme).toBe(0);
+    expect(report.complete).toBe(false);
+  });
+
+  it('counts unknown orders per day beyond 65,535', () => {
+    const unknown = {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      authoredOn: '2026-01-01',
+      medicationCodeableConcept: { text: 'oxycodone' },
+    };
+    const many = {
+      resourceType: 'Bundle',
+      entry: Array.from({ length: 65_536 }, () => ({ resource: unknown })),
+    } as never;
+    const report = analyze(many);
+    expect(report.series.at(-1)?.complete).toBe(false);
+    expect(report.averages.complete).toBe(false);
+  });
+});

@@ -40,7 +40,7 @@ describe('dose units', () => {
 });
 
 describe('administrations per day', () => {
-  const base = { timeOfDayCount: 0, whenCount: 0 };
+  const base = { timeOfDayCount: 0, whenCount: 0, dayOfWeekCount: 0 };
   it.each([
     [{ frequency: 1, period: 6, periodUnit: 'h' }, 4],
     [{ frequency: 1, frequencyMax: 2, period: 4, periodUnit: 'h' }, 12],
@@ -51,6 +51,12 @@ describe('administrations per day', () => {
     [{ whenCount: 3 }, 3],
     [{ code: 'BID' }, 2],
     [{ code: 'q6h' }, 4],
+    [{ frequency: 1, period: 8, periodUnit: 'h', timeOfDayCount: 3 }, 3],
+    [{ frequency: 1, period: 12, periodUnit: 'h', timeOfDayCount: 2 }, 2],
+    [{ frequency: 1, period: 1, periodUnit: 'd', timeOfDayCount: 3 }, 3],
+    [{ frequency: 1, period: 1, periodUnit: 'wk', timeOfDayCount: 1 }, 1 / 7],
+    [{ frequency: 1, period: 1, periodUnit: 'd', dayOfWeekCount: 3 }, 3 / 7],
+    [{ timeOfDayCount: 1, dayOfWeekCount: 3 }, 3 / 7],
   ])('%j -> %d/day', (timing, perDay) => {
     const r = administrationsPerDay({ ...base, ...timing });
     expect(r.ok && r.perDay).toBeCloseTo(perDay, 10);

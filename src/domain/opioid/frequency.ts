@@ -31,11 +31,22 @@ function perDayOfCode(code: string): number | undefined {
   return TIMING_CODES.get(upper);
 }
 
+/**
+ * The days a timing is taken on, as a share of the week (dayOfWeek ["mon", "wed", "fri"] = 3/7); 1 when not said.
+ * The daily figure is then the average over the week, as the CDC analytic method averages over the supply.
+ */
+function weekShare(timing: TimingInput, notes: string[]): number {
+  const days = timing.dayOfWeekCount;
+  if (days <= 0 || days >= 7) return 1;
+  notes.push(`taken on ${days} days a week: the daily dose is averaged over the week`);
+  return days / 7;
+}
+
 export function administrationsPerDay(timing: TimingInput | undefined): FrequencyResult {
   if (!timing) return { ok: false, problem: 'the dosage has no timing' };
   const notes: string[] = [];
   const { frequency, frequencyMax, period, periodUnit } = timing;
-  // timeOfDay ["08:00", "20:00"] or when ["MORN", "EVE"]: that many administrations per period (per day).
+  // timeOfDay ["08:00", "20:00"] or when ["MORN", "EVE"]: that many times on each day the drug is taken.
   const listed = Math.max(timing.timeOfDayCount, timing.whenCount);
   if (frequency !== undefined || frequencyMax !== undefined || period !== undefined) {
     if (period === undefined) return { ok: false, problem: 'the timing has a frequency but no period' };
@@ -44,22 +55,29 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
     if (unitDays === undefined) {
       return { ok: false, problem: `timing periodUnit "${periodUnit ?? '(missing)'}" is not a time unit` };
     }
-    let count = frequencyMax ?? frequency;
+    const count = frequencyMax ?? frequency;
     if (count !== undefined && !(count > 0)) {
       return { ok: false, problem: `timing frequency ${count} is not a positive number` };
     }
-    if (count === undefined) {
-      count = listed > 0 ? listed : 1;
-      if (listed === 0) notes.push('no frequency given: once per period assumed (FHIR Timing default)');
-    } else if (listed > count) {
-      notes.push(`the timing lists ${listed} times but its frequency is ${count}: the larger is counted`);
-      count = listed;
+    const periodDays = period * unitDays;
+    if (count === undefined && listed === 0)
+      notes.push('no frequency given: once per period assumed (FHIR Timing default)');
+    const byFrequency = (count ?? 1) / periodDays;
+    // Times of day are per day taken: q8h at 06, 14, 22 is 3/d; daily at 08 and 20 is 2/d; weekly at 08 is 1/wk.
+    const byList = listed === 0 ? 0 : periodDays < 1 ? listed : Math.max(listed, count ?? 1) / periodDays;
+    if (count !== undefined && byList > byFrequency) {
+      notes.push(
+        `the timing lists ${listed} times a day but its frequency gives fewer: the larger is counted`,
+      );
     }
-    const perDay = count / (period * unitDays);
+    const perDay = Math.max(byFrequency, byList) * weekShare(timing, notes);
     const max = frequencyMax !== undefined && frequencyMax !== frequency ? 'max ' : '';
     return { ok: true, perDay, text: `${max}${formatNumber(perDay)}/d`, notes };
   }
-  if (listed > 0) return { ok: true, perDay: listed, text: `${listed}/d`, notes };
+  if (listed > 0) {
+    const perDay = listed * weekShare(timing, notes);
+    return { ok: true, perDay, text: `${formatNumber(perDay)}/d`, notes };
+  }
   if (timing.code !== undefined) {
     const perDay = perDayOfCode(timing.code);
     if (perDay === undefined) return { ok: false, problem: `timing code "${timing.code}" is not recognised` };

@@ -24,6 +24,8 @@ export interface MmeAnalysis {
   readonly totalMme: number;
   readonly complete: boolean;
   readonly orders: readonly OrderAnalysis[];
+  /** Orders nothing identifies (no RxNorm code, no opioid or brand name): whether they are opioids is unknown. */
+  readonly unidentifiedOrderIds: readonly string[];
   readonly series: readonly SeriesPoint[];
   readonly trend: TrendSummary;
 }
@@ -36,9 +38,11 @@ export function analyzeMme(
 ): MmeAnalysis {
   const factorSet = FACTOR_SETS[factorSetId];
   const cache = newAnalysisCache();
-  const orders = inputs
-    .map((input) => analyzeOrder(input, asOf, factorSet, cache))
-    .filter((o) => o.product.opioid !== 'no');
+  const analysed = inputs.map((input) => analyzeOrder(input, asOf, factorSet, cache));
+  const orders = analysed.filter((o) => o.product.opioid !== 'no');
+  const unidentifiedOrderIds = analysed
+    .filter((o) => o.product.opioid === 'no' && !o.product.identifiable)
+    .map((o) => o.id);
 
   // Enough history for the reported window and for every look-back the trend rules use.
   const span = Math.max(
@@ -54,7 +58,7 @@ export function analyzeMme(
     asOf,
   );
 
-  // The total is the sum of per-order values, so the total equals what each order shows.
+  // The total is the rounded sum of the exact per-order values (each order's displayed value is rounded on its own).
   const counted = orders.filter((o) => o.status === 'counted');
   const totalMme = roundMme(counted.reduce((sum, o) => sum + (o.mme ?? 0), 0));
   const complete = !orders.some((o) => o.status === 'incomplete');
@@ -71,6 +75,7 @@ export function analyzeMme(
     totalMme,
     complete,
     orders,
+    unidentifiedOrderIds,
     series,
     trend: summarizeTrend(raw, asOf, rules),
   };

@@ -156,6 +156,7 @@ export function analyzeOrder(
   if (!COUNTING_STATUSES.has(order.status) && !statusUnknown) {
     inactiveReason = `status "${order.status}" does not count towards MME`;
   } else if (!isPrescription) inactiveReason = `intent "${order.intent ?? ''}" is not a prescription`;
+  else if (order.doNotPerform === true) inactiveReason = 'doNotPerform: this order says not to give the drug';
   else if (coverage) segments = segmentsOf(coverage, dose);
   else if (order.status !== 'completed') {
     // An active order without any date is in effect now by the EHR's own word; it cannot be placed in history.
@@ -188,8 +189,10 @@ export function analyzeOrder(
 
   const mme = dose.excluded ? null : current ? current.mme : highestStep(dose);
   const uniqueReasons = unique(reasons);
-  // Shared only when it says nothing order-specific (the order id stands in for a missing product name).
-  const cacheable = stepIndex === 0 && dose.method !== null && product.name !== undefined;
+  // Shared only when it says nothing order-specific: no reasons (used when the MME is unknown), and no order id
+  // (which stands in for a missing product name).
+  const cacheable =
+    stepIndex === 0 && dose.method !== null && ingredients.length > 0 && product.name !== undefined;
   let explanation = cacheable ? cache?.explanations.get(dose) : undefined;
   if (explanation === undefined) {
     explanation = explain(order, product, dose, ingredients, uniqueReasons);

@@ -58,6 +58,16 @@ function ingredientBase(
   };
 }
 
+/**
+ * Numeric sanity bound, not a clinical threshold: amounts beyond it are data errors (a dose of 1e300 mg), and
+ * would overflow when rounded for display.
+ */
+const MAX_NUMBER = 1e9;
+
+function inRange(value: number): boolean {
+  return Number.isFinite(value) && value >= 0 && value <= MAX_NUMBER;
+}
+
 function convertStep(step: DailyStep, set: FactorSet, product: ResolvedProduct): DoseStep {
   const ingredients: IngredientMme[] = step.ingredients.map(({ component, amount, terms }) => {
     const conversion = convert(set, component.ingredient, product.doseForm, amount);
@@ -65,10 +75,7 @@ function convertStep(step: DailyStep, set: FactorSet, product: ResolvedProduct):
     const head =
       terms.length === 1 && terms[0] === amountText ? amountText : `${terms.join(' + ')} = ${amountText}`;
     const base = { ...ingredientBase(component), dailyAmount: amount };
-    if (
-      !Number.isFinite(amount.value) ||
-      (conversion.kind === 'converted' && !Number.isFinite(conversion.mme))
-    ) {
+    if (!inRange(amount.value) || (conversion.kind === 'converted' && !inRange(conversion.mme))) {
       return {
         ...base,
         dailyAmount: null,
@@ -187,31 +194,29 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
   };
 }
 
+/** A string in a memo key, length-prefixed so no content can forge a separator ("5||mg" vs "5|" + "|mg"). */
+function k(text: string | undefined): string {
+  return text === undefined ? '-' : `${text.length}:${text}`;
+}
+
 function amountKey(a: Amount | undefined): string {
-  if (!a) return '';
-  return a.code === undefined ? `${a.value}|${a.unit ?? ''}` : `${a.value}|${a.unit ?? ''}|${a.code}`;
+  return a ? `${a.value}${k(a.unit)}${k(a.code)}` : '-';
 }
 
 /** Key of every order field computeOrderDose reads (besides the product): dosage instructions and dispense. */
 export function doseKey(order: OrderInput): string {
-  let key = `${amountKey(order.quantity)};${order.supplyDays ?? ''}`;
+  let key = `${amountKey(order.quantity)};${order.supplyDays ?? '-'}`;
   for (const s of order.sigs) {
-    key += s.asNeeded ? '|P' : '|';
-    if (s.sequence !== undefined) key += `s${s.sequence}`;
-    if (s.problems.length > 0) key += `!${s.problems.join(';')}`;
+    key += `|${s.asNeeded ? 'P' : 'S'}${s.sequence ?? '-'}#${s.problems.length}`;
+    for (const problem of s.problems) key += k(problem);
     const t = s.timing;
     if (t) {
-      key += `~${t.frequency ?? ''},${t.frequencyMax ?? ''},${t.period ?? ''},${t.periodUnit ?? ''}`;
-      if (t.timeOfDayCount + t.whenCount > 0) key += `,${t.timeOfDayCount},${t.whenCount}`;
-      if (t.code !== undefined) key += `,c${t.code}`;
-      if (t.boundsDays !== undefined) key += `,b${t.boundsDays}`;
+      key += `~${t.frequency ?? '-'},${t.frequencyMax ?? '-'},${t.period ?? '-'},${k(t.periodUnit)}`;
+      key += `,${t.timeOfDayCount},${t.whenCount},${t.dayOfWeekCount},${k(t.code)},${t.boundsDays ?? '-'}`;
     }
+    key += `#${s.doses.length}`;
     for (const d of s.doses) {
-      key += `;${d.type}`;
-      if (d.dose) key += `:d${amountKey(d.dose)}`;
-      if (d.doseRangeHigh) key += `:h${amountKey(d.doseRangeHigh)}`;
-      if (d.doseRangeLow) key += `:l${amountKey(d.doseRangeLow)}`;
-      if (d.rate) key += `:r${amountKey(d.rate)}`;
+      key += `;${d.type}:${amountKey(d.dose)}:${amountKey(d.doseRangeHigh)}:${amountKey(d.doseRangeLow)}:${amountKey(d.rate)}`;
     }
   }
   return key;

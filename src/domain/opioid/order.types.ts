@@ -55,6 +55,8 @@ export interface TimingInput {
   readonly periodUnit?: string;
   readonly timeOfDayCount: number;
   readonly whenCount: number;
+  /** repeat.dayOfWeek entries (0 = every day). */
+  readonly dayOfWeekCount: number;
   /** Timing.code (BID, TID, Q6H...), when repeat gives nothing. */
   readonly code?: string;
   /** repeat.boundsDuration in days, used for sequential (tapering) steps. */
@@ -74,6 +76,8 @@ export interface OrderInput {
   readonly id: string;
   readonly status: string;
   readonly intent?: string;
+  /** MedicationRequest.doNotPerform: an order NOT to give the drug. */
+  readonly doNotPerform?: boolean;
   readonly authoredOn?: Day;
   readonly validityStart?: Day;
   readonly validityEnd?: Day;

@@ -59,3 +59,34 @@ export function opioidProductNameByRxcui(rxcui: string): string | undefined {
 }
 
 export const PRODUCT_TABLE_PROVENANCE = products.provenance;
+
+/**
+ * Brand names of opioid products, from the bracketed brands of the names above ("[Oxycontin]", "[MS Contin]"),
+ * lower-cased and without trailing strengths ("Subsys 1200 MCG" -> "subsys"), with the product's first opioid.
+ * Lets an order named only "OxyContin 20 mg tablet" be recognised as an opioid of unknown strength.
+ */
+function buildBrands(): ReadonlyMap<string, OpioidIngredient> {
+  const brands = new Map<string, OpioidIngredient>();
+  const add = (name: string, ingredient: OpioidIngredient | undefined): void => {
+    const brand = /\[([^\]]+)\]\s*$/
+      .exec(name)?.[1]
+      ?.replace(/\s+\d.*$/, '')
+      .trim()
+      .toLowerCase();
+    if (brand && brand.length >= 4 && ingredient && !brands.has(brand)) brands.set(brand, ingredient);
+  };
+  for (const product of TABLE.values()) add(product.name, product.components[0]?.ingredient);
+  for (const name of NAMES.values()) add(name, parseRxnormName(name)?.components[0]?.ingredient);
+  return brands;
+}
+
+const BRANDS = buildBrands();
+
+/** The opioid of the first opioid brand named in free text, if any (whole words, case-insensitive). */
+export function opioidIngredientByBrandInText(text: string): OpioidIngredient | undefined {
+  const lower = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+  for (const [brand, ingredient] of BRANDS) {
+    if (lower.includes(` ${brand.replace(/[^a-z0-9]+/g, ' ')} `)) return ingredient;
+  }
+  return undefined;
+}

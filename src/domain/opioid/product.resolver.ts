@@ -14,7 +14,7 @@ import {
   type OpioidIngredient,
 } from './ingredients.ts';
 import type { CodingInput, IngredientInput, ProductInput } from './order.types.ts';
-import { opioidProductNameByRxcui, productByRxcui } from './product-table.ts';
+import { opioidIngredientByBrandInText, opioidProductNameByRxcui, productByRxcui } from './product-table.ts';
 import { parseRxnormName } from './rxnorm-name.parser.ts';
 import type { Strength } from './strength.ts';
 
@@ -44,6 +44,8 @@ export interface ResolvedProduct {
   readonly patchHours?: number;
   readonly components: readonly ResolvedComponent[];
   readonly problems: readonly string[];
+  /** False when nothing identifies the product: no RxNorm code, no opioid or brand name (e.g. only an NDC). */
+  readonly identifiable: boolean;
 }
 
 interface Identity {
@@ -190,7 +192,9 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
         : { ingredient: s.ingredient },
     );
   } else {
-    const named = texts.map(opioidIngredientInText).find((i) => i !== undefined);
+    const named = texts
+      .map((t) => opioidIngredientInText(t) ?? opioidIngredientByBrandInText(t))
+      .find((i) => i !== undefined);
     components = named ? [{ ingredient: named }] : [];
     if (named) {
       identifiedBy = 'text';
@@ -216,6 +220,7 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
   const name = identity?.name ?? texts[0];
   return {
     opioid,
+    identifiable: components.length > 0 || product.codings.some((c) => c.code !== undefined && isRxnorm(c)),
     ...(rxcui === undefined ? {} : { rxcui }),
     ...(name === undefined ? {} : { name }),
     ...(identifiedBy === undefined ? {} : { identifiedBy }),
@@ -233,11 +238,13 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
  * otherwise the key holds text, form, RxNorm codes and every display. Non-RxNorm codes are never read.
  */
 export function productKey(product: ProductInput): string {
-  const ingredients = product.ingredients.length > 0 ? `\u0000${JSON.stringify(product.ingredients)}` : '';
+  const ingredients = product.ingredients.length > 0 ? `I${JSON.stringify(product.ingredients)}` : '';
   const firstRxnorm = product.codings.find((c) => c.code !== undefined && isRxnorm(c));
   if (firstRxnorm?.code !== undefined && productByRxcui(firstRxnorm.code))
     return `T${firstRxnorm.code}${ingredients}`;
-  let key = `N${product.text ?? ''}\u0000${product.form ?? ''}\u0000${product.unresolvedReference ?? ''}`;
-  for (const c of product.codings) key += `\u0000${isRxnorm(c) ? (c.code ?? '') : ''}|${c.display ?? ''}`;
+  // Length-prefixed strings: no text can forge the boundary between two fields.
+  const k = (text: string | undefined): string => (text === undefined ? '-' : `${text.length}:${text}`);
+  let key = `N${k(product.text)}${k(product.form)}${k(product.unresolvedReference)}#${product.codings.length}`;
+  for (const c of product.codings) key += `${k(isRxnorm(c) ? c.code : undefined)}${k(c.display)}`;
   return key + ingredients;
 }

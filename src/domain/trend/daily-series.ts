@@ -17,7 +17,7 @@ export interface DailySeries {
   /** MME/day per day from `first`, full precision. */
   readonly mme: Float64Array;
   /** Number of orders with unknown MME covering each day (0 = complete). */
-  readonly unknown: Uint16Array;
+  readonly unknown: Uint32Array;
   /** Whether any non-excluded opioid order covers the day (known or not): opioid days for LTOT. */
   readonly covered: Uint8Array;
 }
@@ -42,7 +42,7 @@ export function dailySeries(segments: readonly SeriesSegment[], first: Day, last
     else bump(mmeDiff, a, b, s.mme);
   }
   const mme = new Float64Array(days);
-  const unknown = new Uint16Array(days);
+  const unknown = new Uint32Array(days);
   const covered = new Uint8Array(days);
   let m = 0;
   let u = 0;

@@ -8,17 +8,36 @@ import { HttpError } from '../http-error.ts';
 
 /** Fastify's own client errors, reworded so they name the problem in the caller's terms. */
 const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'the request body is not valid JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'the request body is empty; expected JSON',
   FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is larger than this service accepts (BODY_LIMIT_BYTES)',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported Content-Type; send application/json',
 };
+
+function clientMessage(error: Error, code: string | undefined): string {
+  return (
+    (code && FASTIFY_MESSAGES[code]) ??
+    (error instanceof HttpError || code?.startsWith('FST_') ? error.message : 'bad request')
+  );
+}
 
 function body(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  // Bodies are read as plain JSON: a compressed body would otherwise be reported as "not valid JSON".
+  app.addHook('onRequest', (request, _reply, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      done(
+        new HttpError(
+          415,
+          `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send uncompressed JSON`,
+        ),
+      );
+      return;
+    }
+    done();
+  });
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
     const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (statusCode >= 500) {
@@ -26,9 +45,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(500).send(body(500, 'internal error; the request was not processed'));
     }
     const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-    const message =
-      (code && FASTIFY_MESSAGES[code]) ??
-      (error instanceof HttpError || code?.startsWith('FST_') ? error.message : 'bad request');
+    const message = clientMessage(error, code);
     request.log.info({ statusCode, code }, 'request rejected');
     return reply.status(statusCode).send(body(statusCode, message));
   });

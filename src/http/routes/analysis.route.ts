@@ -4,10 +4,9 @@ import { analysisReport } from '../../analysis/analysis-report.ts';
 import { analyzeBundle } from '../../analysis/analyze-bundle.ts';
 import type { Config } from '../../config/load-config.ts';
 import type { FactorSetId } from '../../domain/opioid/factor-sets.ts';
-import { parseIsoDate } from '../../domain/time/day.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest } from '../http-error.ts';
-import { AnalysisRequestSchema, describeIssues } from '../schemas/analysis.schema.ts';
+import { AnalysisRequestSchema, describeIssues, parseAsOf } from '../../analysis/analysis-request.schema.ts';
 
 export interface AnalysisRouteDeps {
   readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules'>;
@@ -19,7 +18,7 @@ export function analysisRoute(app: FastifyInstance, deps: AnalysisRouteDeps): vo
     const parsed = AnalysisRequestSchema.safeParse(request.body);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
     const { bundle, asOf, factorSet } = parsed.data;
-    const asOfDay = parseIsoDate(asOf ?? localDate(deps.clock));
+    const asOfDay = parseAsOf(asOf ?? localDate(deps.clock));
     if (asOfDay === undefined) throw badRequest('asOf: must be a calendar date YYYY-MM-DD');
     const result = analyzeBundle(
       bundle,

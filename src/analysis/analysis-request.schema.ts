@@ -1,11 +1,11 @@
 /**
- * POST /analysis request: {"bundle": <FHIR R4 Bundle>, "asOf"?: "YYYY-MM-DD", "factorSet"?: "cdc-2022"|"cdc-2016"|"research"}.
+ * The analysis request, shared by POST /analysis and the CLI: {"bundle": <FHIR R4 Bundle>, "asOf"?: "YYYY-MM-DD", "factorSet"?: "cdc-2022"|"cdc-2016"|"research"}.
  * Only the envelope is validated here; the Bundle's content is read defensively by the engine, which reports
  * what it cannot read instead of rejecting the whole request.
  */
 import { z } from 'zod';
-import { FACTOR_SET_IDS } from '../../domain/opioid/factor-sets.ts';
-import { parseIsoDate } from '../../domain/time/day.ts';
+import { FACTOR_SET_IDS } from '../domain/opioid/factor-sets.ts';
+import { parseIsoDate, type Day } from '../domain/time/day.ts';
 
 export const AnalysisRequestSchema = z.strictObject(
   {
@@ -18,7 +18,7 @@ export const AnalysisRequestSchema = z.strictObject(
     ),
     asOf: z
       .string({ error: 'must be a date string YYYY-MM-DD' })
-      .refine((s) => parseIsoDate(s) !== undefined, { error: 'must be a calendar date YYYY-MM-DD' })
+      .refine((s) => parseAsOf(s) !== undefined, { error: 'must be a calendar date YYYY-MM-DD from 1900 on' })
       .optional(),
     factorSet: z
       .enum(FACTOR_SET_IDS as [string, ...string[]], { error: `must be one of ${FACTOR_SET_IDS.join(', ')}` })
@@ -28,6 +28,12 @@ export const AnalysisRequestSchema = z.strictObject(
 );
 
 export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
+
+/** An as-of date: a real calendar date from 1900 on (the 180-day history before it stays in the common era). */
+export function parseAsOf(text: string): Day | undefined {
+  const day = parseIsoDate(text);
+  return day !== undefined && text >= '1900-01-01' ? day : undefined;
+}
 
 /** One line naming each problem: "asOf: must be a calendar date YYYY-MM-DD (got "2026-02-30")". */
 export function describeIssues(error: z.ZodError, input: unknown): string {
