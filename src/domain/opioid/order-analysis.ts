@@ -7,7 +7,8 @@
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
 import type { FactorSet } from './factor-sets.ts';
-import { computeOrderDose, doseKey, type IngredientMme, type OrderDose } from './order-dose.ts';
+import { dosingHash, sameDosing } from './dosing-identity.ts';
+import { computeOrderDose, type IngredientMme, type OrderDose } from './order-dose.ts';
 import type { OrderInput } from './order.types.ts';
 import { productKey, resolveProduct, type ResolvedProduct } from './product.resolver.ts';
 
@@ -94,12 +95,13 @@ function explain(
 }
 
 /**
- * Memo for one analysis: resolved products by productKey, each with its order doses by doseKey, so a history of
+ * Memo for one analysis: resolved products by productKey, each with its order doses by dosing identity, so a history of
  * monthly refills of the same prescription is computed once. Cached results are immutable.
  */
 interface ProductEntry {
   readonly product: ResolvedProduct;
-  readonly doses: Map<string, OrderDose>;
+  /** By dosingHash; each candidate is confirmed with sameDosing. */
+  readonly doses: Map<number, { readonly order: OrderInput; readonly dose: OrderDose }[]>;
 }
 
 export interface AnalysisCache {
@@ -127,12 +129,13 @@ function resolveCached(
     entry = { product: resolveProduct(order.product), doses: new Map() };
     cache.products.set(pKey, entry);
   }
-  const dKey = doseKey(order);
-  let dose = entry.doses.get(dKey);
-  if (!dose) {
-    dose = computeOrderDose(order, entry.product, set);
-    entry.doses.set(dKey, dose);
-  }
+  const hash = dosingHash(order);
+  const candidates = entry.doses.get(hash);
+  const found = candidates?.find((c) => sameDosing(c.order, order));
+  if (found) return { product: entry.product, dose: found.dose };
+  const dose = computeOrderDose(order, entry.product, set);
+  if (candidates) candidates.push({ order, dose });
+  else entry.doses.set(hash, [{ order, dose }]);
   return { product: entry.product, dose };
 }
 

@@ -5,7 +5,7 @@
 import { convert, type DailyAmount } from './conversion.ts';
 import type { DailyStep, UnitsPerDay } from './daily-amount.types.ts';
 import type { FactorSet } from './factor-sets.ts';
-import type { Amount, OrderInput } from './order.types.ts';
+import type { OrderInput } from './order.types.ts';
 import type { ResolvedComponent, ResolvedProduct, StrengthSource } from './product.resolver.ts';
 import { dailyStepsFromSig } from './sig-dose.ts';
 import { formatNumber, formatStrength, type Strength } from './strength.ts';
@@ -192,32 +192,4 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
     reasons: [...new Set(reasons)],
     notes: [...new Set(notes)],
   };
-}
-
-/** A string in a memo key, length-prefixed so no content can forge a separator ("5||mg" vs "5|" + "|mg"). */
-function k(text: string | undefined): string {
-  return text === undefined ? '-' : `${text.length}:${text}`;
-}
-
-function amountKey(a: Amount | undefined): string {
-  return a ? `${a.value}${k(a.unit)}${k(a.code)}` : '-';
-}
-
-/** Key of every order field computeOrderDose reads (besides the product): dosage instructions and dispense. */
-export function doseKey(order: OrderInput): string {
-  let key = `${amountKey(order.quantity)};${order.supplyDays ?? '-'}`;
-  for (const s of order.sigs) {
-    key += `|${s.asNeeded ? 'P' : 'S'}${s.sequence ?? '-'}#${s.problems.length}`;
-    for (const problem of s.problems) key += k(problem);
-    const t = s.timing;
-    if (t) {
-      key += `~${t.frequency ?? '-'},${t.frequencyMax ?? '-'},${t.period ?? '-'},${k(t.periodUnit)}`;
-      key += `,${t.timeOfDayCount},${t.whenCount},${t.dayOfWeekCount},${k(t.code)},${t.boundsDays ?? '-'}`;
-    }
-    key += `#${s.doses.length}`;
-    for (const d of s.doses) {
-      key += `;${d.type}:${amountKey(d.dose)}:${amountKey(d.doseRangeHigh)}:${amountKey(d.doseRangeLow)}:${amountKey(d.rate)}`;
-    }
-  }
-  return key;
 }

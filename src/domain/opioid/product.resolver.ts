@@ -58,16 +58,24 @@ interface Identity {
 }
 
 /** RxNorm, however an EHR spells its system URI (https, trailing slash, case) or its OID. */
+const SYSTEM_IS_RXNORM = new Map<string, boolean>();
+
 export function isRxnorm(coding: CodingInput): boolean {
   const system = coding.system;
   if (system === undefined) return false;
   if (system === RXNORM_SYSTEMS[0]) return true;
-  const normal = system
-    .trim()
-    .toLowerCase()
-    .replace(/^https:/, 'http:')
-    .replace(/\/+$/, '');
-  return RXNORM_SYSTEMS.includes(normal);
+  let known = SYSTEM_IS_RXNORM.get(system);
+  if (known === undefined) {
+    const normal = system
+      .trim()
+      .toLowerCase()
+      .replace(/^https:/, 'http:')
+      .replace(/\/+$/, '');
+    known = RXNORM_SYSTEMS.includes(normal);
+    // Few distinct systems occur; the bound only guards against hostile input.
+    if (SYSTEM_IS_RXNORM.size < 1000) SYSTEM_IS_RXNORM.set(system, known);
+  }
+  return known;
 }
 
 function identityFromCodings(codings: readonly CodingInput[]): Identity | undefined {

@@ -1,0 +1,115 @@
+/**
+ * Identity of an order's dosing - every field computeOrderDose reads besides the product: dispense quantity and
+ * duration, and each dosage instruction (PRN, sequence, unreadable fields, timing, doses). A hash to find
+ * candidates and a structural comparison to confirm, so monthly refills share one dose computation without
+ * building a key string per order. Both functions must read the same fields.
+ */
+import type { Amount, DoseInput, OrderInput, SigInput, TimingInput } from './order.types.ts';
+
+const FLOAT = new Float64Array(1);
+const WORDS = new Uint32Array(FLOAT.buffer);
+const FNV_PRIME = 16_777_619;
+
+function mixInt(h: number, value: number): number {
+  return Math.imul(h ^ value, FNV_PRIME) >>> 0;
+}
+
+function mixNumber(h: number, value: number | undefined): number {
+  if (value === undefined) return mixInt(h, 0x9e3779b9);
+  FLOAT[0] = value;
+  return mixInt(mixInt(h, WORDS[0] ?? 0), WORDS[1] ?? 0);
+}
+
+function mixString(h: number, text: string | undefined): number {
+  if (text === undefined) return mixInt(h, 0x85ebca6b);
+  let out = mixInt(h, text.length);
+  for (let i = 0; i < text.length; i++) out = mixInt(out, text.charCodeAt(i));
+  return out;
+}
+
+function mixAmount(h: number, a: Amount | undefined): number {
+  if (!a) return mixInt(h, 0xc2b2ae35);
+  return mixString(mixString(mixNumber(h, a.value), a.unit), a.code);
+}
+
+function mixTiming(h: number, t: TimingInput | undefined): number {
+  if (!t) return mixInt(h, 0x27d4eb2f);
+  let out = mixNumber(mixNumber(mixNumber(h, t.frequency), t.frequencyMax), t.period);
+  out = mixString(out, t.periodUnit);
+  out = mixInt(mixInt(mixInt(out, t.timeOfDayCount), t.whenCount), t.dayOfWeekCount);
+  return mixNumber(mixString(out, t.code), t.boundsDays);
+}
+
+export function dosingHash(order: OrderInput): number {
+  let h = mixNumber(mixAmount(0x811c9dc5, order.quantity), order.supplyDays);
+  h = mixInt(h, order.sigs.length);
+  for (const s of order.sigs) {
+    h = mixNumber(mixInt(h, s.asNeeded ? 1 : 2), s.sequence);
+    h = mixInt(h, s.problems.length);
+    for (const problem of s.problems) h = mixString(h, problem);
+    h = mixTiming(h, s.timing);
+    h = mixInt(h, s.doses.length);
+    for (const d of s.doses) {
+      h = mixString(h, d.type);
+      h = mixAmount(mixAmount(mixAmount(mixAmount(h, d.dose), d.doseRangeHigh), d.doseRangeLow), d.rate);
+    }
+  }
+  return h;
+}
+
+function sameAmount(a: Amount | undefined, b: Amount | undefined): boolean {
+  if (!a || !b) return a === b;
+  return Object.is(a.value, b.value) && a.unit === b.unit && a.code === b.code;
+}
+
+function sameTiming(a: TimingInput | undefined, b: TimingInput | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.frequency === b.frequency &&
+    a.frequencyMax === b.frequencyMax &&
+    a.period === b.period &&
+    a.periodUnit === b.periodUnit &&
+    a.timeOfDayCount === b.timeOfDayCount &&
+    a.whenCount === b.whenCount &&
+    a.dayOfWeekCount === b.dayOfWeekCount &&
+    a.code === b.code &&
+    a.boundsDays === b.boundsDays
+  );
+}
+
+function sameDose(a: DoseInput, b: DoseInput): boolean {
+  return (
+    a.type === b.type &&
+    sameAmount(a.dose, b.dose) &&
+    sameAmount(a.doseRangeHigh, b.doseRangeHigh) &&
+    sameAmount(a.doseRangeLow, b.doseRangeLow) &&
+    sameAmount(a.rate, b.rate)
+  );
+}
+
+function sameSig(a: SigInput, b: SigInput): boolean {
+  return (
+    a.asNeeded === b.asNeeded &&
+    a.sequence === b.sequence &&
+    a.problems.length === b.problems.length &&
+    a.problems.every((p, i) => p === b.problems[i]) &&
+    sameTiming(a.timing, b.timing) &&
+    a.doses.length === b.doses.length &&
+    a.doses.every((d, i) => {
+      const other = b.doses[i];
+      return other !== undefined && sameDose(d, other);
+    })
+  );
+}
+
+export function sameDosing(a: OrderInput, b: OrderInput): boolean {
+  return (
+    sameAmount(a.quantity, b.quantity) &&
+    a.supplyDays === b.supplyDays &&
+    a.sigs.length === b.sigs.length &&
+    a.sigs.every((s, i) => {
+      const other = b.sigs[i];
+      return other !== undefined && sameSig(s, other);
+    })
+  );
+}
