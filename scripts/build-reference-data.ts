@@ -130,4 +130,130 @@ writeFileSync(
   JSON.stringify(names, null, 1) + '\n',
 );
 
-console.log(`products: ${tableRows.length} rows; extra names: ${Object.keys(extraNames).length}`);
+// ---- Value sets the risk rules use -----------------------------------------------------------------------------
+/** Code systems by short key; codes are stored without dots for ICD-10-CM (matched by prefix ancestry). */
+const SYSTEM_KEYS: Record<string, string> = {
+  'http://www.nlm.nih.gov/research/umls/rxnorm': 'rxnorm',
+  'http://loinc.org': 'loinc',
+  'http://snomed.info/sct': 'snomed',
+  'http://hl7.org/fhir/sid/icd-10-cm': 'icd10cm',
+};
+const CARRIED_VALUE_SETS = [
+  // medications
+  'opioid-analgesics-with-ambulatory-misuse-potential',
+  'benzodiazepine-medications',
+  'naloxone-medications',
+  'buprenorphine-and-methadone-medications',
+  'amphetamines-class-medications',
+  // urine drug screens by substance
+  'general-opiate-urine-drug-screening-tests',
+  'opiate-specific-urine-drug-screening-tests',
+  'oxycodone-urine-drug-screening-tests',
+  'fentanyl-type-urine-drug-screening-tests',
+  'buprenorphine-urine-drug-screening-tests',
+  'methadone-urine-drug-screening-tests',
+  'synthetic-opioid-urine-drug-screening-tests',
+  'heroin-urine-drug-screening-tests',
+  'cocaine-urine-drug-screening-tests',
+  'amphetamine-urine-drug-screening-tests',
+  'phencyclidine-urine-drug-screening-tests',
+  'benzodiazepine-urine-drug-screening-tests',
+  // conditions and care settings
+  'cdc-malignant-cancer-conditions',
+  'conditions-likely-terminal-for-opioid-prescribing',
+  'limited-life-expectancy-conditions',
+  'hospice-finding',
+  'hospice-procedure',
+  'therapies-indicating-end-of-life-care',
+  'valueset-hospice-disposition',
+  'sickle-cell-diseases',
+  'opioid-misuse-disorders',
+];
+
+/** Base ingredient names of the single-ingredient products of a medication value set ("alprazolam"). */
+function singleIngredientNames(contains: { display?: string }[]): string[] {
+  const names = new Set<string>();
+  for (const c of contains) {
+    const display = (c.display ?? '').replace(/ \[[^\]]*\]$/, '');
+    if (!display || display.startsWith('{') || display.includes(' / ')) continue;
+    const bare = display
+      .replace(/^(Abuse-Deterrent |Matrix Delivery )/, '')
+      .replace(/^\d+(\.\d+)? (HR|DAY|ML|ACTUAT) /, '');
+    const first = bare.split(' ')[0]?.toLowerCase();
+    if (first && /^[a-z-]+$/.test(first)) names.add(first);
+  }
+  return [...names].sort();
+}
+
+/** Brand names in brackets ("[Narcan]"), lower-cased, without trailing strengths. */
+function brandNames(contains: { display?: string }[]): string[] {
+  const brands = new Set<string>();
+  for (const c of contains) {
+    const brand = /\[([^\]]+)\]\s*$/
+      .exec(c.display ?? '')?.[1]
+      ?.replace(/\s+\d.*$/, '')
+      .trim()
+      .toLowerCase();
+    if (brand && brand.length >= 4) brands.add(brand);
+  }
+  return [...brands].sort();
+}
+
+/** OUD severity from SNOMED displays (ICD-10-CM severity is read from the code: F11.1 mild, F11.2 moderate/severe). */
+function snomedOudSeverity(display: string): string {
+  const d = display.toLowerCase();
+  if (/dependence|severe|moderate/.test(d)) return 'moderate-severe';
+  if (/abuse|mild/.test(d)) return 'mild';
+  return 'unspecified';
+}
+
+const valueSets: Record<string, unknown> = {};
+const oudSeverity: Record<string, string> = {};
+for (const id of CARRIED_VALUE_SETS) {
+  const vs = readValueSet(id);
+  const codes: Record<string, string[]> = {};
+  for (const c of vs.expansion.contains) {
+    const key = SYSTEM_KEYS[c.system];
+    if (!key) throw new Error(`${id}: unexpected system ${c.system}`);
+    const code = key === 'icd10cm' ? c.code.replace('.', '').toUpperCase() : c.code;
+    (codes[key] ??= []).push(code);
+    if (id === 'opioid-misuse-disorders' && key === 'snomed')
+      oudSeverity[c.code] = snomedOudSeverity(c.display ?? '');
+  }
+  for (const list of Object.values(codes)) list.sort();
+  const isMedication = Boolean(codes.rxnorm);
+  valueSets[id] = {
+    url: vs.url,
+    title: vs.title ?? id,
+    expansion: vs.expansion.timestamp ?? vs.date ?? null,
+    codes,
+    ...(isMedication
+      ? {
+          ingredients: singleIngredientNames(vs.expansion.contains),
+          brands: brandNames(vs.expansion.contains),
+        }
+      : {}),
+  };
+}
+writeFileSync(
+  join(root, 'src/domain/terminology/data/cdc-value-sets.json'),
+  JSON.stringify(
+    {
+      provenance: {
+        description:
+          'Code lists of the CDC Opioid Prescribing Guideline CDS IG value sets the risk rules use: codes by system (ICD-10-CM without dots), plus the single-ingredient names and brand names of medication sets (for orders whose product code is missing from a list), and OUD severity of SNOMED codes (from their displays).',
+        source:
+          'CDC Opioid Prescribing Guideline CDS IG 2022.1.0 (cqframework/opioid-cds-r4, input/vocabulary/valueset)',
+        license: 'CC0-1.0; uses NLM RxNorm, LOINC, SNOMED CT and ICD-10-CM codes',
+      },
+      valueSets,
+      oudSeverity,
+    },
+    null,
+    0,
+  ).replace(/\],"/g, '],\n"') + '\n',
+);
+
+console.log(
+  `products: ${tableRows.length} rows; extra names: ${Object.keys(extraNames).length}; value sets: ${CARRIED_VALUE_SETS.length}`,
+);

@@ -117,6 +117,10 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     longTermOpioidTherapyDetail: t.longTermOpioidTherapyDetail,
     escalation: t.escalation,
     taper: t.taper,
+    flags: result.risk.flags,
+    exclusions: result.risk.exclusions.map((e) => e.code),
+    exclusionDetails: result.risk.exclusions,
+    referral: result.risk.referral,
     reasons: [
       ...result.reasons,
       ...mme.unidentifiedOrderIds.map(

@@ -83,7 +83,11 @@ function run(argv: readonly string[]): string {
   const asOfDay = parseAsOf(asOf ?? localDate(systemClock));
   if (asOfDay === undefined) throw new UsageError('--as-of must be a calendar date YYYY-MM-DD from 1900 on');
   const set = (factorSet ?? config.defaultFactorSet) as FactorSetId;
-  return JSON.stringify(analysisReport(analyzeBundle(bundle, asOfDay, set, config.trendRules)), null, 2);
+  return JSON.stringify(
+    analysisReport(analyzeBundle(bundle, asOfDay, set, { trend: config.trendRules })),
+    null,
+    2,
+  );
 }
 
 try {

@@ -3,143 +3,17 @@
  * OrderInput. Pure. Whatever cannot be read is listed in `problems` so the order is reported, not dropped.
  */
 import type {
-  Amount,
-  CodingInput,
   DoseAndRateType,
   DoseInput,
-  IngredientInput,
   OrderInput,
-  ProductInput,
   SigInput,
   TimingInput,
 } from '../domain/opioid/order.types.ts';
-import { daysPerTimeUnit } from '../domain/opioid/units.ts';
-import { isPartialFhirDate, parseFhirDate, type Day } from '../domain/time/day.ts';
+import { amountField, date, durationDays, numberField } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
+import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
-export type MedicationLookup = (reference: string) => Json | undefined;
-
-function amount(value: unknown): Amount | undefined {
-  const q = obj(value);
-  const v = num(q?.value);
-  if (!q || v === undefined) return undefined;
-  return { value: v, unit: str(q.unit), code: str(q.code) };
-}
-
-function codings(concept: unknown): CodingInput[] {
-  return objs(obj(concept)?.coding).map((c) => ({
-    system: str(c.system),
-    code: str(c.code)?.trim(),
-    display: str(c.display)?.trim(),
-  }));
-}
-
-function conceptText(concept: unknown): string | undefined {
-  const c = obj(concept);
-  return (
-    str(c?.text) ??
-    objs(c?.coding)
-      .map((x) => str(x.display))
-      .find((d) => d !== undefined)
-  );
-}
-
-/** A numeric field: undefined when absent; a problem (and undefined) when present but not a finite number. */
-function numberField(
-  container: Json | undefined,
-  key: string,
-  path: string,
-  problems: string[],
-): number | undefined {
-  const raw = container?.[key];
-  if (raw === undefined || raw === null) return undefined;
-  const value = num(raw);
-  if (value === undefined)
-    problems.push(`${path}.${key} ${JSON.stringify(raw).slice(0, 40)} is not a number`);
-  return value;
-}
-
-/** A Quantity: undefined when absent; a problem when present without a numeric value. */
-function amountField(value: unknown, path: string, problems: string[]): Amount | undefined {
-  if (value === undefined || value === null) return undefined;
-  const result = amount(value);
-  if (!result) problems.push(`${path} has no numeric value`);
-  return result;
-}
-
-function durationDays(value: unknown): number | undefined {
-  const q = obj(value);
-  const v = num(q?.value);
-  const perUnit = daysPerTimeUnit(str(q?.code) ?? str(q?.unit));
-  return v === undefined || perUnit === undefined ? undefined : v * perUnit;
-}
-
-function date(value: unknown, field: string, problems: string[]): Day | undefined {
-  const text = str(value);
-  if (text === undefined) return undefined;
-  const day = parseFhirDate(text);
-  if (day === undefined) {
-    problems.push(
-      isPartialFhirDate(text)
-        ? `${field} "${text}" is not a full date`
-        : `${field} "${text}" is not a valid date`,
-    );
-  }
-  return day;
-}
-
-// Optional fields are assigned as undefined rather than spread in: this runs for every order of a long history.
-
-function ingredient(raw: Json): IngredientInput {
-  const strength = obj(raw.strength);
-  const item = raw.itemCodeableConcept;
-  return {
-    codings: codings(item),
-    text: conceptText(item) ?? str(obj(raw.itemReference)?.display),
-    numerator: amount(strength?.numerator),
-    denominator: amount(strength?.denominator),
-  };
-}
-
-function productFromMedication(medication: Json): ProductInput {
-  return {
-    codings: codings(medication.code),
-    text: conceptText(medication.code),
-    form: conceptText(medication.form),
-    ingredients: objs(medication.ingredient).map(ingredient),
-  };
-}
-
-function product(request: Json, lookup: MedicationLookup): ProductInput {
-  const concept = obj(request.medicationCodeableConcept);
-  if (concept) {
-    return {
-      codings: codings(concept),
-      text: conceptText(concept),
-      ingredients: [],
-    };
-  }
-  const ref = obj(request.medicationReference);
-  const reference = str(ref?.reference);
-  if (reference?.startsWith('#')) {
-    const id = reference.slice(1);
-    const contained = objs(request.contained).find(
-      (r) => r.resourceType === 'Medication' && str(r.id) === id,
-    );
-    if (contained) return productFromMedication(contained);
-  } else if (reference) {
-    const found = lookup(reference);
-    if (found && found.resourceType === 'Medication') return productFromMedication(found);
-  }
-  return {
-    codings: [],
-    text: str(ref?.display),
-    ingredients: [],
-    unresolvedReference: reference
-      ? `Medication ${reference}`
-      : 'the medication (no medicationCodeableConcept or medicationReference)',
-  };
-}
+export type { MedicationLookup } from './medication.mapper.ts';
 
 function doseType(entry: Json): DoseAndRateType {
   const type = obj(entry.type);
@@ -234,7 +108,7 @@ export function mapMedicationRequest(
     supplyDays,
     quantity,
     requester: str(requesterRef?.reference) ?? str(requesterRef?.display),
-    product: product(request, lookup),
+    product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,
   };

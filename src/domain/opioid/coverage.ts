@@ -5,7 +5,7 @@
  * said). A supply of N days covers N calendar days: start .. start + N - 1.
  */
 import { addDays, type Day } from '../time/day.ts';
-import type { DoseStep } from './order-dose.ts';
+import type { UnitsPerDay } from './daily-amount.types.ts';
 import type { Amount, OrderInput } from './order.types.ts';
 import { formatNumber } from './strength.ts';
 import { classifyUnit } from './units.ts';
@@ -26,7 +26,10 @@ export interface Coverage {
 export type CoverageResult =
   { readonly ok: true; readonly coverage: Coverage } | { readonly ok: false; readonly problem: string };
 
-function quantityDays(quantity: Amount | undefined, steps: readonly DoseStep[]): number | undefined {
+/** What coverage reads of the dose steps: units used per day, and each step's duration. */
+export type StepTiming = { readonly unitsPerDay?: UnitsPerDay; readonly days?: number };
+
+function quantityDays(quantity: Amount | undefined, steps: readonly StepTiming[]): number | undefined {
   const perDay = steps.length === 1 ? steps[0]?.unitsPerDay : undefined;
   if (!quantity || !perDay || !(perDay.value > 0) || !(quantity.value > 0)) return undefined;
   const unit = classifyUnit(quantity);
@@ -40,7 +43,7 @@ function span(start: Day, days: number): Day {
   return addDays(start, Math.max(1, Math.ceil(days - 1e-9)) - 1);
 }
 
-export function orderCoverage(order: OrderInput, steps: readonly DoseStep[]): CoverageResult {
+export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): CoverageResult {
   const start = order.validityStart ?? order.authoredOn;
   if (start === undefined)
     return { ok: false, problem: 'the order has no authoredOn or dispenseRequest.validityPeriod.start' };

@@ -11,18 +11,9 @@ import { dosingHash, sameDosing } from './dosing-identity.ts';
 import { computeOrderDose, type IngredientMme, type OrderDose } from './order-dose.ts';
 import type { OrderInput } from './order.types.ts';
 import { productKey, resolveProduct, type ResolvedProduct } from './product.resolver.ts';
+import { COUNTING_STATUSES, isPrescriptionIntent } from './prescription-status.ts';
 
 export type OrderStatus = 'counted' | 'incomplete' | 'excluded' | 'inactive';
-
-const COUNTING_STATUSES = new Set(['active', 'completed']);
-/** Intents that are prescriptions; plans, proposals and options are not (FHIR R4 request-intent). */
-const PRESCRIPTION_INTENTS = new Set([
-  'order',
-  'original-order',
-  'reflex-order',
-  'filler-order',
-  'instance-order',
-]);
 
 /** A stretch of days with one MME (null = unknown). */
 export interface Segment {
@@ -153,7 +144,7 @@ export function analyzeOrder(
   if (coverage?.note) notes.push(coverage.note);
 
   const statusUnknown = order.status === 'unknown';
-  const isPrescription = order.intent === undefined || PRESCRIPTION_INTENTS.has(order.intent);
+  const isPrescription = isPrescriptionIntent(order.intent);
   let segments: Segment[] = [];
   let inactiveReason: string | undefined;
   if (!COUNTING_STATUSES.has(order.status) && !statusUnknown) {

@@ -93,3 +93,11 @@ function formatUncached(day: Day): string {
 export function addDays(day: Day, days: number): Day {
   return day + days;
 }
+
+/** Whole years from `from` to `to` (age on a date): birthdays count on the day itself. */
+export function yearsBetween(from: Day, to: Day): number {
+  const a = formatDay(from);
+  const b = formatDay(to);
+  const years = Number(b.slice(0, 4)) - Number(a.slice(0, 4));
+  return b.slice(5) >= a.slice(5) ? years : years - 1;
+}

@@ -24,7 +24,7 @@ export function analysisRoute(app: FastifyInstance, deps: AnalysisRouteDeps): vo
       bundle,
       asOfDay,
       (factorSet ?? deps.config.defaultFactorSet) as FactorSetId,
-      deps.config.trendRules,
+      { trend: deps.config.trendRules },
     );
     request.log.info(
       { orders: result.mme.orders.length, complete: result.mme.complete, factorSet: result.mme.factorSet.id },

@@ -1,0 +1,92 @@
+/**
+ * The patient's record as the risk rules need it, in plain data (mapped from FHIR by src/fhir/). Dates are calendar
+ * days; `ref` is how evidence cites the source resource ("Condition/c1").
+ */
+import type { CodingInput, OrderInput, ProductInput } from '../opioid/order.types.ts';
+import type { Day } from '../time/day.ts';
+
+export interface Concept {
+  readonly codings: readonly CodingInput[];
+  readonly text?: string;
+}
+
+export interface PatientInput {
+  readonly ref: string;
+  readonly birthDate?: Day;
+}
+
+export interface ConditionInput {
+  readonly ref: string;
+  readonly code: Concept;
+  /** Condition.clinicalStatus code (active, recurrence, relapse, inactive, remission, resolved), if given. */
+  readonly clinicalStatus?: string;
+  /** Condition.verificationStatus code; refuted and entered-in-error conditions are ignored. */
+  readonly verificationStatus?: string;
+  readonly categories: readonly string[];
+  readonly onset?: Day;
+  readonly abatement?: Day;
+  readonly recorded?: Day;
+  readonly encounterRef?: string;
+}
+
+export type ObservationValue =
+  | { readonly kind: 'number'; readonly value: number; readonly unit?: string }
+  | { readonly kind: 'concept'; readonly concept: Concept }
+  | { readonly kind: 'string'; readonly text: string }
+  | { readonly kind: 'boolean'; readonly value: boolean };
+
+export interface ObservationComponentInput {
+  readonly code: Concept;
+  readonly value?: ObservationValue;
+  readonly interpretation: readonly CodingInput[];
+}
+
+export interface ObservationInput {
+  readonly ref: string;
+  readonly status?: string;
+  readonly code: Concept;
+  readonly effective?: Day;
+  readonly value?: ObservationValue;
+  /** Observation.interpretation codings (and text as a display-only coding). */
+  readonly interpretation: readonly CodingInput[];
+  readonly components: readonly ObservationComponentInput[];
+}
+
+export interface ServiceRequestInput {
+  readonly ref: string;
+  readonly status?: string;
+  readonly intent?: string;
+  readonly code: Concept;
+  readonly authored?: Day;
+  readonly occurrence?: Day;
+}
+
+export interface EncounterInput {
+  readonly ref: string;
+  readonly status?: string;
+  readonly start?: Day;
+  readonly reasons: readonly Concept[];
+  /** Encounter.diagnosis[].condition references. */
+  readonly diagnosisRefs: readonly string[];
+  readonly dischargeDisposition?: Concept;
+}
+
+export interface DispenseInput {
+  readonly ref: string;
+  readonly status?: string;
+  readonly product: ProductInput;
+  readonly handedOver?: Day;
+  /** The dispensing pharmacy: performer actor or location, as a reference or display. */
+  readonly pharmacy?: string;
+}
+
+export interface PatientRecord {
+  readonly patient?: PatientInput;
+  /** Every MedicationRequest: opioids, benzodiazepines, naloxone, MOUD and the rest. */
+  readonly medicationRequests: readonly OrderInput[];
+  readonly conditions: readonly ConditionInput[];
+  readonly observations: readonly ObservationInput[];
+  readonly serviceRequests: readonly ServiceRequestInput[];
+  readonly encounters: readonly EncounterInput[];
+  readonly dispenses: readonly DispenseInput[];
+}

@@ -1,0 +1,182 @@
+/** Flags read from observations: unexpected urine drug screens, COMM, PHQ-9 item 9 (brief 3). */
+import type { Concept, ObservationInput, ObservationValue } from '../../record/record.types.ts';
+import { PHQ9_ITEM9_LOINC, PHQ_ANSWER_SCORES } from '../../terminology/clinical-codes.ts';
+import { isSystem, PROJECT_SYSTEMS } from '../../terminology/code-systems.ts';
+import { formatDay, type Day } from '../../time/day.ts';
+import type { Evidence, Flag } from '../flag.types.ts';
+import { dayText, isUsableObservation, within, type RiskContext } from '../risk-context.ts';
+import { udsClass, udsOutcome, type UdsClass } from '../uds-result.ts';
+
+/** What a test of each class is expected to find, by prescribed opioid ingredient. */
+const DETECTS: Partial<Record<UdsClass, readonly string[]>> = {
+  // Opiate immunoassays react to morphine and codeine and, less reliably, their semi-synthetic relatives.
+  opiate: [
+    'morphine',
+    'codeine',
+    'hydrocodone',
+    'hydromorphone',
+    'opium',
+    'dihydrocodeine',
+    'oxycodone',
+    'oxymorphone',
+  ],
+  oxycodone: ['oxycodone', 'oxymorphone'],
+  fentanyl: ['fentanyl'],
+  buprenorphine: ['buprenorphine'],
+  methadone: ['methadone'],
+  'synthetic-opioid': ['tramadol', 'tapentadol', 'meperidine', 'fentanyl', 'methadone'],
+};
+/** A negative test is unexpected only where the test reliably finds the prescribed drug. */
+const MUST_DETECT: Partial<Record<UdsClass, readonly string[]>> = {
+  opiate: ['morphine', 'codeine', 'hydrocodone', 'hydromorphone'],
+  oxycodone: ['oxycodone', 'oxymorphone'],
+  fentanyl: ['fentanyl'],
+  buprenorphine: ['buprenorphine'],
+  methadone: ['methadone'],
+};
+const NEVER_PRESCRIBED: ReadonlySet<UdsClass> = new Set(['heroin', 'cocaine', 'phencyclidine']);
+/** Days before a test during which a prescription still explains a positive result (and should show). */
+const DETECTION_DAYS = 7;
+
+function prescribedOn(ctx: RiskContext, day: Day): { opioids: Set<string>; amphetamine: boolean } {
+  const opioids = new Set<string>();
+  for (const analysed of ctx.opioidOrders.values()) {
+    if (analysed.segments.some((s) => s.start <= day && s.end >= day - DETECTION_DAYS)) {
+      for (const c of analysed.product.components) opioids.add(c.ingredient.name);
+    }
+  }
+  const amphetamine = ctx.record.medicationRequests.some(
+    (o) => ctx.classes.get(o)?.has('amphetamine') && (o.status === 'active' || o.status === 'completed'),
+  );
+  return { opioids, amphetamine };
+}
+
+function describe(o: ObservationInput): string {
+  return o.code.text ?? o.code.codings.find((c) => c.display)?.display ?? 'urine drug screen';
+}
+
+/** CDC Rec 10: positive for a substance not prescribed, or negative for the prescribed opioid, in 12 months. */
+export function udsUnexpected(ctx: RiskContext): Flag | undefined {
+  const evidence: Evidence[] = [];
+  for (const o of ctx.record.observations) {
+    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
+    const cls = udsClass(o.code.codings);
+    const outcome = cls ? udsOutcome(o) : undefined;
+    if (!cls || !outcome) continue;
+    const { opioids, amphetamine } = prescribedOn(ctx, o.effective);
+    const expectedBy = (DETECTS[cls] ?? []).filter((i) => opioids.has(i));
+    let why: string | undefined;
+    if (outcome === 'positive') {
+      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${cls}`;
+      else if (cls === 'amphetamine' && !amphetamine) why = 'positive for amphetamines, none prescribed';
+      else if (DETECTS[cls] && expectedBy.length === 0) why = `positive for ${cls}, not prescribed`;
+    } else {
+      const missing = (MUST_DETECT[cls] ?? []).filter((i) => opioids.has(i));
+      if (missing.length > 0) why = `negative for prescribed ${missing.join(', ')}`;
+    }
+    if (why)
+      evidence.push({
+        reference: o.ref,
+        date: formatDay(o.effective),
+        value: outcome,
+        detail: `${describe(o)}: ${why}`,
+      });
+  }
+  if (evidence.length === 0) return undefined;
+  return {
+    code: 'uds-unexpected',
+    rule: `urine drug screen in the last ${ctx.rules.udsLookbackDays} days positive for a non-prescribed opioid class, heroin (6-MAM), cocaine, PCP or amphetamines, or negative for the prescribed opioid`,
+    source: 'CDC 2022 Recommendation 10; CDC urine drug screening value sets by substance',
+    evidence,
+  };
+}
+
+function numberOf(value: ObservationValue | undefined): number | undefined {
+  if (value?.kind === 'number') return value.value;
+  if (value?.kind === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value.text)) return Number(value.text);
+  return undefined;
+}
+
+function isComm(code: Concept): boolean {
+  if (code.codings.some((c) => c.system === PROJECT_SYSTEMS.assessment && c.code?.trim() === 'comm-total')) {
+    return true;
+  }
+  const names = [code.text, ...code.codings.map((c) => c.display)];
+  return names.some((n) => n !== undefined && /current opioid misuse measure|\bCOMM\b/i.test(n));
+}
+
+/** COMM total >= 9 (>= 13 higher specificity) in 12 months (Butler 2007; MORE trial screening). */
+export function commPositive(ctx: RiskContext): Flag | undefined {
+  const { positive, highSpecificity, lookbackDays } = ctx.rules.comm;
+  const evidence: Evidence[] = [];
+  let highest = 0;
+  for (const o of ctx.record.observations) {
+    if (!isUsableObservation(o) || !isComm(o.code) || !within(o.effective, ctx.asOf, lookbackDays)) continue;
+    const score = numberOf(o.value);
+    if (score === undefined || score < positive) continue;
+    highest = Math.max(highest, score);
+    evidence.push({
+      reference: o.ref,
+      date: dayText(o.effective),
+      value: score,
+      detail: `COMM total ${score}`,
+    });
+  }
+  if (evidence.length === 0) return undefined;
+  return {
+    code: 'comm-positive',
+    rule: `Current Opioid Misuse Measure total >= ${positive} in the last ${lookbackDays} days (>= ${highSpecificity}: higher specificity)`,
+    source: 'Butler SF et al., Pain 2007;130:144-156 (COMM); Garland 2022 MORE trial screening',
+    evidence,
+    detail: { highestScore: highest, highSpecificity: highest >= highSpecificity },
+  };
+}
+
+function phqScore(value: ObservationValue | undefined): number | undefined {
+  const n = numberOf(value);
+  if (n !== undefined) return n;
+  if (value?.kind !== 'concept') return undefined;
+  for (const c of value.concept.codings) {
+    const score = c.code === undefined ? undefined : PHQ_ANSWER_SCORES.get(c.code);
+    if (score !== undefined) return score;
+  }
+  const text = [value.concept.text, ...value.concept.codings.map((c) => c.display)].join(' ').toLowerCase();
+  if (/nearly every day/.test(text)) return 3;
+  if (/more than half/.test(text)) return 2;
+  if (/several days/.test(text)) return 1;
+  if (/not at all/.test(text)) return 0;
+  return undefined;
+}
+
+const isItem9 = (code: Concept): boolean =>
+  code.codings.some((c) => isSystem(c, 'loinc') && c.code === PHQ9_ITEM9_LOINC);
+
+/** PHQ-9 item 9 (LOINC 44260-8) > 0 in 90 days, alone or as a component of a PHQ-9 panel: a safety pathway. */
+export function selfHarmRisk(ctx: RiskContext): Flag | undefined {
+  const evidence: Evidence[] = [];
+  for (const o of ctx.record.observations) {
+    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.selfHarmLookbackDays)) continue;
+    const answers = [
+      ...(isItem9(o.code) ? [o.value] : []),
+      ...o.components.filter((c) => isItem9(c.code)).map((c) => c.value),
+    ];
+    for (const answer of answers) {
+      const score = phqScore(answer);
+      if (score !== undefined && score > 0) {
+        evidence.push({
+          reference: o.ref,
+          date: dayText(o.effective),
+          value: score,
+          detail: `PHQ-9 item 9 answered ${score} (thoughts of self-harm)`,
+        });
+      }
+    }
+  }
+  if (evidence.length === 0) return undefined;
+  return {
+    code: 'self-harm-risk',
+    rule: `PHQ-9 item 9 (LOINC ${PHQ9_ITEM9_LOINC}) > 0 in the last ${ctx.rules.selfHarmLookbackDays} days`,
+    source: 'safety pathway (clinical brief 3); PHQ-9, Kroenke et al. 2001',
+    evidence,
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Flags read from the prescribing pattern: benzodiazepine overlap, missing naloxone, multiple prescribers or
+ * pharmacies, early refills (brief 3).
+ */
+import { orderCoverage, type Coverage } from '../../opioid/coverage.ts';
+import { counts, wasWritten } from '../../opioid/prescription-status.ts';
+import type { OrderInput } from '../../opioid/order.types.ts';
+import { resolveProduct } from '../../opioid/product.resolver.ts';
+import { dailyStepsFromSig } from '../../opioid/sig-dose.ts';
+import { formatDay, type Day } from '../../time/day.ts';
+import type { Evidence, Flag } from '../flag.types.ts';
+import { medicationClasses } from '../medication-class.ts';
+import { dayText, within, type RiskContext } from '../risk-context.ts';
+
+/** Days a non-opioid order covers (same rules as opioids: supply, quantity / units per day, bounds, 30 days). */
+function coverageOf(order: OrderInput): Coverage | undefined {
+  const sig = dailyStepsFromSig(order.sigs, []);
+  const result = orderCoverage(order, sig.ok ? sig.steps : []);
+  return result.ok ? result.coverage : undefined;
+}
+
+const ref = (order: OrderInput): string => `MedicationRequest/${order.id}`;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+interface Span {
+  readonly start: Day;
+  readonly end: Day;
+}
+
+/** Overlapping or touching day ranges merged into disjoint ones, in order. */
+function mergeSpans(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const out: Span[] = [];
+  for (const s of sorted) {
+    const last = out.at(-1);
+    if (last && s.start <= last.end + 1)
+      out[out.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
+    else out.push({ start: s.start, end: s.end });
+  }
+  return out;
+}
+
+/** Days of [start, end] inside the disjoint spans. */
+function overlap(spans: readonly Span[], start: Day, end: Day): number {
+  let days = 0;
+  for (const s of spans) days += Math.max(0, Math.min(end, s.end) - Math.max(start, s.start) + 1);
+  return days;
+}
+
+/** CDC Rec 11: an active benzodiazepine order overlapping an opioid order; overlap days reported (PQA uses >= 30). */
+export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
+  const opioidSpans = mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
+  const evidence: Evidence[] = [];
+  let overlapDays = 0;
+  for (const order of ctx.record.medicationRequests) {
+    if (!ctx.classes.get(order)?.has('benzodiazepine') || !counts(order)) continue;
+    const coverage = coverageOf(order);
+    if (!coverage || coverage.start > ctx.asOf || coverage.end < ctx.asOf) continue;
+    const days = overlap(opioidSpans, coverage.start, coverage.end);
+    if (days === 0) continue;
+    overlapDays = Math.max(overlapDays, days);
+    evidence.push({
+      reference: ref(order),
+      date: formatDay(coverage.start),
+      value: days,
+      detail: `${order.product.text ?? 'benzodiazepine'} (${formatDay(coverage.start)} to ${formatDay(coverage.end)}) overlaps opioid orders on ${days} days`,
+    });
+  }
+  if (evidence.length === 0) return undefined;
+  return {
+    code: 'benzodiazepine-overlap',
+    rule: 'an active benzodiazepine order overlaps an opioid order (any overlap; PQA counts >= 30 days)',
+    source: 'CDC 2022 Recommendation 11; CDC value set benzodiazepine-medications',
+    evidence,
+    detail: { overlapDays, atLeast30Days: overlapDays >= 30 },
+  };
+}
+
+/** CDC Rec 8: at >= 50 MME, with benzodiazepines, after an overdose or with OUD, and no naloxone in 12 months. */
+export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]): Flag | undefined {
+  if (indications.length === 0) return undefined;
+  const since = ctx.rules.naloxoneLookbackDays;
+  const ordered = ctx.record.medicationRequests.some(
+    (o) =>
+      ctx.classes.get(o)?.has('naloxone-rescue') &&
+      wasWritten(o) &&
+      within(o.authoredOn ?? o.validityStart, ctx.asOf, since),
+  );
+  const dispensed = ctx.record.dispenses.some(
+    (d) =>
+      d.status !== 'entered-in-error' &&
+      medicationClasses(d.product).has('naloxone-rescue') &&
+      within(d.handedOver, ctx.asOf, since),
+  );
+  if (ordered || dispensed) return undefined;
+  return {
+    code: 'naloxone-missing',
+    rule: `naloxone is indicated (${indications.join(', ')}) and none was prescribed or dispensed in the last ${since} days`,
+    source:
+      'CDC 2022 Recommendation 8; CDC value set naloxone-medications (rescue products, not buprenorphine/naloxone)',
+    evidence: indications.map((i) => ({ detail: `indication: ${i}` })),
+  };
+}
+
+/** PQA / PDMP multiple provider episodes: >= 4 opioid prescribers, or >= 4 pharmacies, in 180 days. */
+export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
+  const { min, days } = ctx.rules.multiplePrescribers;
+  const prescribers = new Map<string, string[]>();
+  for (const [order] of ctx.opioidOrders) {
+    if (
+      !wasWritten(order) ||
+      !order.requester ||
+      !within(order.authoredOn ?? order.validityStart, ctx.asOf, days)
+    )
+      continue;
+    push(prescribers, order.requester, ref(order));
+  }
+  const pharmacies = new Map<string, string[]>();
+  for (const d of ctx.record.dispenses) {
+    if (
+      d.status === 'entered-in-error' ||
+      d.status === 'cancelled' ||
+      !d.pharmacy ||
+      !within(d.handedOver, ctx.asOf, days)
+    )
+      continue;
+    if (resolveProduct(d.product).opioid !== 'yes') continue;
+    push(pharmacies, d.pharmacy, d.ref);
+  }
+  if (prescribers.size < min && pharmacies.size < min) return undefined;
+  const evidence: Evidence[] = [
+    ...[...prescribers].map(([who, refs]) => ({
+      reference: who,
+      value: refs.length,
+      detail: `prescriber of ${refs.join(', ')}`,
+    })),
+    ...[...pharmacies].map(([where, refs]) => ({
+      reference: where,
+      value: refs.length,
+      detail: `pharmacy of ${refs.join(', ')}`,
+    })),
+  ];
+  return {
+    code: 'multiple-prescribers',
+    rule: `>= ${min} distinct opioid prescribers or pharmacies in ${days} days`,
+    source: 'PQA / PDMP "multiple provider episodes"',
+    evidence,
+    detail: { prescribers: prescribers.size, pharmacies: pharmacies.size },
+  };
+}
+
+/** Project rule (brief 3): a new order for the same ingredient starting while > 25% of the previous supply remains. */
+export function earlyRefill(ctx: RiskContext): Flag | undefined {
+  const { remainingShare, lookbackDays } = ctx.rules.earlyRefill;
+  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage }[]>();
+  for (const [order, analysed] of ctx.opioidOrders) {
+    const c = analysed.coverage;
+    // Only supplies the order states: an assumed 30-day period cannot show that a refill came early.
+    if (!counts(order) || !c || (c.basis !== 'expected-supply-duration' && c.basis !== 'quantity')) continue;
+    for (const name of new Set(analysed.product.components.map((x) => x.ingredient.name))) {
+      push(byIngredient, name, { order, coverage: c });
+    }
+  }
+  const evidence: Evidence[] = [];
+  for (const [name, list] of byIngredient) {
+    list.sort((a, b) => a.coverage.start - b.coverage.start);
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1];
+      const next = list[i];
+      if (!prev || !next || !within(next.coverage.start, ctx.asOf, lookbackDays)) continue;
+      const supply = prev.coverage.end - prev.coverage.start + 1;
+      const remaining = prev.coverage.end - next.coverage.start + 1;
+      if (remaining > remainingShare * supply) {
+        evidence.push({
+          reference: ref(next.order),
+          date: dayText(next.coverage.start),
+          value: remaining,
+          detail: `${name}: ${ref(next.order)} starts ${formatDay(next.coverage.start)} with ${remaining} of ${supply} days of ${ref(prev.order)} left`,
+        });
+      }
+    }
+  }
+  if (evidence.length === 0) return undefined;
+  return {
+    code: 'early-refill',
+    rule: `a new order for the same opioid while > ${remainingShare * 100}% of the previous supply remains (last ${lookbackDays} days)`,
+    source: 'project threshold (clinical brief 3); early refills are a misuse risk factor in the literature',
+    evidence,
+  };
+}

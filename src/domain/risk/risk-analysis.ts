@@ -1,0 +1,60 @@
+/**
+ * Risk flags, exclusions and the referral decision for one patient at an as-of date (clinical brief 3-5). Pure:
+ * takes the record and its MME analysis; every flag and branch carries its rule, source and evidence.
+ */
+import type { MmeAnalysis } from '../opioid/mme-analysis.ts';
+import type { PatientRecord } from '../record/record.types.ts';
+import type { Day } from '../time/day.ts';
+import { exclusions, type Exclusion } from './exclusions.ts';
+import { FLAG_CODES, type Flag } from './flag.types.ts';
+import { oudDiagnosis, overdoseHistory } from './flags/condition.flags.ts';
+import { doseFlags } from './flags/dose.flags.ts';
+import { commPositive, selfHarmRisk, udsUnexpected } from './flags/observation.flags.ts';
+import {
+  benzodiazepineOverlap,
+  earlyRefill,
+  multiplePrescribers,
+  naloxoneMissing,
+} from './flags/prescribing.flags.ts';
+import { decideReferral, type Referral } from './referral-decision.ts';
+import { riskContext } from './risk-context.ts';
+import { DEFAULT_RISK_RULES, type RiskRules } from './risk-rules.ts';
+
+export interface RiskAnalysis {
+  readonly flags: readonly Flag[];
+  readonly exclusions: readonly Exclusion[];
+  readonly referral: Referral;
+}
+
+export function analyzeRisk(
+  record: PatientRecord,
+  mme: MmeAnalysis,
+  asOf: Day,
+  rules: RiskRules = DEFAULT_RISK_RULES,
+): RiskAnalysis {
+  const ctx = riskContext(record, mme, asOf, rules);
+  const found = [
+    ...doseFlags(ctx),
+    benzodiazepineOverlap(ctx),
+    multiplePrescribers(ctx),
+    earlyRefill(ctx),
+    udsUnexpected(ctx),
+    commPositive(ctx),
+    oudDiagnosis(ctx),
+    overdoseHistory(ctx),
+    selfHarmRisk(ctx),
+  ].filter((f): f is Flag => f !== undefined);
+  const has = (code: Flag['code']): boolean => found.some((f) => f.code === code);
+  // CDC Rec 8: naloxone at >= 50 MME, with benzodiazepines, after an overdose, or with OUD.
+  const indications = [
+    has('high-dose-50') ? `>= ${rules.highDose.reassess} MME/day` : undefined,
+    has('benzodiazepine-overlap') ? 'benzodiazepine with opioids' : undefined,
+    has('overdose-history') ? 'history of opioid overdose' : undefined,
+    has('oud-diagnosis') ? 'opioid use disorder' : undefined,
+  ].filter((i): i is string => i !== undefined);
+  const naloxone = naloxoneMissing(ctx, indications);
+  if (naloxone) found.push(naloxone);
+  const flags = found.sort((a, b) => FLAG_CODES.indexOf(a.code) - FLAG_CODES.indexOf(b.code));
+  const excluded = exclusions(ctx);
+  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded) };
+}

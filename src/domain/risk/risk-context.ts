@@ -1,0 +1,80 @@
+/**
+ * What every risk rule reads: the record, the MME analysis, the as-of date and the rules, plus the medication
+ * classes of each order and the days each opioid order covers - computed once.
+ */
+import type { MmeAnalysis } from '../opioid/mme-analysis.ts';
+import type { OrderAnalysis } from '../opioid/order-analysis.ts';
+import type { OrderInput } from '../opioid/order.types.ts';
+import { productKey } from '../opioid/product.resolver.ts';
+import type { ConditionInput, ObservationInput, PatientRecord } from '../record/record.types.ts';
+import { formatDay, type Day } from '../time/day.ts';
+import { medicationClasses, type MedicationClass } from './medication-class.ts';
+import type { RiskRules } from './risk-rules.ts';
+
+export interface RiskContext {
+  readonly asOf: Day;
+  readonly rules: RiskRules;
+  readonly record: PatientRecord;
+  readonly mme: MmeAnalysis;
+  /** Opioid orders (analysed by the MME engine) by order. */
+  readonly opioidOrders: ReadonlyMap<OrderInput, OrderAnalysis>;
+  readonly classes: ReadonlyMap<OrderInput, ReadonlySet<MedicationClass>>;
+}
+
+export function riskContext(
+  record: PatientRecord,
+  mme: MmeAnalysis,
+  asOf: Day,
+  rules: RiskRules,
+): RiskContext {
+  const byId = new Map(mme.orders.map((o) => [o.id, o]));
+  const opioidOrders = new Map<OrderInput, OrderAnalysis>();
+  const classes = new Map<OrderInput, ReadonlySet<MedicationClass>>();
+  // One classification per distinct product: a history repeats the same few products.
+  const byProduct = new Map<string, ReadonlySet<MedicationClass>>();
+  for (const order of record.medicationRequests) {
+    const analysed = byId.get(order.id);
+    if (analysed && analysed.product.opioid === 'yes') opioidOrders.set(order, analysed);
+    const key = productKey(order.product);
+    let found = byProduct.get(key);
+    if (!found) {
+      found = medicationClasses(order.product, analysed?.product);
+      byProduct.set(key, found);
+    }
+    classes.set(order, found);
+  }
+  return { asOf, rules, record, mme, opioidOrders, classes };
+}
+
+/** Within the `days` ending at asOf (inclusive); a missing date is never within. */
+export function within(day: Day | undefined, asOf: Day, days: number): day is Day {
+  return day !== undefined && day <= asOf && day > asOf - days;
+}
+
+export function dayText(day: Day | undefined): string | undefined {
+  return day === undefined ? undefined : formatDay(day);
+}
+
+/** Conditions that hold at asOf: not refuted or entered in error; active, recurring or relapsed (or no status and no abatement). */
+export function isActiveCondition(c: ConditionInput, asOf: Day): boolean {
+  if (c.verificationStatus === 'refuted' || c.verificationStatus === 'entered-in-error') return false;
+  if ((c.onset ?? c.recorded ?? asOf) > asOf) return false;
+  if (c.clinicalStatus === undefined) return c.abatement === undefined || c.abatement > asOf;
+  return c.clinicalStatus === 'active' || c.clinicalStatus === 'recurrence' || c.clinicalStatus === 'relapse';
+}
+
+/** Any condition ever recorded and not refuted or in error (for "history of"). */
+export function isRecordedCondition(c: ConditionInput): boolean {
+  return c.verificationStatus !== 'refuted' && c.verificationStatus !== 'entered-in-error';
+}
+
+/** Observations that carry a result: not cancelled or entered in error. */
+export function isUsableObservation(o: ObservationInput): boolean {
+  return o.status !== 'cancelled' && o.status !== 'entered-in-error';
+}
+
+export function conditionText(c: ConditionInput): string {
+  const coding = c.code.codings.find((x) => x.code !== undefined);
+  const code = coding?.code === undefined ? '' : ` (${coding.code})`;
+  return `${c.code.text ?? coding?.display ?? 'condition'}${code}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Whether the patient matches the population of the trial behind the recommended programme:
+ * - MBT/CBT: Zgierska et al., JAMA Netw Open 2025;8(4):e253204 - adults >= 21, chronic low back pain, on
+ *   >= 15 MME/day for >= 90 days.
+ * - MORE: Garland et al., JAMA Intern Med 2022;182(4):407 - adults with chronic pain (any site) on long-term opioid
+ *   therapy who misuse opioids.
+ * `matches` is null when a criterion cannot be judged (e.g. no birth date).
+ */
+import { ageInYears } from './exclusions.ts';
+import type { FlagCode } from './flag.types.ts';
+import type { PainFacts } from './pain.ts';
+import type { RiskContext } from './risk-context.ts';
+
+export interface Criterion {
+  readonly criterion: string;
+  readonly met: boolean | null;
+}
+
+export interface TrialPopulation {
+  readonly trial: string;
+  readonly matches: boolean | null;
+  readonly criteria: readonly Criterion[];
+  readonly summary: string;
+}
+
+function verdict(criteria: readonly Criterion[]): boolean | null {
+  if (criteria.some((c) => c.met === false)) return false;
+  return criteria.every((c) => c.met === true) ? true : null;
+}
+
+export function trialPopulation(
+  ctx: RiskContext,
+  programme: 'MORE' | 'MBT_OR_CBT',
+  pain: PainFacts,
+  misuse: readonly FlagCode[],
+): TrialPopulation {
+  const age = ageInYears(ctx);
+  const ltot = ctx.mme.trend.longTermOpioidTherapyDetail;
+  if (programme === 'MBT_OR_CBT') {
+    const { minAge, minMme, minDays } = ctx.rules.mbtCbtTrial;
+    const criteria: Criterion[] = [
+      { criterion: `age >= ${minAge}`, met: age === undefined ? null : age >= minAge },
+      { criterion: 'chronic low back pain', met: pain.chronicLowBackPain },
+      {
+        criterion: `>= ${minMme} MME/day for >= ${minDays} days`,
+        met: ltot.longestRunAtOrAboveTrialMme >= minDays,
+      },
+    ];
+    const matches = verdict(criteria);
+    const summary =
+      matches === true
+        ? 'matches the population of Zgierska 2025 (chronic low back pain, >= 15 MME/day for >= 90 days, age >= 21)'
+        : pain.chronicLowBackPain
+          ? `partly matches the population of Zgierska 2025: ${criteria
+              .filter((c) => c.met !== true)
+              .map((c) => `${c.criterion} ${c.met === null ? 'unknown' : 'not met'}`)
+              .join(', ')}`
+          : 'pain site other than the low back: the evidence (Zgierska 2025, chronic low back pain) is indirect';
+    return { trial: 'Zgierska 2025 (MBT vs CBT, JAMA Netw Open)', matches, criteria, summary };
+  }
+  const criteria: Criterion[] = [
+    {
+      criterion: `age >= ${ctx.rules.moreTrial.minAge}`,
+      met: age === undefined ? null : age >= ctx.rules.moreTrial.minAge,
+    },
+    {
+      criterion: 'chronic pain or long-term opioid therapy',
+      met: pain.chronicPain.length > 0 || pain.chronicLowBackPain || ctx.mme.trend.longTermOpioidTherapy,
+    },
+    { criterion: 'opioid misuse signal', met: misuse.length > 0 },
+  ];
+  const matches = verdict(criteria);
+  return {
+    trial: 'Garland 2022 (MORE, JAMA Intern Med)',
+    matches,
+    criteria,
+    summary:
+      matches === true
+        ? 'matches the population of Garland 2022'
+        : 'does not fully match the population of Garland 2022',
+  };
+}

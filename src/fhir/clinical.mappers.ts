@@ -1,0 +1,129 @@
+/**
+ * Patient, Condition, Observation, ServiceRequest, Encounter and MedicationDispense -> the record types the risk
+ * rules read. Pure and defensive: a field of the wrong type reads as absent.
+ */
+import type { CodingInput } from '../domain/opioid/order.types.ts';
+import type {
+  ConditionInput,
+  DispenseInput,
+  EncounterInput,
+  ObservationComponentInput,
+  ObservationInput,
+  ObservationValue,
+  PatientInput,
+  ServiceRequestInput,
+} from '../domain/record/record.types.ts';
+import { codings, concept, firstCode, optionalDate } from './fhir-values.ts';
+import { arr, num, obj, objs, str, type Json } from './json-read.ts';
+import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
+
+export function refOf(resource: Json, fallback: string): string {
+  const type = str(resource.resourceType) ?? 'Resource';
+  const id = str(resource.id);
+  return id === undefined ? fallback : `${type}/${id}`;
+}
+
+export function mapPatient(resource: Json, ref: string): PatientInput {
+  return { ref, birthDate: optionalDate(resource.birthDate) };
+}
+
+export function mapCondition(resource: Json, ref: string): ConditionInput {
+  return {
+    ref,
+    code: concept(resource.code),
+    clinicalStatus: firstCode(resource.clinicalStatus),
+    verificationStatus: firstCode(resource.verificationStatus),
+    categories: objs(resource.category)
+      .flatMap((c) => codings(c).map((x) => x.code ?? ''))
+      .filter((c) => c !== ''),
+    onset: optionalDate(resource.onsetDateTime) ?? optionalDate(obj(resource.onsetPeriod)?.start),
+    abatement: optionalDate(resource.abatementDateTime) ?? optionalDate(obj(resource.abatementPeriod)?.start),
+    recorded: optionalDate(resource.recordedDate),
+    encounterRef: str(obj(resource.encounter)?.reference),
+  };
+}
+
+function observationValue(holder: Json): ObservationValue | undefined {
+  const quantity = obj(holder.valueQuantity);
+  const qv = num(quantity?.value);
+  if (qv !== undefined) return { kind: 'number', value: qv, unit: str(quantity?.unit) };
+  const integer = num(holder.valueInteger);
+  if (integer !== undefined) return { kind: 'number', value: integer };
+  if (obj(holder.valueCodeableConcept))
+    return { kind: 'concept', concept: concept(holder.valueCodeableConcept) };
+  const text = str(holder.valueString);
+  if (text !== undefined) return { kind: 'string', text };
+  if (typeof holder.valueBoolean === 'boolean') return { kind: 'boolean', value: holder.valueBoolean };
+  return undefined;
+}
+
+/** Interpretation codes, plus its text as a display-only coding ("Positive"). */
+function interpretation(holder: Json): CodingInput[] {
+  return objs(holder.interpretation).flatMap((c) => {
+    const text = str(c.text);
+    return [...codings(c), ...(text === undefined ? [] : [{ display: text }])];
+  });
+}
+
+export function mapObservation(resource: Json, ref: string): ObservationInput {
+  const components: ObservationComponentInput[] = objs(resource.component).map((c) => ({
+    code: concept(c.code),
+    value: observationValue(c),
+    interpretation: interpretation(c),
+  }));
+  return {
+    ref,
+    status: str(resource.status),
+    code: concept(resource.code),
+    effective:
+      optionalDate(resource.effectiveDateTime) ??
+      optionalDate(obj(resource.effectivePeriod)?.start) ??
+      optionalDate(resource.effectiveInstant) ??
+      optionalDate(resource.issued),
+    value: observationValue(resource),
+    interpretation: interpretation(resource),
+    components,
+  };
+}
+
+export function mapServiceRequest(resource: Json, ref: string): ServiceRequestInput {
+  return {
+    ref,
+    status: str(resource.status),
+    intent: str(resource.intent),
+    code: concept(resource.code),
+    authored: optionalDate(resource.authoredOn),
+    occurrence:
+      optionalDate(resource.occurrenceDateTime) ?? optionalDate(obj(resource.occurrencePeriod)?.start),
+  };
+}
+
+export function mapEncounter(resource: Json, ref: string): EncounterInput {
+  const disposition = obj(obj(resource.hospitalization)?.dischargeDisposition);
+  return {
+    ref,
+    status: str(resource.status),
+    start: optionalDate(obj(resource.period)?.start),
+    reasons: arr(resource.reasonCode).map(concept),
+    diagnosisRefs: objs(resource.diagnosis)
+      .map((d) => str(obj(d.condition)?.reference))
+      .filter((r): r is string => r !== undefined),
+    dischargeDisposition: disposition ? concept(disposition) : undefined,
+  };
+}
+
+export function mapDispense(resource: Json, ref: string, lookup: MedicationLookup): DispenseInput {
+  const performer = obj(objs(resource.performer)[0]?.actor);
+  const location = obj(resource.location);
+  return {
+    ref,
+    status: str(resource.status),
+    product: medicationProduct(resource, lookup),
+    handedOver: optionalDate(resource.whenHandedOver) ?? optionalDate(resource.whenPrepared),
+    pharmacy:
+      str(performer?.reference) ??
+      str(performer?.display) ??
+      str(location?.reference) ??
+      str(location?.display),
+  };
+}

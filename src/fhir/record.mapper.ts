@@ -1,0 +1,62 @@
+/**
+ * A Bundle's resources -> the patient record the analysis reads. MedicationRequests appear once each (repeats are
+ * reported), other resources as they come.
+ */
+import type { PatientRecord } from '../domain/record/record.types.ts';
+import type { BundleIndex, IndexedResource } from './bundle-index.ts';
+import {
+  mapCondition,
+  mapDispense,
+  mapEncounter,
+  mapObservation,
+  mapPatient,
+  mapServiceRequest,
+  refOf,
+} from './clinical.mappers.ts';
+import type { Json } from './json-read.ts';
+import { mapMedicationRequest } from './medication-request.mapper.ts';
+
+/**
+ * The MedicationRequests of the Bundle, each once: a search with _include, a paged result re-read, or a history
+ * may repeat a resource, and counting it twice would double the dose.
+ */
+function distinct(items: readonly IndexedResource[], reasons: string[]): IndexedResource[] {
+  const seen = new Map<string, number>();
+  const out: IndexedResource[] = [];
+  for (const item of items) {
+    const id = typeof item.resource.id === 'string' ? item.resource.id : undefined;
+    if (id === undefined) {
+      out.push(item);
+      continue;
+    }
+    const count = seen.get(id) ?? 0;
+    seen.set(id, count + 1);
+    if (count === 0) out.push(item);
+  }
+  for (const [id, count] of seen) {
+    if (count > 1) reasons.push(`MedicationRequest/${id} appears ${count} times in the Bundle: counted once`);
+  }
+  return out;
+}
+
+export function mapRecord(index: BundleIndex, reasons: string[]): PatientRecord {
+  const lookup = (ref: string): Json | undefined => index.resolve(ref);
+  const each = <T>(type: string, map: (resource: Json, ref: string) => T): T[] =>
+    (index.byType.get(type) ?? []).map(({ resource, fullUrl, position }) =>
+      map(resource, refOf(resource, fullUrl ?? `${type} entry ${position}`)),
+    );
+  const patients = each('Patient', mapPatient);
+  if (patients.length > 1) reasons.push(`the Bundle holds ${patients.length} Patients: the first is used`);
+  return {
+    patient: patients[0],
+    medicationRequests: distinct(index.byType.get('MedicationRequest') ?? [], reasons).map(
+      ({ resource, fullUrl, position }) =>
+        mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
+    ),
+    conditions: each('Condition', mapCondition),
+    observations: each('Observation', mapObservation),
+    serviceRequests: each('ServiceRequest', mapServiceRequest),
+    encounters: each('Encounter', mapEncounter),
+    dispenses: each('MedicationDispense', (resource, ref) => mapDispense(resource, ref, lookup)),
+  };
+}
