@@ -21,7 +21,8 @@ export function programmeOf(concept: Concept): Programme | undefined {
     if (isSystem(c, 'snomed') && c.code !== undefined && CBT_SNOMED.has(c.code.trim())) return 'cbt';
   }
   const text = [concept.text, ...concept.codings.map((c) => c.display)].filter(Boolean).join(' ');
-  if (/mindfulness[- ]oriented recovery enhancement|\bMORE\b/.test(text)) return 'more';
+  // The acronym only in capitals: "more" is an ordinary word.
+  if (/mindfulness[- ]oriented recovery enhancement/i.test(text) || /\bMORE\b/.test(text)) return 'more';
   if (/mindfulness[- ]based/i.test(text)) return 'mbt';
   if (/cognitive[- ]behaviou?ral/i.test(text)) return 'cbt';
   return undefined;
