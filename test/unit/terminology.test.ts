@@ -141,8 +141,14 @@ describe('urine drug screen results', () => {
 });
 
 describe('project code systems', () => {
-  const load = (file: string): { url: string; concept: { code: string }[] } =>
-    JSON.parse(readFileSync(join(import.meta.dirname, '../../fhir-profiles', file), 'utf8'));
+  interface CodeSystemJson {
+    url: string;
+    concept: { code: string }[];
+  }
+  const load = (file: string): CodeSystemJson =>
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../fhir-profiles', file), 'utf8'),
+    ) as CodeSystemJson;
 
   it('the CodeSystems in fhir-profiles define the URLs and codes the service reads', () => {
     const assessment = load('CodeSystem-assessment.json');
