@@ -199,9 +199,13 @@ function brandNames(contains: { display?: string }[]): string[] {
   return [...brands].sort();
 }
 
-/** OUD severity from SNOMED displays (ICD-10-CM severity is read from the code: F11.1 mild, F11.2 moderate/severe). */
+/**
+ * OUD severity from SNOMED displays (ICD-10-CM severity is read from the code: F11.1 mild, F11.2 moderate/severe).
+ * The CDC list also holds opioid poisonings and overdoses: those are overdose history, not a use disorder.
+ */
 function snomedOudSeverity(display: string): string {
   const d = display.toLowerCase();
+  if (/poisoning|overdose/.test(d)) return 'overdose';
   if (/dependence|severe|moderate/.test(d)) return 'moderate-severe';
   if (/abuse|mild/.test(d)) return 'mild';
   return 'unspecified';

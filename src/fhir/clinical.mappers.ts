@@ -13,7 +13,8 @@ import type {
   PatientInput,
   ServiceRequestInput,
 } from '../domain/record/record.types.ts';
-import { codings, concept, firstCode, optionalDate } from './fhir-values.ts';
+import { fhirDateRange } from '../domain/time/day.ts';
+import { codings, concept, durationDays, firstCode, optionalDate } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -24,7 +25,8 @@ export function refOf(resource: Json, fallback: string): string {
 }
 
 export function mapPatient(resource: Json, ref: string): PatientInput {
-  return { ref, birthDate: optionalDate(resource.birthDate) };
+  const birthDate = str(resource.birthDate);
+  return { ref, birth: birthDate === undefined ? undefined : fhirDateRange(birthDate) };
 }
 
 export function mapCondition(resource: Json, ref: string): ConditionInput {
@@ -112,18 +114,27 @@ export function mapEncounter(resource: Json, ref: string): EncounterInput {
   };
 }
 
-export function mapDispense(resource: Json, ref: string, lookup: MedicationLookup): DispenseInput {
-  const performer = obj(objs(resource.performer)[0]?.actor);
+/** The pharmacy: the dispense location, else a performer that is an Organization (a pharmacist is not a pharmacy). */
+function pharmacyOf(resource: Json): string | undefined {
   const location = obj(resource.location);
+  const byLocation = str(location?.reference) ?? str(location?.display);
+  if (byLocation !== undefined) return byLocation;
+  for (const performer of objs(resource.performer)) {
+    const actor = obj(performer.actor);
+    const reference = str(actor?.reference);
+    if (reference !== undefined && /(^|\/)Organization\//.test(reference)) return reference;
+    if (reference === undefined && str(actor?.type) === 'Organization') return str(actor?.display);
+  }
+  return undefined;
+}
+
+export function mapDispense(resource: Json, ref: string, lookup: MedicationLookup): DispenseInput {
   return {
     ref,
     status: str(resource.status),
     product: medicationProduct(resource, lookup),
     handedOver: optionalDate(resource.whenHandedOver) ?? optionalDate(resource.whenPrepared),
-    pharmacy:
-      str(performer?.reference) ??
-      str(performer?.display) ??
-      str(location?.reference) ??
-      str(location?.display),
+    supplyDays: durationDays(resource.daysSupply),
+    pharmacy: pharmacyOf(resource),
   };
 }

@@ -41,6 +41,11 @@ function distinct(items: readonly IndexedResource[], reasons: string[]): Indexed
 
 export function mapRecord(index: BundleIndex, reasons: string[]): PatientRecord {
   const lookup = (ref: string): Json | undefined => index.resolve(ref);
+  // References compare as "Type/id" whichever way they were written (urn:uuid, absolute URL).
+  const canonical = (ref: string): string => {
+    const target = index.resolve(ref);
+    return target ? refOf(target, ref) : ref;
+  };
   const each = <T>(type: string, map: (resource: Json, ref: string) => T): T[] =>
     (index.byType.get(type) ?? []).map(({ resource, fullUrl, position }) =>
       map(resource, refOf(resource, fullUrl ?? `${type} entry ${position}`)),
@@ -53,10 +58,15 @@ export function mapRecord(index: BundleIndex, reasons: string[]): PatientRecord 
       ({ resource, fullUrl, position }) =>
         mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
     ),
-    conditions: each('Condition', mapCondition),
+    conditions: each('Condition', mapCondition).map((c) =>
+      c.encounterRef === undefined ? c : { ...c, encounterRef: canonical(c.encounterRef) },
+    ),
     observations: each('Observation', mapObservation),
     serviceRequests: each('ServiceRequest', mapServiceRequest),
-    encounters: each('Encounter', mapEncounter),
+    encounters: each('Encounter', mapEncounter).map((e) => ({
+      ...e,
+      diagnosisRefs: e.diagnosisRefs.map(canonical),
+    })),
     dispenses: each('MedicationDispense', (resource, ref) => mapDispense(resource, ref, lookup)),
   };
 }

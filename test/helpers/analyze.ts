@@ -55,6 +55,22 @@ export interface Report {
     complete: boolean;
   };
   reasons: string[];
+  flags: {
+    code: string;
+    rule: string;
+    evidence: { reference?: string; detail: string }[];
+    detail?: Record<string, unknown>;
+  }[];
+  exclusions: string[];
+  referral: {
+    recommendation: string;
+    branch: string;
+    suppressed: boolean;
+    rationale: string[];
+    safetyActions: string[];
+    misuseSignals: string[];
+    matchesTrialPopulation: boolean | null;
+  };
 }
 
 /** Runs the same path as POST /analysis, without HTTP. */

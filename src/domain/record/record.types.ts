@@ -12,7 +12,8 @@ export interface Concept {
 
 export interface PatientInput {
   readonly ref: string;
-  readonly birthDate?: Day;
+  /** Birth date as a range: one day for a full date, a month or a year for a partial one. */
+  readonly birth?: { readonly earliest: Day; readonly latest: Day };
 }
 
 export interface ConditionInput {
@@ -76,7 +77,9 @@ export interface DispenseInput {
   readonly status?: string;
   readonly product: ProductInput;
   readonly handedOver?: Day;
-  /** The dispensing pharmacy: performer actor or location, as a reference or display. */
+  /** MedicationDispense.daysSupply in days. */
+  readonly supplyDays?: number;
+  /** The dispensing pharmacy: the location, or an Organization performer (never a pharmacist), as a reference or display. */
   readonly pharmacy?: string;
 }
 

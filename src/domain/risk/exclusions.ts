@@ -7,7 +7,14 @@ import { isIcd, NEOPLASM_PAIN_ICD, PALLIATIVE_ICD } from '../terminology/clinica
 import { inValueSet, type ValueSetId } from '../terminology/value-sets.ts';
 import { formatDay, yearsBetween } from '../time/day.ts';
 import type { Evidence } from './flag.types.ts';
-import { conditionText, dayText, isActiveCondition, within, type RiskContext } from './risk-context.ts';
+import {
+  conditionText,
+  dayText,
+  isActiveCondition,
+  isRecordedCondition,
+  within,
+  type RiskContext,
+} from './risk-context.ts';
 
 export const EXCLUSION_CODES = [
   'excluded-age',
@@ -35,25 +42,29 @@ function activeConditions(ctx: RiskContext, match: (code: Concept) => boolean): 
     .map((c) => ({ reference: c.ref, date: dayText(c.onset ?? c.recorded), detail: conditionText(c) }));
 }
 
-export function ageInYears(ctx: RiskContext): number | undefined {
-  const birth = ctx.record.patient?.birthDate;
-  return birth === undefined ? undefined : yearsBetween(birth, ctx.asOf);
+/** Age on the as-of date as a range (one value for a full birth date); undefined without a birth date. */
+export function ageInYears(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
+  const birth = ctx.record.patient?.birth;
+  return birth === undefined
+    ? undefined
+    : { min: yearsBetween(birth.latest, ctx.asOf), max: yearsBetween(birth.earliest, ctx.asOf) };
 }
 
+/** Under the minimum age - or possibly under it, when a partial birth date leaves it open (children are excluded). */
 function age(ctx: RiskContext): Exclusion | undefined {
   const years = ageInYears(ctx);
   const min = ctx.rules.exclusion.minAge;
-  if (years === undefined || years >= min) return undefined;
+  if (years === undefined || years.min >= min) return undefined;
+  const text =
+    years.min === years.max
+      ? `${years.min} years old`
+      : `${years.min} to ${years.max} years old (partial birth date)`;
   return {
     code: 'excluded-age',
     rule: `age under ${min} (the MBT/CBT trial enrolled adults >= 21)`,
     source: IG,
     evidence: [
-      {
-        reference: ctx.record.patient?.ref,
-        value: years,
-        detail: `${years} years old on ${formatDay(ctx.asOf)}`,
-      },
+      { reference: ctx.record.patient?.ref, value: years.min, detail: `${text} on ${formatDay(ctx.asOf)}` },
     ],
   };
 }
@@ -65,18 +76,26 @@ const isCancer = (code: Concept): boolean =>
 function cancer(ctx: RiskContext): Exclusion | undefined {
   const evidence = activeConditions(ctx, isCancer);
   const { cancerEncounters, cancerLookbackDays } = ctx.rules.exclusion;
-  const cancerConditionRefs = new Set(
-    ctx.record.conditions.filter((c) => isCancer(c.code)).map((c) => c.ref),
+  const diagnoses = ctx.record.conditions.filter((c) => isRecordedCondition(c) && isCancer(c.code));
+  const diagnosisRefs = new Set(diagnoses.map((c) => c.ref));
+  const held = ctx.record.encounters.filter(
+    (e) => e.status !== 'cancelled' && e.status !== 'entered-in-error',
   );
   const encounters = new Set<string>();
-  for (const e of ctx.record.encounters) {
+  for (const e of held) {
     if (!within(e.start, ctx.asOf, cancerLookbackDays)) continue;
-    if (e.diagnosisRefs.some((r) => cancerConditionRefs.has(r)) || e.reasons.some(isCancer))
-      encounters.add(e.ref);
+    if (e.diagnosisRefs.some((r) => diagnosisRefs.has(r)) || e.reasons.some(isCancer)) encounters.add(e.ref);
   }
-  for (const c of ctx.record.conditions) {
-    if (c.encounterRef && isCancer(c.code) && within(c.recorded ?? c.onset, ctx.asOf, cancerLookbackDays))
+  // Encounter diagnoses that point at their encounter (references are canonical "Encounter/id" after mapping).
+  const voided = new Set(ctx.record.encounters.filter((e) => !held.includes(e)).map((e) => e.ref));
+  for (const c of diagnoses) {
+    if (
+      c.encounterRef &&
+      !voided.has(c.encounterRef) &&
+      within(c.recorded ?? c.onset, ctx.asOf, cancerLookbackDays)
+    ) {
       encounters.add(c.encounterRef);
+    }
   }
   if (encounters.size >= cancerEncounters) {
     evidence.push(
@@ -113,14 +132,13 @@ function palliative(ctx: RiskContext): Exclusion | undefined {
     ctx,
     (code) => inAny(TERMINAL_SETS, code) || isPalliativeEncounterCode(code),
   );
+  const recent = ctx.rules.palliativeLookbackDays;
   for (const e of ctx.record.encounters) {
-    if (e.status === 'entered-in-error' || e.status === 'cancelled') continue;
+    if (e.status === 'entered-in-error' || e.status === 'cancelled' || !within(e.start, ctx.asOf, recent))
+      continue;
     if (e.dischargeDisposition && inAny(['valueset-hospice-disposition'], e.dischargeDisposition)) {
       evidence.push({ reference: e.ref, date: dayText(e.start), detail: 'discharged to hospice' });
-    } else if (
-      e.reasons.some(isPalliativeEncounterCode) &&
-      within(e.start, ctx.asOf, ctx.rules.exclusion.cancerLookbackDays)
-    ) {
+    } else if (e.reasons.some(isPalliativeEncounterCode)) {
       evidence.push({
         reference: e.ref,
         date: dayText(e.start),
@@ -129,18 +147,23 @@ function palliative(ctx: RiskContext): Exclusion | undefined {
     }
   }
   for (const s of ctx.record.serviceRequests) {
-    if ((s.status === 'active' || s.status === 'completed') && inAny(HOSPICE_SERVICE_SETS, s.code)) {
+    if (!inAny(HOSPICE_SERVICE_SETS, s.code)) continue;
+    const date = s.authored ?? s.occurrence;
+    // In hospice now: an active request already made, or one completed in the last year.
+    const inEffect =
+      (s.status === 'active' && (date ?? ctx.asOf) <= ctx.asOf) ||
+      (s.status === 'completed' && within(date, ctx.asOf, recent));
+    if (inEffect)
       evidence.push({
         reference: s.ref,
-        date: dayText(s.authored),
+        date: dayText(date),
         detail: s.code.text ?? 'hospice or end-of-life care',
       });
-    }
   }
   if (evidence.length === 0) return undefined;
   return {
     code: 'excluded-palliative',
-    rule: 'hospice, palliative or end-of-life care, or a condition likely terminal / limiting life expectancy',
+    rule: `hospice, palliative or end-of-life care (encounters and completed services of the last ${recent} days), or a condition likely terminal / limiting life expectancy`,
     source: `${IG}; CDC value sets conditions-likely-terminal-for-opioid-prescribing, limited-life-expectancy-conditions, hospice-*, therapies-indicating-end-of-life-care; ICD-10-CM Z51.5`,
     evidence,
   };

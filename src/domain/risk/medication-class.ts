@@ -27,6 +27,20 @@ function inSet(product: ProductInput, id: ValueSetId, byCodeOnly = false): boole
   return named.some((t) => namedInMedicationSet(id, t) !== undefined);
 }
 
+/** RxNorm ingredient naltrexone (7243) and its US brands; no CDC value set lists naltrexone products. */
+const NALTREXONE_RXCUI = '7243';
+const NALTREXONE_NAMES = /\b(?:naltrexone|vivitrol|revia|depade)\b/i;
+
+function isNaltrexone(product: ProductInput): boolean {
+  const codings = [...product.codings, ...product.ingredients.flatMap((i) => i.codings)];
+  if (codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === NALTREXONE_RXCUI)) return true;
+  const names = [
+    ...texts(product),
+    ...product.ingredients.map((i) => i.text).filter((t): t is string => !!t),
+  ];
+  return names.some((t) => NALTREXONE_NAMES.test(t));
+}
+
 export function medicationClasses(
   product: ProductInput,
   resolved: ResolvedProduct = resolveProduct(product),
@@ -38,7 +52,7 @@ export function medicationClasses(
   if (inSet(product, 'benzodiazepine-medications', known)) classes.add('benzodiazepine');
   if (inSet(product, 'amphetamines-class-medications', known)) classes.add('amphetamine');
   if (inSet(product, 'naloxone-medications') && opioids.length === 0) classes.add('naloxone-rescue');
-  const naltrexone = opioids.length === 0 && texts(product).some((t) => /\bnaltrexone\b/i.test(t));
+  const naltrexone = opioids.length === 0 && isNaltrexone(product);
   if (opioids.includes('buprenorphine') || opioids.includes('methadone') || naltrexone) classes.add('moud');
   return classes;
 }

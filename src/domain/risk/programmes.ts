@@ -23,12 +23,27 @@ export function programmeOf(concept: Concept): Programme | undefined {
   const text = [concept.text, ...concept.codings.map((c) => c.display)].filter(Boolean).join(' ');
   // The acronym only in capitals: "more" is an ordinary word.
   if (/mindfulness[- ]oriented recovery enhancement/i.test(text) || /\bMORE\b/.test(text)) return 'more';
-  if (/mindfulness[- ]based/i.test(text)) return 'mbt';
-  if (/cognitive[- ]behaviou?ral/i.test(text)) return 'cbt';
+  // Only the programmes themselves: mindfulness-based stress reduction classes and CBT for insomnia (CBT-I) or
+  // other conditions are different services.
+  if (/mindfulness[- ]based (?:therapy|intervention|treatment|pain)/i.test(text)) return 'mbt';
+  if (
+    /cognitive[- ]behaviou?ral (?:therapy|treatment)/i.test(text) &&
+    !/insomnia|CBT-I\b|depress|anxiety|panic/i.test(text)
+  ) {
+    return 'cbt';
+  }
   return undefined;
 }
 
 const REFERRAL_STATUSES = new Set(['active', 'completed']);
+/** A referral is an order; a proposal or a plan is a suggestion (FHIR R4 request-intent). */
+const REFERRAL_INTENTS = new Set([
+  'order',
+  'original-order',
+  'reflex-order',
+  'filler-order',
+  'instance-order',
+]);
 
 function referralDate(s: ServiceRequestInput): number | undefined {
   return s.authored ?? s.occurrence;
@@ -44,8 +59,8 @@ export function priorReferrals(ctx: RiskContext, programmes: readonly Programme[
   for (const s of ctx.record.serviceRequests) {
     const programme = programmeOf(s.code);
     const date = referralDate(s);
-    if (!programme || !programmes.includes(programme) || !s.status || !REFERRAL_STATUSES.has(s.status))
-      continue;
+    if (!programme || !programmes.includes(programme) || !REFERRAL_STATUSES.has(s.status ?? '')) continue;
+    if (s.intent !== undefined && !REFERRAL_INTENTS.has(s.intent)) continue;
     if (!within(date, ctx.asOf, days)) continue;
     evidence.push({
       reference: s.ref,

@@ -6,6 +6,8 @@
  */
 import { counts } from '../opioid/prescription-status.ts';
 import type { Exclusion } from './exclusions.ts';
+import { medicationClasses } from './medication-class.ts';
+import { coverageOf } from './spans.ts';
 import type { Flag, FlagCode } from './flag.types.ts';
 import { painFacts, type PainFacts } from './pain.ts';
 import { priorReferrals, type Programme } from './programmes.ts';
@@ -51,15 +53,25 @@ function onOpioids(ctx: RiskContext): boolean {
   );
 }
 
+/** MOUD in effect on the as-of date: an order covering it, or a dispense whose supply does (brief 5.3). */
 function onMoud(ctx: RiskContext): boolean {
-  return ctx.record.medicationRequests.some((o) => {
+  const covers = (start: number, end: number): boolean => start <= ctx.asOf && end >= ctx.asOf;
+  const ordered = ctx.record.medicationRequests.some((o) => {
     if (!ctx.classes.get(o)?.has('moud') || !counts(o)) return false;
     const analysed = ctx.opioidOrders.get(o);
-    // Buprenorphine and methadone are analysed as opioids (with their coverage); naltrexone counts while active.
-    return analysed
-      ? analysed.segments.some((s) => s.start <= ctx.asOf && s.end >= ctx.asOf - 30)
-      : o.status === 'active';
+    // Buprenorphine and methadone carry the coverage the MME engine computed; naltrexone is computed the same way.
+    if (analysed) return analysed.segments.some((s) => covers(s.start, s.end));
+    const coverage = coverageOf(o);
+    return coverage !== undefined && covers(coverage.start, coverage.end);
   });
+  if (ordered) return true;
+  return ctx.record.dispenses.some(
+    (d) =>
+      (d.status === 'completed' || d.status === 'in-progress') &&
+      d.handedOver !== undefined &&
+      medicationClasses(d.product).has('moud') &&
+      covers(d.handedOver, d.handedOver + Math.ceil(d.supplyDays ?? ctx.rules.moudDispenseDays) - 1),
+  );
 }
 
 function safetyActions(flags: ReadonlyMap<FlagCode, Flag>): SafetyAction[] {

@@ -14,6 +14,12 @@ export interface RiskRules {
   /** CDC Rec 10: urine drug screens of the last 12 months. */
   readonly udsLookbackDays: number;
   /**
+   * Project choice: a prescription explains a positive screen when it covered any of the 7 days before the test
+   * (typical urine detection windows are 1-4 days, longer for methadone and buprenorphine); a negative screen is
+   * unexpected only for a drug whose prescription covers the test day.
+   */
+  readonly udsDetectionDays: number;
+  /**
    * COMM (Butler et al., Pain 2007;130:144-156): total >= 9 screens positive; >= 13 is the higher-specificity cut
    * (brief 3). Looked for in the last 12 months.
    */
@@ -32,6 +38,10 @@ export interface RiskRules {
   };
   /** Brief 5.6: a referral to the same programme active or completed in the last 12 months suppresses the card. */
   readonly suppressionLookbackDays: number;
+  /** Project choice: a MOUD dispense without daysSupply is taken to cover 30 days (the usual supply). */
+  readonly moudDispenseDays: number;
+  /** Project choice: hospice discharges and completed hospice services count for 12 months. */
+  readonly palliativeLookbackDays: number;
   /** Project choice: "on opioids" = an opioid order covers any of the last 30 days (a refill gap is not a stop). */
   readonly onOpioidsLookbackDays: number;
   /** Project choice: chronic = a (low back) pain condition first noted at least 90 days ago ("> 3 months"). */
@@ -48,10 +58,13 @@ export const DEFAULT_RISK_RULES: RiskRules = {
   multiplePrescribers: { min: 4, days: 180 },
   earlyRefill: { remainingShare: 0.25, lookbackDays: 180 },
   udsLookbackDays: 365,
+  udsDetectionDays: 7,
   comm: { positive: 9, highSpecificity: 13, lookbackDays: 365 },
   selfHarmLookbackDays: 90,
   exclusion: { minAge: 18, cancerEncounters: 2, cancerLookbackDays: 365 },
   suppressionLookbackDays: 365,
+  moudDispenseDays: 30,
+  palliativeLookbackDays: 365,
   onOpioidsLookbackDays: 30,
   chronicPainMinDays: 90,
   mbtCbtTrial: { minAge: 21, minMme: 15, minDays: 90 },

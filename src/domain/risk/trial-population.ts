@@ -23,6 +23,13 @@ export interface TrialPopulation {
   readonly summary: string;
 }
 
+/** An age criterion: met when certainly old enough, not met when certainly too young, else unknown. */
+function atLeast(age: { min: number; max: number } | undefined, years: number): boolean | null {
+  if (age === undefined) return null;
+  if (age.min >= years) return true;
+  return age.max < years ? false : null;
+}
+
 function verdict(criteria: readonly Criterion[]): boolean | null {
   if (criteria.some((c) => c.met === false)) return false;
   return criteria.every((c) => c.met === true) ? true : null;
@@ -39,7 +46,7 @@ export function trialPopulation(
   if (programme === 'MBT_OR_CBT') {
     const { minAge, minMme, minDays } = ctx.rules.mbtCbtTrial;
     const criteria: Criterion[] = [
-      { criterion: `age >= ${minAge}`, met: age === undefined ? null : age >= minAge },
+      { criterion: `age >= ${minAge}`, met: atLeast(age, minAge) },
       { criterion: 'chronic low back pain', met: pain.chronicLowBackPain },
       {
         criterion: `>= ${minMme} MME/day for >= ${minDays} days`,
@@ -47,22 +54,30 @@ export function trialPopulation(
       },
     ];
     const matches = verdict(criteria);
-    const summary =
-      matches === true
-        ? 'matches the population of Zgierska 2025 (chronic low back pain, >= 15 MME/day for >= 90 days, age >= 21)'
-        : pain.chronicLowBackPain
-          ? `partly matches the population of Zgierska 2025: ${criteria
-              .filter((c) => c.met !== true)
-              .map((c) => `${c.criterion} ${c.met === null ? 'unknown' : 'not met'}`)
-              .join(', ')}`
-          : 'pain site other than the low back: the evidence (Zgierska 2025, chronic low back pain) is indirect';
+    const unmet = criteria
+      .filter((c) => c.met !== true)
+      .map((c) => `${c.criterion} ${c.met === null ? 'unknown' : 'not met'}`)
+      .join(', ');
+    let summary: string;
+    if (matches === true) {
+      summary =
+        'matches the population of Zgierska 2025 (chronic low back pain, >= 15 MME/day for >= 90 days, age >= 21)';
+    } else if (pain.chronicLowBackPain) {
+      summary = `partly matches the population of Zgierska 2025: ${unmet}`;
+    } else if (pain.lowBackPain.length > 0) {
+      summary =
+        'low back pain not documented as chronic (>= 3 months): the Zgierska 2025 population had chronic low back pain';
+    } else if (pain.chronicPain.length > 0) {
+      summary =
+        'pain site other than the low back: the evidence (Zgierska 2025, chronic low back pain) is indirect';
+    } else {
+      summary =
+        'no pain diagnosis on record (long-term opioid therapy): the evidence (Zgierska 2025, chronic low back pain) is indirect';
+    }
     return { trial: 'Zgierska 2025 (MBT vs CBT, JAMA Netw Open)', matches, criteria, summary };
   }
   const criteria: Criterion[] = [
-    {
-      criterion: `age >= ${ctx.rules.moreTrial.minAge}`,
-      met: age === undefined ? null : age >= ctx.rules.moreTrial.minAge,
-    },
+    { criterion: `age >= ${ctx.rules.moreTrial.minAge}`, met: atLeast(age, ctx.rules.moreTrial.minAge) },
     {
       criterion: 'chronic pain or long-term opioid therapy',
       met: pain.chronicPain.length > 0 || pain.chronicLowBackPain || ctx.mme.trend.longTermOpioidTherapy,

@@ -46,8 +46,8 @@ export function udsClass(codings: readonly CodingInput[]): UdsClass | undefined 
 
 export type UdsOutcome = 'positive' | 'negative';
 
-const POSITIVE_TEXT = /^(?:pos(?:itive)?|presumptive positive|detected|present|reactive|\+)\b/i;
-const NEGATIVE_TEXT = /^(?:neg(?:ative)?|not detected|none detected|absent|non-?reactive|-)\b/i;
+const POSITIVE_TEXT = /^(?:(?:pos(?:itive)?|presumptive positive|detected|present|reactive)\b|\+(?![\w+-]))/i;
+const NEGATIVE_TEXT = /^(?:(?:neg(?:ative)?|not detected|none detected|absent|non-?reactive)\b|-(?![\w+-]))/i;
 
 function fromText(text: string | undefined): UdsOutcome | undefined {
   const t = text?.trim();
@@ -65,11 +65,12 @@ function fromCoding(c: CodingInput): UdsOutcome | undefined {
   return fromText(c.display) ?? fromText(c.code);
 }
 
-/** HL7 v3 ObservationInterpretation: POS/DET/A/H/AA positive; NEG/ND/N negative. */
+/** HL7 v3 ObservationInterpretation: POS/DET/A/AA/H/HH positive; NEG/ND/N negative. */
 function fromInterpretation(codings: readonly CodingInput[]): UdsOutcome | undefined {
   for (const c of codings) {
     const code = c.code?.trim().toUpperCase();
-    if (code === 'POS' || code === 'DET' || code === 'A' || code === 'AA' || code === 'H') return 'positive';
+    if (code === 'POS' || code === 'DET' || code === 'A' || code === 'AA' || code === 'H' || code === 'HH')
+      return 'positive';
     if (code === 'NEG' || code === 'ND' || code === 'N') return 'negative';
     const text = fromText(c.display);
     if (text) return text;

@@ -57,8 +57,10 @@ export function isIcd(coding: CodingInput, prefix: string): boolean {
 /**
  * Opioid poisoning, brief section 3 (Vivolo-Kantor, Inj Prev 2020): ICD-10-CM T40.0X-T40.4X, T40.60, T40.69 with
  * 6th character 1-4 (accidental, intentional, assault, undetermined), not 5 (adverse effect) or 6 (underdosing).
+ * Since FY2021 ICD-10-CM splits T40.4 into T40.41 fentanyl, T40.42 tramadol, T40.49 other synthetic narcotics
+ * (T40.411A = fentanyl, accidental): those count the same.
  */
 export function isOpioidOverdose(coding: CodingInput): boolean {
   if (coding.code === undefined || systemKey(coding.system) !== 'icd10cm') return false;
-  return /^T40(?:[0-4]X|60|69)[1-4]/.test(normalIcd10(coding.code));
+  return /^T40(?:[0-3]X|4[X129]|60|69)[1-4]/.test(normalIcd10(coding.code));
 }

@@ -101,3 +101,24 @@ export function yearsBetween(from: Day, to: Day): number {
   const years = Number(b.slice(0, 4)) - Number(a.slice(0, 4));
   return b.slice(5) >= a.slice(5) ? years : years - 1;
 }
+
+/**
+ * The days a FHIR date may mean: a full date is one day; "2015-06" is June 2015; "2015" is the year. Lets a partial
+ * birth date still say "certainly a child" or "certainly an adult".
+ */
+export function fhirDateRange(text: string): { readonly earliest: Day; readonly latest: Day } | undefined {
+  const full = parseFhirDate(text);
+  if (full !== undefined) return { earliest: full, latest: full };
+  const m = YEAR_ONLY.exec(text.trim());
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  if (m[2] === undefined) {
+    const earliest = fromParts(year, 1, 1);
+    const latest = fromParts(year, 12, 31);
+    return earliest === undefined || latest === undefined ? undefined : { earliest, latest };
+  }
+  const month = Number(m[2]);
+  const earliest = fromParts(year, month, 1);
+  const latest = month >= 1 && month <= 12 ? fromParts(year, month, daysInMonth(year, month)) : undefined;
+  return earliest === undefined || latest === undefined ? undefined : { earliest, latest };
+}

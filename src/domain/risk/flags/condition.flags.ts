@@ -30,12 +30,23 @@ function severityOf(coding: CodingInput): OudSeverity {
 }
 
 /** CDC Rec 12: an active Condition in the CDC opioid-misuse-disorders value set (ICD-10-CM F11.x and SNOMED). */
+/** A SNOMED opioid poisoning or overdose: in the CDC misuse list, but an overdose, not a use disorder. */
+function isSnomedPoisoning(coding: CodingInput): boolean {
+  return (
+    coding.code !== undefined &&
+    systemKey(coding.system) === 'snomed' &&
+    snomedOudSeverity(coding.code) === 'overdose'
+  );
+}
+
 export function oudDiagnosis(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
   let severity: OudSeverity | undefined;
   for (const c of ctx.record.conditions) {
     if (!isActiveCondition(c, ctx.asOf)) continue;
-    const coding = c.code.codings.find((x) => inValueSet('opioid-misuse-disorders', x));
+    const coding = c.code.codings.find(
+      (x) => inValueSet('opioid-misuse-disorders', x) && !isSnomedPoisoning(x),
+    );
     if (!coding) continue;
     const s = severityOf(coding);
     if (severity === undefined || RANK[s] > RANK[severity]) severity = s;
@@ -63,8 +74,8 @@ export function oudDiagnosis(ctx: RiskContext): Flag | undefined {
 export function overdoseHistory(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
   for (const c of ctx.record.conditions) {
-    if (!isRecordedCondition(c)) continue;
-    const coding = c.code.codings.find(isOpioidOverdose);
+    if (!isRecordedCondition(c) || (c.onset ?? c.recorded ?? ctx.asOf) > ctx.asOf) continue;
+    const coding = c.code.codings.find((x) => isOpioidOverdose(x) || isSnomedPoisoning(x));
     if (coding)
       evidence.push({
         reference: c.ref,
@@ -74,8 +85,11 @@ export function overdoseHistory(ctx: RiskContext): Flag | undefined {
       });
   }
   for (const e of ctx.record.encounters) {
-    if (e.status === 'entered-in-error' || e.status === 'cancelled') continue;
-    const coding = e.reasons.flatMap((r) => r.codings).find(isOpioidOverdose);
+    if (e.status === 'entered-in-error' || e.status === 'cancelled' || (e.start ?? ctx.asOf) > ctx.asOf)
+      continue;
+    const coding = e.reasons
+      .flatMap((r) => r.codings)
+      .find((x) => isOpioidOverdose(x) || isSnomedPoisoning(x));
     if (coding)
       evidence.push({
         reference: e.ref,
@@ -87,7 +101,7 @@ export function overdoseHistory(ctx: RiskContext): Flag | undefined {
   if (evidence.length === 0) return undefined;
   return {
     code: 'overdose-history',
-    rule: 'opioid poisoning ICD-10-CM T40.0X-T40.4X, T40.60, T40.69 with 6th character 1-4 (not adverse effect or underdosing)',
+    rule: 'opioid poisoning ICD-10-CM T40.0X-T40.4X (T40.41/.42/.49 since 2020), T40.60, T40.69 with 6th character 1-4 (not adverse effect or underdosing), or a SNOMED CT opioid poisoning/overdose',
     source: 'Vivolo-Kantor AM et al., Inj Prev 2020 (ICD-10-CM opioid overdose definition)',
     evidence,
   };

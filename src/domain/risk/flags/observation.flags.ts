@@ -2,9 +2,11 @@
 import type { Concept, ObservationInput, ObservationValue } from '../../record/record.types.ts';
 import { PHQ9_ITEM9_LOINC, PHQ_ANSWER_SCORES } from '../../terminology/clinical-codes.ts';
 import { isSystem, PROJECT_SYSTEMS } from '../../terminology/code-systems.ts';
+import { counts } from '../../opioid/prescription-status.ts';
 import { formatDay, type Day } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { dayText, isUsableObservation, within, type RiskContext } from '../risk-context.ts';
+import { coverageOf, mergeSpans, touches, type Span } from '../spans.ts';
 import { udsClass, udsOutcome, type UdsClass } from '../uds-result.ts';
 
 /** What a test of each class is expected to find, by prescribed opioid ingredient. */
@@ -35,20 +37,39 @@ const MUST_DETECT: Partial<Record<UdsClass, readonly string[]>> = {
   methadone: ['methadone'],
 };
 const NEVER_PRESCRIBED: ReadonlySet<UdsClass> = new Set(['heroin', 'cocaine', 'phencyclidine']);
-/** Days before a test during which a prescription still explains a positive result (and should show). */
-const DETECTION_DAYS = 7;
 
-function prescribedOn(ctx: RiskContext, day: Day): { opioids: Set<string>; amphetamine: boolean } {
-  const opioids = new Set<string>();
+/** What was prescribed around each test: merged covered days per opioid ingredient, and of amphetamines. */
+interface Prescribed {
+  readonly byIngredient: ReadonlyMap<string, readonly Span[]>;
+  readonly amphetamine: readonly Span[];
+}
+
+function prescriptions(ctx: RiskContext): Prescribed {
+  const raw = new Map<string, Span[]>();
   for (const analysed of ctx.opioidOrders.values()) {
-    if (analysed.segments.some((s) => s.start <= day && s.end >= day - DETECTION_DAYS)) {
-      for (const c of analysed.product.components) opioids.add(c.ingredient.name);
+    for (const c of analysed.product.components) {
+      const list = raw.get(c.ingredient.name) ?? [];
+      list.push(...analysed.segments);
+      raw.set(c.ingredient.name, list);
     }
   }
-  const amphetamine = ctx.record.medicationRequests.some(
-    (o) => ctx.classes.get(o)?.has('amphetamine') && (o.status === 'active' || o.status === 'completed'),
-  );
-  return { opioids, amphetamine };
+  const amphetamine: Span[] = [];
+  for (const order of ctx.record.medicationRequests) {
+    if (!ctx.classes.get(order)?.has('amphetamine') || !counts(order)) continue;
+    const coverage = coverageOf(order);
+    if (coverage) amphetamine.push(coverage);
+  }
+  return {
+    byIngredient: new Map([...raw].map(([name, spans]) => [name, mergeSpans(spans)])),
+    amphetamine: mergeSpans(amphetamine),
+  };
+}
+
+/** Ingredients whose prescription covers [from, to]. */
+function ingredientsDuring(p: Prescribed, from: Day, to: Day): Set<string> {
+  const out = new Set<string>();
+  for (const [name, spans] of p.byIngredient) if (touches(spans, from, to)) out.add(name);
+  return out;
 }
 
 function describe(o: ObservationInput): string {
@@ -58,26 +79,33 @@ function describe(o: ObservationInput): string {
 /** CDC Rec 10: positive for a substance not prescribed, or negative for the prescribed opioid, in 12 months. */
 export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
+  const prescribed = prescriptions(ctx);
+  const window = ctx.rules.udsDetectionDays;
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
     const cls = udsClass(o.code.codings);
     const outcome = cls ? udsOutcome(o) : undefined;
     if (!cls || !outcome) continue;
-    const { opioids, amphetamine } = prescribedOn(ctx, o.effective);
-    const expectedBy = (DETECTS[cls] ?? []).filter((i) => opioids.has(i));
+    const day = o.effective;
     let why: string | undefined;
     if (outcome === 'positive') {
+      // A prescription covering any of the days before the test explains a positive result.
+      const recent = ingredientsDuring(prescribed, day - window, day);
+      const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
       if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${cls}`;
-      else if (cls === 'amphetamine' && !amphetamine) why = 'positive for amphetamines, none prescribed';
-      else if (DETECTS[cls] && expectedBy.length === 0) why = `positive for ${cls}, not prescribed`;
+      else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
+        why = 'positive for amphetamines, none prescribed';
+      } else if (DETECTS[cls] && expectedBy.length === 0) why = `positive for ${cls}, not prescribed`;
     } else {
-      const missing = (MUST_DETECT[cls] ?? []).filter((i) => opioids.has(i));
+      // A negative result is unexpected only while the prescription covers the test day.
+      const current = ingredientsDuring(prescribed, day, day);
+      const missing = (MUST_DETECT[cls] ?? []).filter((i) => current.has(i));
       if (missing.length > 0) why = `negative for prescribed ${missing.join(', ')}`;
     }
     if (why)
       evidence.push({
         reference: o.ref,
-        date: formatDay(o.effective),
+        date: formatDay(day),
         value: outcome,
         detail: `${describe(o)}: ${why}`,
       });
@@ -97,12 +125,17 @@ function numberOf(value: ObservationValue | undefined): number | undefined {
   return undefined;
 }
 
+const COMM_MAX = 68;
+
 function isComm(code: Concept): boolean {
   if (code.codings.some((c) => c.system === PROJECT_SYSTEMS.assessment && c.code?.trim() === 'comm-total')) {
     return true;
   }
   const names = [code.text, ...code.codings.map((c) => c.display)];
-  return names.some((n) => n !== undefined && /current opioid misuse measure|\bCOMM\b/i.test(n));
+  // "COMM" alone, not another scale of the same family ("COMM-9").
+  return names.some(
+    (n) => n !== undefined && (/current opioid misuse measure/i.test(n) || /\bCOMM\b(?!-\d)/.test(n)),
+  );
 }
 
 /** COMM total >= 9 (>= 13 higher specificity) in 12 months (Butler 2007; MORE trial screening). */
@@ -113,7 +146,8 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !isComm(o.code) || !within(o.effective, ctx.asOf, lookbackDays)) continue;
     const score = numberOf(o.value);
-    if (score === undefined || score < positive) continue;
+    // The COMM total runs 0-68: anything else is not a COMM total.
+    if (score === undefined || score < positive || score > COMM_MAX) continue;
     highest = Math.max(highest, score);
     evidence.push({
       reference: o.ref,
@@ -132,20 +166,28 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
   };
 }
 
+/** A PHQ answer in words or with its score first ("1 - Several days"). */
+function phqScoreOfText(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  const leading = /^\s*([0-3])\b/.exec(lower)?.[1];
+  if (leading !== undefined) return Number(leading);
+  if (/nearly every day/.test(lower)) return 3;
+  if (/more than half/.test(lower)) return 2;
+  if (/several days/.test(lower)) return 1;
+  if (/not at all/.test(lower)) return 0;
+  return undefined;
+}
+
 function phqScore(value: ObservationValue | undefined): number | undefined {
   const n = numberOf(value);
   if (n !== undefined) return n;
+  if (value?.kind === 'string') return phqScoreOfText(value.text);
   if (value?.kind !== 'concept') return undefined;
   for (const c of value.concept.codings) {
-    const score = c.code === undefined ? undefined : PHQ_ANSWER_SCORES.get(c.code);
+    const score = c.code === undefined ? undefined : PHQ_ANSWER_SCORES.get(c.code.trim());
     if (score !== undefined) return score;
   }
-  const text = [value.concept.text, ...value.concept.codings.map((c) => c.display)].join(' ').toLowerCase();
-  if (/nearly every day/.test(text)) return 3;
-  if (/more than half/.test(text)) return 2;
-  if (/several days/.test(text)) return 1;
-  if (/not at all/.test(text)) return 0;
-  return undefined;
+  return phqScoreOfText([value.concept.text, ...value.concept.codings.map((c) => c.display)].join(' '));
 }
 
 const isItem9 = (code: Concept): boolean =>

@@ -2,24 +2,32 @@
  * Flags read from the prescribing pattern: benzodiazepine overlap, missing naloxone, multiple prescribers or
  * pharmacies, early refills (brief 3).
  */
-import { orderCoverage, type Coverage } from '../../opioid/coverage.ts';
+import type { Coverage } from '../../opioid/coverage.ts';
 import { counts, wasWritten } from '../../opioid/prescription-status.ts';
+import type { OrderAnalysis } from '../../opioid/order-analysis.ts';
 import type { OrderInput } from '../../opioid/order.types.ts';
 import { resolveProduct } from '../../opioid/product.resolver.ts';
-import { dailyStepsFromSig } from '../../opioid/sig-dose.ts';
-import { formatDay, type Day } from '../../time/day.ts';
+import { formatDay } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { medicationClasses } from '../medication-class.ts';
 import { dayText, within, type RiskContext } from '../risk-context.ts';
-
-/** Days a non-opioid order covers (same rules as opioids: supply, quantity / units per day, bounds, 30 days). */
-function coverageOf(order: OrderInput): Coverage | undefined {
-  const sig = dailyStepsFromSig(order.sigs, []);
-  const result = orderCoverage(order, sig.ok ? sig.steps : []);
-  return result.ok ? result.coverage : undefined;
-}
+import { coverageOf, mergeSpans, overlapDays } from '../spans.ts';
 
 const ref = (order: OrderInput): string => `MedicationRequest/${order.id}`;
+
+const DISPENSED: ReadonlySet<string> = new Set(['completed', 'in-progress']);
+
+/**
+ * Long-acting and short-acting forms of one opioid run side by side (an ER tablet plus breakthrough doses): early
+ * refills compare orders of the same ingredient and the same release.
+ */
+function release(analysed: OrderAnalysis): 'extended' | 'immediate' {
+  const text = `${analysed.product.name ?? ''} ${analysed.product.doseFormText ?? ''}`;
+  return analysed.product.doseForm === 'transdermal' ||
+    /extended release|\b(?:12|24) HR\b|\bER\b|\bXR\b|\bSR\b/i.test(text)
+    ? 'extended'
+    : 'immediate';
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -27,43 +35,18 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-interface Span {
-  readonly start: Day;
-  readonly end: Day;
-}
-
-/** Overlapping or touching day ranges merged into disjoint ones, in order. */
-function mergeSpans(spans: readonly Span[]): Span[] {
-  const sorted = [...spans].sort((a, b) => a.start - b.start);
-  const out: Span[] = [];
-  for (const s of sorted) {
-    const last = out.at(-1);
-    if (last && s.start <= last.end + 1)
-      out[out.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
-    else out.push({ start: s.start, end: s.end });
-  }
-  return out;
-}
-
-/** Days of [start, end] inside the disjoint spans. */
-function overlap(spans: readonly Span[], start: Day, end: Day): number {
-  let days = 0;
-  for (const s of spans) days += Math.max(0, Math.min(end, s.end) - Math.max(start, s.start) + 1);
-  return days;
-}
-
 /** CDC Rec 11: an active benzodiazepine order overlapping an opioid order; overlap days reported (PQA uses >= 30). */
 export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
   const opioidSpans = mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
   const evidence: Evidence[] = [];
-  let overlapDays = 0;
+  let longest = 0;
   for (const order of ctx.record.medicationRequests) {
     if (!ctx.classes.get(order)?.has('benzodiazepine') || !counts(order)) continue;
     const coverage = coverageOf(order);
     if (!coverage || coverage.start > ctx.asOf || coverage.end < ctx.asOf) continue;
-    const days = overlap(opioidSpans, coverage.start, coverage.end);
+    const days = overlapDays(opioidSpans, coverage.start, coverage.end);
     if (days === 0) continue;
-    overlapDays = Math.max(overlapDays, days);
+    longest = Math.max(longest, days);
     evidence.push({
       reference: ref(order),
       date: formatDay(coverage.start),
@@ -77,7 +60,7 @@ export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
     rule: 'an active benzodiazepine order overlaps an opioid order (any overlap; PQA counts >= 30 days)',
     source: 'CDC 2022 Recommendation 11; CDC value set benzodiazepine-medications',
     evidence,
-    detail: { overlapDays, atLeast30Days: overlapDays >= 30 },
+    detail: { overlapDays: longest, atLeast30Days: longest >= 30 },
   };
 }
 
@@ -122,13 +105,8 @@ export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
   }
   const pharmacies = new Map<string, string[]>();
   for (const d of ctx.record.dispenses) {
-    if (
-      d.status === 'entered-in-error' ||
-      d.status === 'cancelled' ||
-      !d.pharmacy ||
-      !within(d.handedOver, ctx.asOf, days)
-    )
-      continue;
+    // Only dispenses that happened: not declined, cancelled, stopped, in preparation or entered in error.
+    if (!DISPENSED.has(d.status ?? '') || !d.pharmacy || !within(d.handedOver, ctx.asOf, days)) continue;
     if (resolveProduct(d.product).opioid !== 'yes') continue;
     push(pharmacies, d.pharmacy, d.ref);
   }
@@ -163,7 +141,7 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
     // Only supplies the order states: an assumed 30-day period cannot show that a refill came early.
     if (!counts(order) || !c || (c.basis !== 'expected-supply-duration' && c.basis !== 'quantity')) continue;
     for (const name of new Set(analysed.product.components.map((x) => x.ingredient.name))) {
-      push(byIngredient, name, { order, coverage: c });
+      push(byIngredient, `${name} (${release(analysed)} release)`, { order, coverage: c });
     }
   }
   const evidence: Evidence[] = [];
@@ -188,7 +166,7 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
   if (evidence.length === 0) return undefined;
   return {
     code: 'early-refill',
-    rule: `a new order for the same opioid while > ${remainingShare * 100}% of the previous supply remains (last ${lookbackDays} days)`,
+    rule: `a new order for the same opioid and release (immediate or extended) while > ${remainingShare * 100}% of the previous supply remains (last ${lookbackDays} days)`,
     source: 'project threshold (clinical brief 3); early refills are a misuse risk factor in the literature',
     evidence,
   };

@@ -1,0 +1,335 @@
+/**
+ * Review findings on the risk rules: each input once raised or missed a flag, or took the wrong branch.
+ */
+import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
+import {
+  cc,
+  condition,
+  dispense,
+  encounter,
+  ICD10,
+  LOINC,
+  LUNG_CANCER,
+  OUD_SEVERE,
+  PROGRAM,
+  referral,
+  SNOMED,
+  UDS,
+  urineScreen,
+} from '../builders/record-builders.ts';
+import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
+import { analyze } from '../helpers/analyze.ts';
+
+const run = (resources: Resource[]) => analyze(resources, AS_OF);
+const codes = (resources: Resource[]) => run(resources).flags.map((f) => f.code);
+
+describe('safety signals', () => {
+  it.each(['Nearly every day', '1 - Several days', 'More than half the days'])(
+    'reads a PHQ-9 item 9 answer written as "%s"',
+    (text) => {
+      const phq = {
+        resourceType: 'Observation',
+        id: 'phq',
+        status: 'final',
+        code: cc(LOINC, '44260-8'),
+        effectiveDateTime: '2026-01-10',
+        valueString: text,
+      } as Resource;
+      const report = run(syntheticPatient({ extra: [phq] }));
+      expect(report.flags.map((f) => f.code)).toContain('self-harm-risk');
+      expect(report.referral.safetyActions).toContain('behavioral-health-safety');
+    },
+  );
+
+  it.each(['T40.411A', 'T40.421A', 'T40.491D', 'T40.4X2A'])(
+    'recognises the opioid overdose code %s',
+    (code) => {
+      expect(
+        codes(
+          syntheticPatient({
+            extra: [condition({ id: 'od', code: cc(ICD10, code), onset: '2024-01-01', status: 'resolved' })],
+          }),
+        ),
+      ).toContain('overdose-history');
+    },
+  );
+
+  it('reads a SNOMED opioid poisoning as overdose history, not as a use disorder', () => {
+    const od = condition({
+      id: 'od',
+      code: cc(SNOMED, '242253008', 'Overdose of opiate'),
+      onset: '2025-06-01',
+    });
+    const report = run(syntheticPatient({ extra: [od] }));
+    expect(report.flags.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['overdose-history', 'naloxone-missing']),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('oud-diagnosis');
+    expect(report.referral.recommendation).toBe('MBT_OR_CBT');
+  });
+
+  it('a future-dated overdose is not history', () => {
+    expect(
+      codes(
+        syntheticPatient({
+          extra: [condition({ id: 'od', code: cc(ICD10, 'T40.1X1A'), onset: '2026-06-01' })],
+        }),
+      ),
+    ).not.toContain('overdose-history');
+  });
+
+  it.each([
+    ['2015', true],
+    ['2015-06', true],
+    ['2008', true],
+    ['1990', false],
+  ])('a partial birth date %s excludes a (possible) child: %s', (birthDate, excluded) => {
+    expect(run(syntheticPatient({ birthDate })).exclusions.includes('excluded-age')).toBe(excluded);
+  });
+});
+
+describe('MOUD', () => {
+  const severe = condition({ id: 'oud', code: OUD_SEVERE, onset: '2025-01-01' });
+  const naltrexone = (extra: Partial<MedicationRequest>): MedicationRequest => ({
+    ...medicationRequest({
+      id: 'ntx',
+      authoredOn: '2026-01-05',
+      dosages: [{ dose: tab(1), timing: every(28, 'd') }],
+      supply: { days: 28 },
+    }),
+    ...extra,
+  });
+
+  it.each([
+    ['text "Vivitrol 380 mg"', naltrexone({ medicationCodeableConcept: { text: 'Vivitrol 380 mg' } })],
+    [
+      'ingredient RxCUI 7243',
+      naltrexone({
+        medicationCodeableConcept: {
+          coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7243' }],
+        },
+      }),
+    ],
+  ])('naltrexone named by %s is MOUD', (_, order) => {
+    expect(run(syntheticPatient({ extra: [severe, order] })).referral.safetyActions).not.toContain(
+      'moud-evaluation',
+    );
+  });
+
+  it('buprenorphine dispensed (not ordered) 10 days ago is MOUD', () => {
+    const bup = {
+      ...dispense('d', '1010606', '2026-01-05', 'Organization/ph'),
+      daysSupply: { value: 30, unit: 'd' },
+    } as Resource;
+    expect(run(syntheticPatient({ extra: [severe, bup] })).referral.safetyActions).not.toContain(
+      'moud-evaluation',
+    );
+  });
+
+  it('buprenorphine that ran out 20 days ago is not MOUD now', () => {
+    const stopped = medicationRequest({
+      id: 'bup',
+      rxcui: '1010606',
+      authoredOn: '2025-11-27',
+      status: 'completed',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+      supply: { days: 30 },
+    });
+    expect(run(syntheticPatient({ extra: [severe, stopped] })).referral.safetyActions).toContain(
+      'moud-evaluation',
+    );
+  });
+});
+
+describe('false misuse signals', () => {
+  it('an extended-release and an immediate-release order renewed together are not early refills', () => {
+    const report = run(
+      syntheticPatient({
+        adjust: (orders) => {
+          const er = orders.map((o, i) => ({
+            ...o,
+            id: `er${i}`,
+            medicationCodeableConcept: {
+              coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1049593' }],
+            },
+          }));
+          orders.push(...er);
+        },
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('early-refill');
+  });
+
+  it('a negative screen after the supply ran out is not unexpected', () => {
+    const report = run(
+      syntheticPatient({
+        fills: [...Array.from({ length: 5 }, () => ({ tabsPerDay: 4 })), { tabsPerDay: 4, days: 20 }],
+        extra: [urineScreen('u', UDS.oxycodone[0], UDS.oxycodone[1], '2026-01-11', { interpretation: 'N' })],
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('uds-unexpected');
+  });
+
+  it('one pharmacy with four pharmacists, and declined dispenses, are not four pharmacies', () => {
+    const atLocation = [1, 2, 3, 4].map((i) => ({
+      ...dispense(
+        `d${i}`,
+        '1049621',
+        `2025-${String(7 + i).padStart(2, '0')}-20`,
+        `Practitioner/pharmacist-${i}`,
+      ),
+      location: { reference: 'Location/main-street' },
+    }));
+    expect(codes(syntheticPatient({ extra: atLocation }))).not.toContain('multiple-prescribers');
+    const declined = [1, 2, 3, 4].map((i): Resource => ({
+      ...dispense(`x${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
+      status: i === 1 ? 'completed' : 'declined',
+    }));
+    expect(codes(syntheticPatient({ extra: declined }))).not.toContain('multiple-prescribers');
+  });
+
+  it.each(['+', 'HH'])('reads a positive cocaine screen written "%s"', (value) => {
+    const obs =
+      value === '+'
+        ? urineScreen('u', UDS.cocaine[0], UDS.cocaine[1], '2026-01-01', { text: '+' })
+        : {
+            ...urineScreen('u', UDS.cocaine[0], UDS.cocaine[1], '2026-01-01', { interpretation: 'A' }),
+            interpretation: [{ coding: [{ code: 'HH' }] }],
+          };
+    expect(codes(syntheticPatient({ extra: [obs as Resource] }))).toContain('uds-unexpected');
+  });
+
+  it('an amphetamine prescription from 2015 does not explain a positive screen in 2026', () => {
+    const old = medicationRequest({
+      id: 'adhd',
+      rxcui: '861225',
+      display:
+        'amphetamine aspartate 2.5 MG / amphetamine sulfate 2.5 MG / dextroamphetamine saccharate 2.5 MG / dextroamphetamine sulfate 2.5 MG Oral Tablet',
+      authoredOn: '2015-01-01',
+      status: 'completed',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+      supply: { days: 30 },
+    });
+    const screen = urineScreen('u', '19261-7', 'Amphetamines [Presence] in Urine', '2026-01-01', {
+      coded: 'positive',
+    });
+    expect(codes(syntheticPatient({ extra: [old, screen] }))).toContain('uds-unexpected');
+    // Control: the same prescription covering the test explains it.
+    const current = { ...old, id: 'adhd-now', authoredOn: '2025-12-20' };
+    expect(codes(syntheticPatient({ extra: [current, screen] }))).not.toContain('uds-unexpected');
+  });
+
+  it('COMM scores outside 0-68 and the COMM-9 scale are not COMM totals', () => {
+    const obs = (id: string, code: object, score: number): Resource => ({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      code,
+      effectiveDateTime: '2026-01-01',
+      valueInteger: score,
+    });
+    expect(
+      codes(
+        syntheticPatient({
+          extra: [obs('c1', cc('https://opioid-pain-cds.org/fhir/CodeSystem/assessment', 'comm-total'), 1e6)],
+        }),
+      ),
+    ).not.toContain('comm-positive');
+    expect(codes(syntheticPatient({ extra: [obs('c2', { text: 'COMM-9 short form' }, 20)] }))).not.toContain(
+      'comm-positive',
+    );
+  });
+});
+
+describe('exclusions and suppression', () => {
+  const cancerDx = (id: string, encounterRef: string, extra: object = {}) =>
+    ({
+      ...condition({
+        id,
+        code: LUNG_CANCER,
+        category: 'encounter-diagnosis',
+        encounter: encounterRef,
+        recorded: '2025-10-01',
+        status: 'resolved',
+      }),
+      ...extra,
+    }) as Resource;
+
+  it('refuted cancer diagnoses and cancelled encounters do not exclude', () => {
+    const refuted = [
+      cancerDx('c1', 'Encounter/e1', { verificationStatus: { coding: [{ code: 'refuted' }] } }),
+      cancerDx('c2', 'Encounter/e2', { verificationStatus: { coding: [{ code: 'entered-in-error' }] } }),
+      encounter('e1', '2025-10-01'),
+      encounter('e2', '2025-11-01'),
+    ];
+    expect(run(syntheticPatient({ extra: refuted })).exclusions).toEqual([]);
+    const cancelled = [
+      encounter('e1', '2025-10-01', { status: 'cancelled', reasonCode: [LUNG_CANCER] }),
+      encounter('e2', '2025-11-01', { status: 'entered-in-error', reasonCode: [LUNG_CANCER] }),
+    ];
+    expect(run(syntheticPatient({ extra: cancelled })).exclusions).toEqual([]);
+  });
+
+  it('one encounter referenced two ways is one encounter', () => {
+    const resources = syntheticPatient({
+      extra: [
+        cancerDx('c1', 'urn:uuid:Encounter-e1'),
+        encounter('e1', '2025-10-01', { diagnosis: [{ condition: { reference: 'Condition/c1' } }] }),
+      ],
+    });
+    expect(run(resources).exclusions).toEqual([]);
+  });
+
+  it('a hospice discharge in 2017 and a future hospice service do not exclude now', () => {
+    const old = encounter('h', '2017-03-01', {
+      hospitalization: { dischargeDisposition: cc(SNOMED, '385763009', 'Hospice care') },
+    });
+    const future = {
+      resourceType: 'ServiceRequest',
+      id: 'hs',
+      status: 'active',
+      intent: 'order',
+      code: cc(SNOMED, '385763009', 'Hospice care'),
+      authoredOn: '2026-09-01',
+    } as Resource;
+    expect(run(syntheticPatient({ extra: [old, future] })).exclusions).toEqual([]);
+  });
+
+  it.each([
+    ['Mindfulness-based stress reduction class', 'mbsr'],
+    ['Cognitive behavioral therapy for insomnia (CBT-I)', 'cbti'],
+  ])('a referral to "%s" does not suppress MBT or CBT', (text) => {
+    const sr = {
+      resourceType: 'ServiceRequest',
+      id: 'sr',
+      status: 'completed',
+      intent: 'order',
+      code: { text },
+      authoredOn: '2025-12-01',
+    } as Resource;
+    expect(run(syntheticPatient({ extra: [sr] })).referral.suppressed).toBe(false);
+  });
+
+  it('a proposed referral is a suggestion, not a referral', () => {
+    const proposal = { ...referral('sr', 'mbt', '2025-12-01'), intent: 'proposal' } as Resource;
+    expect(run(syntheticPatient({ extra: [proposal] })).referral.suppressed).toBe(false);
+    expect(PROGRAM).toMatch(/referral-program$/);
+  });
+});
+
+describe('rationale', () => {
+  it('says "no pain diagnosis" rather than "other pain site" for LTOT without a diagnosis', () => {
+    expect(run(syntheticPatient({ pain: 'none' })).referral.rationale.join(' ')).toMatch(
+      /no pain diagnosis on record/,
+    );
+  });
+
+  it('says low back pain is not yet chronic when it is recent', () => {
+    const recent = condition({ id: 'lbp', code: cc(ICD10, 'M54.50', 'Low back pain'), onset: '2025-12-16' });
+    expect(run(syntheticPatient({ pain: 'none', extra: [recent] })).referral.rationale.join(' ')).toMatch(
+      /not documented as chronic/,
+    );
+  });
+});
