@@ -24,6 +24,8 @@ export interface MmeAnalysis {
   readonly totalMme: number;
   readonly complete: boolean;
   readonly orders: readonly OrderAnalysis[];
+  /** The analysis of each opioid (or possibly opioid) order, by the input it came from. */
+  readonly byInput: ReadonlyMap<OrderInput, OrderAnalysis>;
   /** Orders nothing identifies (no RxNorm code, no opioid or brand name): whether they are opioids is unknown. */
   readonly unidentifiedOrderIds: readonly string[];
   readonly series: readonly SeriesPoint[];
@@ -39,6 +41,11 @@ export function analyzeMme(
   const factorSet = FACTOR_SETS[factorSetId];
   const cache = newAnalysisCache();
   const analysed = inputs.map((input) => analyzeOrder(input, asOf, factorSet, cache));
+  const byInput = new Map<OrderInput, OrderAnalysis>();
+  analysed.forEach((o, i) => {
+    const input = inputs[i];
+    if (input && o.product.opioid !== 'no') byInput.set(input, o);
+  });
   const orders = analysed.filter((o) => o.product.opioid !== 'no');
   const unidentifiedOrderIds = analysed
     .filter((o) => o.product.opioid === 'no' && !o.product.identifiable)
@@ -75,6 +82,7 @@ export function analyzeMme(
     totalMme,
     complete,
     orders,
+    byInput,
     unidentifiedOrderIds,
     series,
     trend: summarizeTrend(raw, asOf, rules),

@@ -27,19 +27,20 @@ export function riskContext(
   asOf: Day,
   rules: RiskRules,
 ): RiskContext {
-  const byId = new Map(mme.orders.map((o) => [o.id, o]));
   const opioidOrders = new Map<OrderInput, OrderAnalysis>();
   const classes = new Map<OrderInput, ReadonlySet<MedicationClass>>();
-  // One classification per distinct product: a history repeats the same few products.
-  const byProduct = new Map<string, ReadonlySet<MedicationClass>>();
+  // One classification per distinct product: a history repeats the same few products. Analysed orders share their
+  // resolved product object (the MME engine's memo); the others are keyed by what identifies their product.
+  const byResolved = new Map<object, ReadonlySet<MedicationClass>>();
+  const byKey = new Map<string, ReadonlySet<MedicationClass>>();
   for (const order of record.medicationRequests) {
-    const analysed = byId.get(order.id);
+    const analysed = mme.byInput.get(order);
     if (analysed && analysed.product.opioid === 'yes') opioidOrders.set(order, analysed);
-    const key = productKey(order.product);
-    let found = byProduct.get(key);
+    let found = analysed ? byResolved.get(analysed.product) : byKey.get(productKey(order.product));
     if (!found) {
       found = medicationClasses(order.product, analysed?.product);
-      byProduct.set(key, found);
+      if (analysed) byResolved.set(analysed.product, found);
+      else byKey.set(productKey(order.product), found);
     }
     classes.set(order, found);
   }

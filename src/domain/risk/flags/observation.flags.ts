@@ -79,7 +79,8 @@ function describe(o: ObservationInput): string {
 /** CDC Rec 10: positive for a substance not prescribed, or negative for the prescribed opioid, in 12 months. */
 export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
-  const prescribed = prescriptions(ctx);
+  // What was prescribed is worked out once, and only when there is a screen to read.
+  let prescribed: Prescribed | undefined;
   const window = ctx.rules.udsDetectionDays;
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
@@ -87,6 +88,7 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
     const outcome = cls ? udsOutcome(o) : undefined;
     if (!cls || !outcome) continue;
     const day = o.effective;
+    prescribed ??= prescriptions(ctx);
     let why: string | undefined;
     if (outcome === 'positive') {
       // A prescription covering any of the days before the test explains a positive result.

@@ -11,7 +11,7 @@ import { formatDay } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { medicationClasses } from '../medication-class.ts';
 import { dayText, within, type RiskContext } from '../risk-context.ts';
-import { coverageOf, mergeSpans, overlapDays } from '../spans.ts';
+import { coverageOf, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
 const ref = (order: OrderInput): string => `MedicationRequest/${order.id}`;
 
@@ -37,13 +37,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** CDC Rec 11: an active benzodiazepine order overlapping an opioid order; overlap days reported (PQA uses >= 30). */
 export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
-  const opioidSpans = mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
+  let opioidSpans: Span[] | undefined; // merged on the first benzodiazepine order only
   const evidence: Evidence[] = [];
   let longest = 0;
   for (const order of ctx.record.medicationRequests) {
     if (!ctx.classes.get(order)?.has('benzodiazepine') || !counts(order)) continue;
     const coverage = coverageOf(order);
     if (!coverage || coverage.start > ctx.asOf || coverage.end < ctx.asOf) continue;
+    opioidSpans ??= mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
     const days = overlapDays(opioidSpans, coverage.start, coverage.end);
     if (days === 0) continue;
     longest = Math.max(longest, days);
@@ -136,13 +137,19 @@ export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
 export function earlyRefill(ctx: RiskContext): Flag | undefined {
   const { remainingShare, lookbackDays } = ctx.rules.earlyRefill;
   const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage }[]>();
+  // Groups per distinct product (refills share their resolved product object): "oxycodone (immediate release)".
+  const groupsOf = new Map<object, string[]>();
   for (const [order, analysed] of ctx.opioidOrders) {
     const c = analysed.coverage;
     // Only supplies the order states: an assumed 30-day period cannot show that a refill came early.
     if (!counts(order) || !c || (c.basis !== 'expected-supply-duration' && c.basis !== 'quantity')) continue;
-    for (const name of new Set(analysed.product.components.map((x) => x.ingredient.name))) {
-      push(byIngredient, `${name} (${release(analysed)} release)`, { order, coverage: c });
+    let groups = groupsOf.get(analysed.product);
+    if (!groups) {
+      const kind = release(analysed);
+      groups = [...new Set(analysed.product.components.map((x) => `${x.ingredient.name} (${kind} release)`))];
+      groupsOf.set(analysed.product, groups);
     }
+    for (const group of groups) push(byIngredient, group, { order, coverage: c });
   }
   const evidence: Evidence[] = [];
   for (const [name, list] of byIngredient) {
