@@ -8,6 +8,7 @@ import type { Config } from './config/load-config.ts';
 import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
+import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Card and suggestion ids; random UUIDs unless a test fixes them. */
+  readonly newId?: () => string;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -29,5 +32,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerErrorHandling(app);
   healthRoute(app);
   analysisRoute(app, { config: deps.config, clock: deps.clock ?? systemClock });
+  cdsHooksRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock, newId: deps.newId });
   return app;
 }

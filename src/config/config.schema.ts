@@ -19,6 +19,26 @@ export const EnvSchema = z.object({
   DEFAULT_FACTOR_SET: z.enum(FACTOR_SET_IDS as [string, ...string[]]).default(DEFAULT_FACTOR_SET),
   /** Days of daily MME history in analyses (clinical brief 2.3: 180). */
   SERIES_WINDOW_DAYS: z.coerce.number().int().min(90).max(3650).default(180),
+  /**
+   * FHIR servers the service may call when a hook request lacks prefetch data, comma-separated base URLs. Only these
+   * are ever contacted: `fhirServer` comes from the caller. Empty by default (prefetch only).
+   */
+  FHIR_ALLOWED_BASE_URLS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((u) => u.trim().replace(/\/+$/, ''))
+        .filter((u) => u !== ''),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs' }))),
+  /** Time for all FHIR calls of one hook request, well under the spec's "on the order of 500 ms" in total. */
+  FHIR_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(350),
+  /** Pages of a search followed through `next` links before the data is reported partial. */
+  FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
+  /** The service's public base URL (behind a proxy), for links in cards. Default: http://HOST:PORT. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

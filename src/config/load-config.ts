@@ -9,6 +9,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly defaultFactorSet: FactorSetId;
   readonly trendRules: TrendRules;
+  readonly fhir: {
+    readonly allowedBaseUrls: readonly string[];
+    readonly deadlineMs: number;
+    readonly maxPages: number;
+  };
+  readonly publicBaseUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -30,5 +36,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     defaultFactorSet: e.DEFAULT_FACTOR_SET as FactorSetId,
     trendRules: Object.freeze({ ...DEFAULT_TREND_RULES, windowDays: e.SERIES_WINDOW_DAYS }),
+    fhir: Object.freeze({
+      allowedBaseUrls: Object.freeze([...e.FHIR_ALLOWED_BASE_URLS]),
+      deadlineMs: e.FHIR_DEADLINE_MS,
+      maxPages: e.FHIR_MAX_PAGES,
+    }),
+    publicBaseUrl: (
+      e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
+    ).replace(/\/+$/, ''),
   });
 }

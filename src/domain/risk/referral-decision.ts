@@ -32,6 +32,8 @@ export interface Referral {
   /** Whether the patient matches the recommended programme's trial population; null when unknown or none. */
   readonly matchesTrialPopulation: boolean | null;
   readonly trialPopulation: TrialPopulation | null;
+  /** The pain diagnoses behind the recommendation ("Condition/c1"), as referral reasons. */
+  readonly painConditionRefs: readonly string[];
 }
 
 /** Misuse signals of brief 3: dose escalation counts only together with another signal. */
@@ -118,7 +120,18 @@ function none(
     misuseSignals: misuse,
     matchesTrialPopulation: null,
     trialPopulation: null,
+    painConditionRefs: [],
   };
+}
+
+function painRefs(pain: PainFacts): string[] {
+  return [
+    ...new Set(
+      [...pain.chronicPain, ...pain.lowBackPain]
+        .map((e) => e.reference)
+        .filter((r): r is string => r !== undefined),
+    ),
+  ];
 }
 
 type Unsuppressed = Omit<Referral, 'suppressed' | 'suppressedBy'>;
@@ -153,6 +166,7 @@ function decideProgramme(
         misuseSignals: [...misuse, 'oud-diagnosis'],
         matchesTrialPopulation: trial.matches,
         trialPopulation: trial,
+        painConditionRefs: painRefs(pain),
       };
     }
     return none(
@@ -177,6 +191,7 @@ function decideProgramme(
       misuseSignals: misuse,
       matchesTrialPopulation: trial.matches,
       trialPopulation: trial,
+      painConditionRefs: painRefs(pain),
     };
   }
   if ((hasChronicPain || ltot) && opioids) {
@@ -196,6 +211,7 @@ function decideProgramme(
       misuseSignals: misuse,
       matchesTrialPopulation: trial.matches,
       trialPopulation: trial,
+      painConditionRefs: painRefs(pain),
     };
   }
   const reason = !opioids

@@ -1,0 +1,52 @@
+/** Plain-words lines for card details: the dose and its trend, and each flag with its evidence. */
+import type { MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
+import type { Flag } from '../domain/risk/flag.types.ts';
+
+export function doseLine(mme: MmeAnalysis): string {
+  const t = mme.trend;
+  const bound = mme.complete ? '' : ' (at least: an active order has an unknown dose)';
+  const parts = [
+    `current dose **${mme.totalMme} MME/day**${bound}`,
+    `90-day average ${t.averages.last90Days.mme} MME/day`,
+  ];
+  if (t.escalation.detected)
+    parts.push(
+      `rising: ${t.escalation.fromMme} to ${t.escalation.toMme} MME/day since ${t.escalation.sinceDate}`,
+    );
+  else if (t.taper.detected) parts.push(`tapering: down ${t.taper.decreasePct}% over 90 days`);
+  if (t.longTermOpioidTherapy)
+    parts.push(
+      `opioids on ${t.longTermOpioidTherapyDetail.coveredDays} of the last ${t.longTermOpioidTherapyDetail.windowDays} days`,
+    );
+  return parts.join('; ');
+}
+
+const FLAG_NAMES: Readonly<Record<Flag['code'], string>> = {
+  'high-dose-50': 'Dose at or above 50 MME/day',
+  'high-dose-90': 'Dose at or above 90 MME/day',
+  'benzodiazepine-overlap': 'Benzodiazepine with opioids',
+  'naloxone-missing': 'No naloxone on record',
+  'multiple-prescribers': 'Several opioid prescribers or pharmacies',
+  'early-refill': 'Early refill',
+  'dose-escalation': 'Dose escalation',
+  'uds-unexpected': 'Unexpected urine drug screen',
+  'comm-positive': 'Positive Current Opioid Misuse Measure (COMM)',
+  'oud-diagnosis': 'Opioid use disorder diagnosis',
+  'overdose-history': 'History of opioid overdose',
+  'long-term-opioid-therapy': 'Long-term opioid therapy',
+  'self-harm-risk': 'Thoughts of self-harm (PHQ-9 item 9)',
+};
+
+/** "- Unexpected urine drug screen: Benzoylecgonine ...: positive for cocaine (2026-01-05)" */
+export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]): string[] {
+  return flags
+    .filter((f) => codes.includes(f.code))
+    .map((f) => {
+      const facts = f.evidence
+        .slice(0, 3)
+        .map((e) => `${e.detail}${e.date ? ` (${e.date})` : ''}`)
+        .join('; ');
+      const more = f.evidence.length > 3 ? `; and ${f.evidence.length - 3} more` : '';
+      return `- ${FLAG_NAMES[f.code]}: ${facts}${more}`;
+    });
+}

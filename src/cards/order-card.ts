@@ -1,0 +1,57 @@
+/**
+ * The card for an opioid being ordered (order-select, order-sign): what it adds to the patient's daily MME, e.g.
+ * "This order brings the total from 40 to 85 MME/day". Crossing 50 or 90 MME/day (CDC 2022) is a warning; an order
+ * whose MME cannot be computed says so and why.
+ */
+import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
+import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
+import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
+import type { Card, CardContext } from './card.types.ts';
+
+const THRESHOLDS = [
+  { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
+  { mme: 50, advice: 'at or above 50 MME/day: reassess benefits and risks and offer naloxone (CDC 2022)' },
+] as const;
+
+function orderLine(o: OrderAnalysis): string {
+  if (o.mme === null) return `- ${o.explanation}. Why unknown: ${o.reasons.join('; ') || 'no usable dose'}`;
+  return `- ${o.explanation}`;
+}
+
+export function orderCard(
+  before: BundleAnalysis,
+  after: BundleAnalysis,
+  draftIds: ReadonlySet<string>,
+  ctx: CardContext,
+): Card | undefined {
+  const drafts = after.mme.orders.filter((o) => draftIds.has(o.id) && o.product.opioid !== 'no');
+  if (drafts.length === 0) return undefined;
+  const from = before.mme.totalMme;
+  const to = after.mme.totalMme;
+  const unknown = drafts.filter((o) => o.mme === null && o.status !== 'excluded');
+  const crossed = THRESHOLDS.find((t) => from < t.mme && to >= t.mme);
+  let headline: string;
+  if (unknown.length > 0) {
+    headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
+  } else if (drafts.every((o) => o.status === 'excluded')) {
+    headline = 'Buprenorphine is not converted to MME: the total stays at ' + `${to} MME/day`;
+  } else {
+    headline = `This order brings the total from ${from} to ${to} MME/day${crossed ? ` (crosses ${crossed.mme})` : ''}`;
+  }
+  const above = THRESHOLDS.find((t) => to >= t.mme);
+  const detail = [
+    ...drafts.map(orderLine),
+    '',
+    `Total before this order: ${from} MME/day${before.mme.complete ? '' : ' (at least)'}; with it: ${to} MME/day${after.mme.complete ? '' : ' (at least)'}.`,
+    ...(above ? ['', `The new total is ${above.advice}.`] : []),
+  ].join('\n');
+  return {
+    uuid: ctx.newId(),
+    summary: summary(headline),
+    detail: detail + completenessNote(ctx),
+    indicator: unknown.length > 0 || crossed ? 'warning' : 'info',
+    source: source(ctx, 'ordermme'),
+    overrideReasons: OVERRIDE_REASONS.safety,
+    links: [trendLink(ctx)],
+  };
+}

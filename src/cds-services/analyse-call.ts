@@ -1,0 +1,62 @@
+/**
+ * Shared by the handlers: the analysis of the gathered record (and of the record with the draft orders, for the
+ * order hooks), and the card context.
+ */
+import { analyzeBundle, type BundleAnalysis } from '../analysis/analyze-bundle.ts';
+import type { CardContext } from '../cards/card.types.ts';
+import { parseIsoDate } from '../domain/time/day.ts';
+import type { Gathered } from '../fhir/fhir-gateway.ts';
+import { arr, obj, str, type Json } from '../fhir/json-read.ts';
+import type { HandlerDeps, HookCall } from './cds-service.types.ts';
+
+export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): CardContext {
+  return {
+    patientId: call.context.patientId,
+    userId: call.context.userId,
+    today: deps.today,
+    publicBaseUrl: deps.publicBaseUrl,
+    partial: data.partial,
+    newId: deps.newId,
+  };
+}
+
+export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAnalysis {
+  const asOf = parseIsoDate(deps.today);
+  if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: resources.map((resource) => ({ resource })),
+  };
+  return analyzeBundle(bundle, asOf, deps.factorSet, { trend: deps.trendRules });
+}
+
+export function gatheredResources(data: Gathered): Json[] {
+  return arr(data.bundle.entry)
+    .map((e) => obj(obj(e)?.resource))
+    .filter((r): r is Json => r !== undefined);
+}
+
+/**
+ * A draft order as if signed today: a draft (or proposal) order counts from today over its own supply. Drafts come
+ * first so that a revision of an existing order (same id) replaces it in the analysis.
+ */
+export function asSigned(resources: readonly Json[], today: string): Json[] {
+  return resources.map((r, i) => {
+    if (r.resourceType !== 'MedicationRequest') return r;
+    const status = str(r.status);
+    return {
+      ...r,
+      id: str(r.id) ?? `draft-${i}`,
+      status: status === undefined || status === 'draft' ? 'active' : status,
+      intent: 'order',
+      authoredOn: str(r.authoredOn) ?? today,
+    };
+  });
+}
+
+export function draftIds(resources: readonly Json[]): Set<string> {
+  return new Set(
+    resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `entry-${i}`),
+  );
+}

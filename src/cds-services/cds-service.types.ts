@@ -1,0 +1,47 @@
+/** A CDS service is its discovery definition plus the handler that turns a hook request into cards. */
+import type { z } from 'zod';
+import type { Card } from '../cards/card.types.ts';
+import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
+import type { TrendRules } from '../domain/trend/trend-rules.ts';
+import type { Json } from '../fhir/json-read.ts';
+import type { Gathered, PrefetchSpec } from '../fhir/fhir-gateway.ts';
+
+export type HookName = 'patient-view' | 'order-select' | 'order-sign';
+
+export interface CdsServiceDefinition {
+  readonly id: string;
+  readonly hook: HookName;
+  readonly title: string;
+  readonly description: string;
+  readonly prefetch: Readonly<Record<string, string>>;
+  readonly usageRequirements?: string;
+}
+
+/** The parts of a hook request a handler reads, after validation. */
+export interface HookCall {
+  readonly hookInstance: string;
+  readonly context: Readonly<Record<string, unknown>> & {
+    readonly patientId: string;
+    readonly userId?: string;
+  };
+  /** context.draftOrders for the order hooks, already narrowed to the selections for order-select. */
+  readonly draftResources: readonly Json[];
+}
+
+export interface HandlerDeps {
+  /** "YYYY-MM-DD" today in the clinic's time zone. */
+  readonly today: string;
+  readonly factorSet: FactorSetId;
+  readonly trendRules: TrendRules;
+  readonly publicBaseUrl: string;
+  readonly newId: () => string;
+}
+
+export interface CdsService {
+  readonly definition: CdsServiceDefinition;
+  /** The data the service reads; definition.prefetch advertises the same templates. */
+  readonly prefetch: readonly PrefetchSpec[];
+  /** Extra rules for this hook's context (draftOrders, selections), on top of the common request schema. */
+  readonly contextSchema: z.ZodType;
+  handle(call: HookCall, data: Gathered, deps: HandlerDeps): { cards: Card[] };
+}

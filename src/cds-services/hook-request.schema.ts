@@ -1,0 +1,46 @@
+/**
+ * The CDS Hooks 2.0 request (https://cds-hooks.hl7.org/2.0/#http-request_1): hook, hookInstance (UUID), context
+ * (patientId required by the hooks this service answers), optional fhirServer, fhirAuthorization and prefetch (each
+ * key a FHIR resource, or null for "no data").
+ */
+import { z } from 'zod';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const HookRequestSchema = z.looseObject(
+  {
+    hook: z.string({ error: 'is required (the hook name)' }).min(1),
+    hookInstance: z.string({ error: 'is required (a UUID)' }).regex(UUID, { error: 'must be a UUID' }),
+    fhirServer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    fhirAuthorization: z
+      .looseObject(
+        {
+          access_token: z.string({ error: 'is required' }).min(1),
+          token_type: z
+            .string({ error: 'is required ("Bearer")' })
+            .regex(/^bearer$/i, { error: 'must be "Bearer"' }),
+          expires_in: z.number({ error: 'must be a number of seconds' }).optional(),
+          scope: z.string().optional(),
+          subject: z.string().optional(),
+        },
+        { error: 'must be an object {access_token, token_type, expires_in, scope, subject}' },
+      )
+      .optional(),
+    context: z.looseObject(
+      {
+        patientId: z.string({ error: 'is required' }).min(1),
+        userId: z.string().min(1).optional(),
+        encounterId: z.string().optional(),
+      },
+      { error: 'is required and must be an object' },
+    ),
+    prefetch: z
+      .record(z.string(), z.union([z.looseObject({ resourceType: z.string() }), z.null()]), {
+        error: 'must map each key to a FHIR resource or null',
+      })
+      .optional(),
+  },
+  { error: 'the request body must be a CDS Hooks request object' },
+);
+
+export type HookRequest = z.infer<typeof HookRequestSchema>;

@@ -1,0 +1,29 @@
+/** order-select: while an opioid is being chosen, what it would add to the patient's daily MME. */
+import { z } from 'zod';
+import type { CdsService } from '../cds-service.types.ts';
+import { orderHookCards } from '../order-hooks.ts';
+import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
+
+export const orderSelectService: CdsService = {
+  definition: {
+    id: 'opioid-pain-order-select',
+    hook: 'order-select',
+    title: 'Opioid order: daily MME with this order',
+    description:
+      "When an opioid order is selected: the patient total in MME/day before and with the order, a warning when it crosses 50 or 90 MME/day, and the reasons when the order's MME cannot be computed.",
+    prefetch: PREFETCH_TEMPLATES,
+  },
+  prefetch: PREFETCH,
+  contextSchema: z.looseObject({
+    selections: z
+      .array(z.string().min(1), {
+        error: 'order-select needs context.selections (references into draftOrders)',
+      })
+      .min(1),
+    draftOrders: z.looseObject(
+      { resourceType: z.literal('Bundle') },
+      { error: 'order-select needs context.draftOrders, a FHIR Bundle' },
+    ),
+  }),
+  handle: (call, data, deps) => orderHookCards(call, data, deps, false),
+};

@@ -1,0 +1,24 @@
+/** order-sign: the MME the signed orders bring, plus the referral and safety cards the decision then calls for. */
+import { z } from 'zod';
+import type { CdsService } from '../cds-service.types.ts';
+import { orderHookCards } from '../order-hooks.ts';
+import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
+
+export const orderSignService: CdsService = {
+  definition: {
+    id: 'opioid-pain-order-sign',
+    hook: 'order-sign',
+    title: 'Opioid order: daily MME, safety and a non-drug alternative',
+    description:
+      'When opioid orders are signed: the patient total in MME/day before and with them, naloxone and benzodiazepine safety, and the offer of Mindfulness-Oriented Recovery Enhancement, mindfulness-based therapy or CBT when the referral decision recommends one.',
+    prefetch: PREFETCH_TEMPLATES,
+  },
+  prefetch: PREFETCH,
+  contextSchema: z.looseObject({
+    draftOrders: z.looseObject(
+      { resourceType: z.literal('Bundle') },
+      { error: 'order-sign needs context.draftOrders, a FHIR Bundle' },
+    ),
+  }),
+  handle: (call, data, deps) => orderHookCards(call, data, deps, true),
+};

@@ -1,0 +1,28 @@
+/** patient-view: at the start of a visit, the referral card and the safety cards the decision calls for. */
+import { z } from 'zod';
+import { referralCard } from '../../cards/referral-card.ts';
+import { safetyCards } from '../../cards/safety-cards.ts';
+import { analyse, cardContext, gatheredResources } from '../analyse-call.ts';
+import type { CdsService } from '../cds-service.types.ts';
+import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
+
+export const patientViewService: CdsService = {
+  definition: {
+    id: 'opioid-pain-patient-view',
+    hook: 'patient-view',
+    title: 'Chronic pain on opioids: psychological programme referral and safety',
+    description:
+      'For a patient with chronic pain on opioids: the daily dose in MME with its trend, risk and misuse signals, and a referral to Mindfulness-Oriented Recovery Enhancement (misuse signals) or to mindfulness-based therapy or CBT (equal options), with naloxone, benzodiazepine, MOUD and behavioural-health safety cards.',
+    prefetch: PREFETCH_TEMPLATES,
+    usageRequirements:
+      'Needs the patient, their MedicationRequests (with Medications) and Conditions; Observations, ServiceRequests, Encounters and MedicationDispenses make the risk checks complete.',
+  },
+  prefetch: PREFETCH,
+  contextSchema: z.looseObject({}),
+  handle(call, data, deps) {
+    const analysis = analyse(gatheredResources(data), deps);
+    const ctx = cardContext(call, data, deps);
+    const referral = referralCard(analysis, ctx);
+    return { cards: [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])] };
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * The data every service reads, as prefetch templates with only CDS Hooks 2.0 tokens ({{context.patientId}}). The
+ * keys the analysis cannot do without are required (412 when they can be neither prefetched nor fetched); the rest
+ * make the cards say what was not checked.
+ */
+import type { PrefetchSpec } from '../fhir/fhir-gateway.ts';
+
+export const PREFETCH: readonly PrefetchSpec[] = [
+  {
+    key: 'patient',
+    template: 'Patient/{{context.patientId}}',
+    label: 'patient demographics',
+    required: true,
+  },
+  {
+    key: 'medications',
+    template:
+      'MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication&_count=100',
+    label: 'medication orders',
+    required: true,
+  },
+  {
+    key: 'conditions',
+    template: 'Condition?patient={{context.patientId}}&_count=100',
+    label: 'conditions',
+    required: true,
+  },
+  {
+    key: 'observations',
+    template: 'Observation?patient={{context.patientId}}&_sort=-date&_count=100',
+    label: 'observations (urine drug screens, COMM, PHQ-9)',
+    required: false,
+  },
+  {
+    key: 'serviceRequests',
+    template: 'ServiceRequest?patient={{context.patientId}}&_count=100',
+    label: 'referrals',
+    required: false,
+  },
+  {
+    key: 'encounters',
+    template: 'Encounter?patient={{context.patientId}}&_count=100',
+    label: 'encounters',
+    required: false,
+  },
+  {
+    key: 'dispenses',
+    template:
+      'MedicationDispense?patient={{context.patientId}}&_include=MedicationDispense:medication&_count=100',
+    label: 'medication dispenses',
+    required: false,
+  },
+];
+
+export const PREFETCH_TEMPLATES: Readonly<Record<string, string>> = Object.fromEntries(
+  PREFETCH.map((p) => [p.key, p.template]),
+);

@@ -1,0 +1,200 @@
+/**
+ * Gathers the patient data a hook needs: prefetch first, then the EHR's FHIR server for the keys the EHR did not
+ * fulfil (CDS Hooks 2.0 "Prefetch"): a missing key is fetched, a null key means no data. Searches follow `next`
+ * links up to a cap; referenced Medications missing from what came back are read once each; everything runs in
+ * parallel under one deadline. What could not be read is reported, never silently dropped; when required data can
+ * be neither found nor fetched, DataUnavailableError becomes a 412.
+ */
+import { arr, obj, objs, str, type Json } from './json-read.ts';
+import { createFhirReader, FhirReadError, type FhirReader } from './fhir-reader.ts';
+import { renderTemplate } from './prefetch-template.ts';
+
+export interface PrefetchSpec {
+  readonly key: string;
+  readonly template: string;
+  /** What the data is, for messages: "medication orders". */
+  readonly label: string;
+  /** Without it the analysis would mislead: no data means 412, not a card. */
+  readonly required: boolean;
+}
+
+export interface GatherRequest {
+  readonly prefetch?: Readonly<Record<string, unknown>>;
+  readonly fhirServer?: string;
+  readonly accessToken?: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface GatherOptions {
+  readonly allowedBaseUrls: readonly string[];
+  readonly deadlineMs: number;
+  readonly maxPages: number;
+}
+
+export interface Gathered {
+  /** Every resource gathered, as one collection Bundle for the analysis. */
+  readonly bundle: Json;
+  /** What is missing or partial, in plain words (for the cards and the log). */
+  readonly partial: readonly string[];
+  readonly sources: Readonly<Record<string, 'prefetch' | 'fhir' | 'none'>>;
+}
+
+export class DataUnavailableError extends Error {
+  override readonly name = 'DataUnavailableError';
+}
+
+function entriesOf(value: Json, label: string, partial: string[]): Json[] {
+  if (value.resourceType !== 'Bundle') return [value];
+  const out: Json[] = [];
+  for (const entry of objs(value.entry)) {
+    const resource = obj(entry.resource);
+    if (!resource) continue;
+    const isOutcome =
+      resource.resourceType === 'OperationOutcome' || str(obj(entry.search)?.mode) === 'outcome';
+    if (isOutcome) {
+      const issues = objs(resource.issue).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+      if (issues.length > 0) partial.push(`${label}: the FHIR server reported an error in its results`);
+      continue;
+    }
+    out.push(resource);
+  }
+  return out;
+}
+
+function nextLink(bundle: Json): string | undefined {
+  return str(objs(bundle.link).find((l) => l.relation === 'next')?.url);
+}
+
+/** A search and its next pages, up to the cap. */
+async function readAll(
+  reader: FhirReader,
+  first: Json | string,
+  label: string,
+  maxPages: number,
+  partial: string[],
+): Promise<Json[]> {
+  let page = typeof first === 'string' ? await reader.get(first) : first;
+  const resources = entriesOf(page, label, partial);
+  for (let pages = 1; ; pages++) {
+    const next = nextLink(page);
+    if (!next) break;
+    if (pages >= maxPages) {
+      partial.push(`${label}: more than ${maxPages} pages; only the first ${maxPages} were read`);
+      break;
+    }
+    page = await reader.get(next);
+    resources.push(...entriesOf(page, label, partial));
+  }
+  return resources;
+}
+
+function allowedServer(fhirServer: string | undefined, allowed: readonly string[]): string | undefined {
+  if (fhirServer === undefined) return undefined;
+  const normal = fhirServer.trim().replace(/\/+$/, '');
+  return allowed.includes(normal) ? normal : undefined;
+}
+
+/** medicationReference targets that are neither contained nor among the gathered resources. */
+function missingMedications(resources: readonly Json[]): string[] {
+  const present = new Set<string>();
+  for (const r of resources)
+    if (r.resourceType === 'Medication' && typeof r.id === 'string') present.add(`Medication/${r.id}`);
+  const missing = new Set<string>();
+  for (const r of resources) {
+    const reference = str(obj(r.medicationReference)?.reference);
+    if (!reference || reference.startsWith('#')) continue;
+    const tail = /Medication\/[^/]+$/.exec(reference)?.[0];
+    if (tail && !present.has(tail)) missing.add(tail);
+  }
+  return [...missing];
+}
+
+export async function gather(
+  specs: readonly PrefetchSpec[],
+  request: GatherRequest,
+  options: GatherOptions,
+): Promise<Gathered> {
+  const partial: string[] = [];
+  const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
+  const server = allowedServer(request.fhirServer, options.allowedBaseUrls);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.deadlineMs);
+  const reader = server ? createFhirReader(server, request.accessToken, controller.signal) : undefined;
+  const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
+    if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);
+    partial.push(`${spec.label} not checked: ${why}`);
+    return [];
+  };
+  const noServer =
+    request.fhirServer === undefined
+      ? 'not in prefetch and no fhirServer given'
+      : 'not in prefetch and the fhirServer is not one this service may call';
+
+  const one = async (spec: PrefetchSpec): Promise<Json[]> => {
+    const prefetched = request.prefetch === undefined ? undefined : request.prefetch[spec.key];
+    if (prefetched === null) {
+      sources[spec.key] = 'none';
+      return [];
+    }
+    const value = obj(prefetched);
+    if (value) {
+      sources[spec.key] = 'prefetch';
+      // A paged prefetch: the rest comes from the server when one may be called.
+      if (value.resourceType === 'Bundle' && nextLink(value) && reader)
+        return readAll(reader, value, spec.label, options.maxPages, partial);
+      if (value.resourceType === 'Bundle' && nextLink(value))
+        partial.push(`${spec.label}: prefetch holds only the first page`);
+      return entriesOf(value, spec.label, partial);
+    }
+    if (prefetched !== undefined) return unavailable(spec, 'the prefetch value is not a FHIR resource');
+    if (!reader) return unavailable(spec, noServer);
+    const rendered = renderTemplate(spec.template, request.context);
+    if (!rendered.ok) return unavailable(spec, rendered.problem);
+    sources[spec.key] = 'fhir';
+    try {
+      return await readAll(reader, rendered.query, spec.label, options.maxPages, partial);
+    } catch (error) {
+      return unavailable(
+        spec,
+        error instanceof FhirReadError ? error.message : 'the FHIR server could not be read',
+      );
+    }
+  };
+
+  try {
+    const resources = (await Promise.all(specs.map(one))).flat();
+    const missing = missingMedications(resources);
+    if (missing.length > 0 && reader) {
+      const fetched = await Promise.allSettled(missing.map((ref) => reader.get(ref)));
+      fetched.forEach((result, i) => {
+        if (result.status === 'fulfilled') resources.push(result.value);
+        else
+          partial.push(
+            `${missing[i] ?? 'a Medication'} could not be read: its orders are reported as unknown`,
+          );
+      });
+    }
+    return {
+      bundle: {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: resources.map((resource) => ({ resource })),
+      },
+      partial,
+      sources,
+    };
+  } finally {
+    clearTimeout(timer);
+    // Nothing outlives the request: a fetch still running after a required key failed is cancelled.
+    controller.abort();
+  }
+}
+
+/** The resources of a Bundle-like value (draftOrders), for merging with the gathered record. */
+export function resourcesOf(value: unknown): Json[] {
+  const bundle = obj(value);
+  if (!bundle) return [];
+  return arr(bundle.entry)
+    .map((e) => obj(obj(e)?.resource))
+    .filter((r): r is Json => r !== undefined);
+}

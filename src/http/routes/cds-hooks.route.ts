@@ -1,0 +1,92 @@
+/**
+ * CDS Hooks endpoints: GET /cds-services (discovery, from the registry) and POST /cds-services/{id} (validate, gather
+ * prefetch or FHIR data, run the service, return cards). 404 for an unknown service, 400 naming what is wrong with
+ * the request, 412 when required data can be neither found in prefetch nor fetched.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { describeIssues } from '../../analysis/analysis-request.schema.ts';
+import type { Config } from '../../config/load-config.ts';
+import type { HookCall } from '../../cds-services/cds-service.types.ts';
+import { HookRequestSchema } from '../../cds-services/hook-request.schema.ts';
+import { CDS_SERVICES, findService } from '../../cds-services/registry.ts';
+import { DataUnavailableError, gather, resourcesOf } from '../../fhir/fhir-gateway.ts';
+import { str, type Json } from '../../fhir/json-read.ts';
+import { localDate, type Clock } from '../../platform/clock.ts';
+import { badRequest, HttpError } from '../http-error.ts';
+
+export interface CdsHooksRouteDeps {
+  readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl'>;
+  readonly clock: Clock;
+  readonly newId?: () => string;
+}
+
+/** order-select analyses only the selected drafts; order-sign all of them. */
+function draftResources(context: Readonly<Record<string, unknown>>, hook: string): Json[] {
+  const all = resourcesOf(context.draftOrders);
+  if (hook !== 'order-select' || !Array.isArray(context.selections)) return all;
+  const selected = new Set(context.selections.filter((s): s is string => typeof s === 'string'));
+  return all.filter(
+    (r) =>
+      selected.has(`${str(r.resourceType) ?? ''}/${str(r.id) ?? ''}`) ||
+      r.resourceType !== 'MedicationRequest',
+  );
+}
+
+export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
+  const definitions = { services: CDS_SERVICES.map((s) => s.definition) };
+  app.get('/cds-services', () => definitions);
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
+    const service = findService(request.params.id);
+    if (!service)
+      throw new HttpError(404, `no CDS service "${request.params.id}"; GET /cds-services lists them`);
+    const parsed = HookRequestSchema.safeParse(request.body);
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
+    const body = parsed.data;
+    if (body.hook !== service.definition.hook) {
+      throw badRequest(`hook: this service answers "${service.definition.hook}", not "${body.hook}"`);
+    }
+    const context = service.contextSchema.safeParse(body.context);
+    if (!context.success)
+      throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
+    request.log.info({ hookInstance: body.hookInstance, service: service.definition.id }, 'hook call');
+
+    let data;
+    try {
+      data = await gather(
+        service.prefetch,
+        {
+          prefetch: body.prefetch ?? undefined,
+          fhirServer: body.fhirServer,
+          accessToken: body.fhirAuthorization?.access_token,
+          context: body.context,
+        },
+        deps.config.fhir,
+      );
+    } catch (error) {
+      if (error instanceof DataUnavailableError)
+        throw new HttpError(412, `required data unavailable: ${error.message}`);
+      throw error;
+    }
+    if (data.partial.length > 0)
+      request.log.warn({ partial: data.partial.length, hookInstance: body.hookInstance }, 'partial data');
+    const call: HookCall = {
+      hookInstance: body.hookInstance,
+      context: body.context,
+      draftResources: draftResources(body.context, body.hook),
+    };
+    const result = service.handle(call, data, {
+      today: localDate(deps.clock),
+      factorSet: deps.config.defaultFactorSet,
+      trendRules: deps.config.trendRules,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      newId: deps.newId ?? randomUUID,
+    });
+    request.log.info(
+      { hookInstance: body.hookInstance, cards: result.cards.length, sources: data.sources },
+      'hook answered',
+    );
+    return result;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * A small in-process FHIR server for tests: reads by id, searches by patient with paging (_count, next links) and
+ * _include of medications, and records every request. It serves synthetic resources only. Not a mock of our code:
+ * the service talks to it over HTTP like to any EHR.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+
+export interface FakeFhirServer {
+  readonly baseUrl: string;
+  readonly requests: { url: string; authorization?: string }[];
+  /** Milliseconds to wait before answering (to test deadlines). */
+  delayMs: number;
+  /** Statuses to answer for URLs matching a pattern (to test errors). */
+  failures: { pattern: RegExp; status: number }[];
+  close(): Promise<void>;
+}
+
+function patientOf(resource: Record<string, unknown>): string | undefined {
+  const ref = (resource.subject ?? resource.patient) as { reference?: string } | undefined;
+  if (resource.resourceType === 'Patient') return `Patient/${String(resource.id)}`;
+  return ref?.reference;
+}
+
+export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFhirServer> {
+  const byKey = new Map(resources.map((r) => [`${r.resourceType}/${r.id ?? ''}`, r]));
+  let server: Server | undefined;
+  const state: FakeFhirServer = {
+    baseUrl: '',
+    requests: [],
+    delayMs: 0,
+    failures: [],
+    close: () => new Promise((resolve) => (server ? server.close(() => resolve()) : resolve())),
+  };
+
+  const respond = (req: IncomingMessage, base: string): { status: number; body: unknown } => {
+    const url = new URL(req.url ?? '/', base);
+    const failure = state.failures.find((f) => f.pattern.test(url.pathname + url.search));
+    if (failure)
+      return {
+        status: failure.status,
+        body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] },
+      };
+    const path = url.pathname.replace(/^\/fhir\/?/, '');
+    const [type, id] = path.split('/');
+    if (!type) return { status: 404, body: {} };
+    if (id) {
+      const found = byKey.get(`${type}/${id}`);
+      return found
+        ? { status: 200, body: found }
+        : {
+            status: 404,
+            body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] },
+          };
+    }
+    const patient = url.searchParams.get('patient');
+    const matches = resources.filter(
+      (r) => r.resourceType === type && (!patient || patientOf(r as never) === `Patient/${patient}`),
+    );
+    const count = Number(url.searchParams.get('_count') ?? '50');
+    const offset = Number(url.searchParams.get('_offset') ?? '0');
+    const page = matches.slice(offset, offset + count);
+    const entries: NonNullable<Bundle['entry']> = page.map((resource) => ({
+      resource,
+      search: { mode: 'match' },
+    }));
+    if (url.searchParams.get('_include') === `${type}:medication`) {
+      const refs = new Set(
+        page
+          .map((r) => (r as { medicationReference?: { reference?: string } }).medicationReference?.reference)
+          .filter(Boolean),
+      );
+      for (const ref of refs) {
+        const med = byKey.get(ref!);
+        if (med) entries.push({ resource: med, search: { mode: 'include' } });
+      }
+    }
+    const link: Bundle['link'] = [{ relation: 'self', url: url.toString() }];
+    if (offset + count < matches.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('_offset', String(offset + count));
+      link.push({ relation: 'next', url: next.toString() });
+    }
+    return {
+      status: 200,
+      body: { resourceType: 'Bundle', type: 'searchset', total: matches.length, link, entry: entries },
+    };
+  };
+
+  server = createServer((req, res) => {
+    state.requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    setTimeout(() => {
+      const { status, body } = respond(req, base);
+      res.writeHead(status, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify(body));
+    }, state.delayMs);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return Object.assign(state, { baseUrl: `http://127.0.0.1:${port}/fhir` });
+}
