@@ -118,7 +118,9 @@ export async function gather(
   const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
   const server = allowedServer(request.fhirServer, options.allowedBaseUrls);
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.deadlineMs);
+  const timer = setTimeout(() => {
+    controller.abort();
+  }, options.deadlineMs);
   const reader = server ? createFhirReader(server, request.accessToken, controller.signal) : undefined;
   const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
     if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);

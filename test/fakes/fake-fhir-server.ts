@@ -25,13 +25,17 @@ function patientOf(resource: Record<string, unknown>): string | undefined {
 
 export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFhirServer> {
   const byKey = new Map(resources.map((r) => [`${r.resourceType}/${r.id ?? ''}`, r]));
-  let server: Server | undefined;
   const state: FakeFhirServer = {
     baseUrl: '',
     requests: [],
     delayMs: 0,
     failures: [],
-    close: () => new Promise((resolve) => (server ? server.close(() => resolve()) : resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 
   const respond = (req: IncomingMessage, base: string): { status: number; body: unknown } => {
@@ -88,7 +92,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     };
   };
 
-  server = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
     state.requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
     const base = `http://${req.headers.host ?? '127.0.0.1'}`;
     setTimeout(() => {
@@ -97,7 +101,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
       res.end(JSON.stringify(body));
     }, state.delayMs);
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return Object.assign(state, { baseUrl: `http://127.0.0.1:${port}/fhir` });
 }
