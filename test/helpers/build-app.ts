@@ -8,9 +8,20 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-/** The app with default configuration and a fixed clock (2026-01-15 noon local time); closed after each test. */
-export function build(env: Record<string, string> = {}): FastifyInstance {
-  const app = buildApp({ config: loadConfig(env), clock: () => new Date(2026, 0, 15, 12, 0, 0) });
+/**
+ * The app with the given environment, a fixed clock (2026-01-15 noon local time) and, unless `randomIds`, card ids
+ * numbered in order ("id-1", "id-2"...) so that two runs can be compared; closed after each test.
+ */
+export function build(
+  env: Record<string, string> = {},
+  options: { randomIds?: boolean } = {},
+): FastifyInstance {
+  let n = 0;
+  const app = buildApp({
+    config: loadConfig(env),
+    clock: () => new Date(2026, 0, 15, 12, 0, 0),
+    ...(options.randomIds ? {} : { newId: () => `id-${++n}` }),
+  });
   apps.push(app);
   return app;
 }

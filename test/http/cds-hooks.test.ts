@@ -1,0 +1,608 @@
+/**
+ * The CDS Hooks service over HTTP (app.inject) against an in-process fake FHIR server: discovery, the three hooks,
+ * every card type, prefetch (full, partial, null, paged, with OperationOutcome entries) and FHIR fallback,
+ * medication resolution, and 400 / 404 / 412. Every response is checked against the CDS Hooks rules.
+ */
+import type { Bundle, MedicationRequest, Resource } from '@medplum/fhirtypes';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAllowedToken, tokensOf } from '../../src/fhir/prefetch-template.ts';
+import { every, medication, medicationRequest, mg, qty, RXNORM, tab } from '../builders/fhir-builders.ts';
+import { commScore, condition, OUD_SEVERE, phq9Item9 } from '../builders/record-builders.ts';
+import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
+import { syntheticPatient } from '../fixtures/synthetic-patients.ts';
+import { build } from '../helpers/build-app.ts';
+import { expectCdsHooksResponse } from '../helpers/cds-contract.ts';
+import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+
+const servers: FakeFhirServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function fhir(resources: Resource[]): Promise<FakeFhirServer> {
+  const server = await startFakeFhirServer(resources);
+  servers.push(server);
+  return server;
+}
+
+const PV = '/cds-services/opioid-pain-patient-view';
+const SELECT = '/cds-services/opioid-pain-order-select';
+const SIGN = '/cds-services/opioid-pain-order-sign';
+const AUTH = {
+  access_token: 'secret-token',
+  token_type: 'Bearer',
+  expires_in: 300,
+  scope: 'patient/*.read',
+  subject: 'cds',
+};
+
+const misuse = () => syntheticPatient({ extra: [commScore('comm', 11, '2026-01-01')] });
+const chronicPain = () => syntheticPatient();
+
+async function call(url: string, body: Record<string, unknown>, env: Record<string, string> = {}) {
+  const res = await build(env).inject({ method: 'POST', url, payload: body });
+  return { status: res.statusCode, body: res.json() };
+}
+
+const summaries = (cards: { summary: string }[]) => cards.map((c) => c.summary);
+
+describe('discovery', () => {
+  it('lists one entry per registered service with CDS Hooks 2.0 prefetch tokens only', async () => {
+    const res = await build().inject({ method: 'GET', url: '/cds-services' });
+    expect(res.statusCode).toBe(200);
+    const { services } = res.json();
+    expect(services.map((s: { hook: string }) => s.hook)).toEqual([
+      'patient-view',
+      'order-select',
+      'order-sign',
+    ]);
+    for (const s of services) {
+      expect(s).toMatchObject({
+        id: expect.any(String),
+        title: expect.any(String),
+        description: expect.any(String),
+      });
+      for (const template of Object.values(s.prefetch as Record<string, string>)) {
+        for (const token of tokensOf(template)) expect(isAllowedToken(token)).toBe(true);
+      }
+      expect(Object.keys(s.prefetch)).toEqual([
+        'patient',
+        'medications',
+        'conditions',
+        'observations',
+        'serviceRequests',
+        'encounters',
+        'dispenses',
+      ]);
+    }
+  });
+});
+
+describe('patient-view', () => {
+  it('misuse signals: a MORE referral card with one suggestion creating a draft referral', async () => {
+    const resources = misuse();
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }),
+    );
+    expect(status).toBe(200);
+    const [card] = expectCdsHooksResponse(body);
+    expect(card).toMatchObject({ indicator: 'info', source: { topic: { code: 'referralmore' } } });
+    expect(body.cards[0].summary).toMatch(/MORE/);
+    expect(body.cards[0].detail).toMatch(/COMM total 11/);
+    expect(body.cards[0].detail).toMatch(/doi\.org\/10\.1001\/jamainternmed\.2022\.0033/);
+    expect(body.cards[0].suggestions).toHaveLength(1);
+    expect(body.cards[0].suggestions[0].actions[0].resource).toMatchObject({
+      resourceType: 'ServiceRequest',
+      status: 'draft',
+      intent: 'proposal',
+      subject: { reference: 'Patient/p1' },
+      requester: { reference: 'Practitioner/dr-1' },
+      code: {
+        coding: [{ system: 'https://opioid-pain-cds.org/fhir/CodeSystem/referral-program', code: 'more' }],
+      },
+    });
+  });
+
+  it('chronic pain without misuse: MBT and CBT as two equal suggestions, neither recommended over the other', async () => {
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor(chronicPain()) }),
+    );
+    const [card] = expectCdsHooksResponse(body);
+    expect(card?.source.topic?.code).toBe('referralmbtcbt');
+    const suggestions = body.cards[0].suggestions as {
+      label: string;
+      isRecommended?: boolean;
+      actions: { resource: { code: { coding: { code: string }[] } } }[];
+    }[];
+    expect(suggestions.map((s) => s.actions[0]!.resource.code.coding[0]!.code)).toEqual(['mbt', 'cbt']);
+    expect(suggestions.every((s) => s.isRecommended === undefined)).toBe(true);
+    expect(body.cards[0].detail).toMatch(/matches the population of Zgierska 2025/);
+    expect(body.cards[0].detail).toMatch(/equal options/);
+  });
+
+  it('safety cards: behavioural-health (critical) first, no group referral', async () => {
+    const resources = syntheticPatient({ extra: [phq9Item9('phq', 2, '2026-01-05')] });
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.source.topic?.code, c.indicator])).toEqual([['bhsafety', 'critical']]);
+  });
+
+  it('safety cards: MOUD evaluation (critical), naloxone (warning, with a naloxone suggestion), and MORE as adjunct', async () => {
+    const resources = syntheticPatient({
+      extra: [condition({ id: 'oud', code: OUD_SEVERE, onset: '2025-01-01' })],
+    });
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.source.topic?.code, c.indicator])).toEqual([
+      ['moudevaluation', 'critical'],
+      ['naloxone', 'warning'],
+      ['referralmore', 'info'],
+    ]);
+    expect(body.cards[1].suggestions[0].actions[0].resource).toMatchObject({
+      resourceType: 'MedicationRequest',
+      medicationCodeableConcept: { coding: [{ system: RXNORM, code: '1725059' }] },
+    });
+  });
+
+  it('benzodiazepine co-prescribing card (warning)', async () => {
+    const benzo = medicationRequest({
+      id: 'benzo',
+      rxcui: '198241',
+      authoredOn: '2026-01-01',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+      supply: { days: 30 },
+    });
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor(syntheticPatient({ extra: [benzo] })) }),
+    );
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => c.source.topic?.code)).toEqual(['naloxone', 'benzoreview', 'referralmbtcbt']);
+  });
+
+  it('an excluded patient gets no cards', async () => {
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ birthDate: '2010-01-01' })),
+      }),
+    );
+    expect(body).toEqual({ cards: [] });
+  });
+
+  it('gives the same cards with full prefetch, partial prefetch and no prefetch (all fetched from the FHIR server)', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    const withServer = { fhirServer: server.baseUrl, fhirAuthorization: AUTH };
+    const full = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }), env);
+    const partial = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        ...withServer,
+        prefetch: prefetchFor(resources, ['patient', 'medications']),
+      }),
+      env,
+    );
+    const none = await call(PV, hookRequest('patient-view', 'p1', withServer), env);
+    expectCdsHooksResponse(none.body);
+    expect(partial.body).toEqual(full.body);
+    expect(none.body).toEqual(full.body);
+    expect(server.requests.every((r) => r.authorization === 'Bearer secret-token')).toBe(true);
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(1);
+  });
+
+  it('a null prefetch key means "no data": nothing is fetched for it', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    const prefetch = { ...prefetchFor(resources), observations: null };
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl },
+    );
+    expect(server.requests).toEqual([]);
+    expect(summaries(body.cards)).toEqual([expect.stringMatching(/mindfulness-based therapy or CBT/)]);
+  });
+
+  it('skips OperationOutcome entries in a prefetched Bundle and says the data was partial', async () => {
+    const resources = chronicPain();
+    const prefetch = prefetchFor(resources) as Record<string, Bundle>;
+    prefetch.observations = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        {
+          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
+          search: { mode: 'outcome' },
+        },
+      ],
+    };
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+    expectCdsHooksResponse(body);
+    expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
+  });
+
+  it('reads the next pages of a paged prefetch from the FHIR server', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    const prefetch = prefetchFor(resources) as Record<string, Bundle>;
+    const orders = resources.filter((r) => r.resourceType === 'MedicationRequest');
+    prefetch.medications = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      link: [{ relation: 'next', url: `${server.baseUrl}/MedicationRequest?patient=p1&_count=2&_offset=2` }],
+      entry: orders.slice(0, 2).map((resource) => ({ resource })),
+    };
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/fhir/MedicationRequest?patient=p1&_count=2&_offset=2',
+      '/fhir/MedicationRequest?patient=p1&_count=2&_offset=4',
+    ]);
+    expect(body.cards[0].detail).toMatch(/opioids on 180 of the last 180 days/);
+  });
+
+  it('follows next links when fetching a long history, and reports the cap', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    const request = hookRequest('patient-view', 'p1', {
+      fhirServer: server.baseUrl,
+      prefetch: { ...prefetchFor(resources), medications: undefined },
+    });
+    delete (request.prefetch as Record<string, unknown>).medications;
+    // _count=100 in the template; the fake server honours it, so shrink pages with a failure-free cap of 1 page.
+    const capped = await call(PV, request, {
+      FHIR_ALLOWED_BASE_URLS: server.baseUrl,
+      FHIR_MAX_PAGES: '1',
+      FHIR_DEADLINE_MS: '5000',
+    });
+    expect(capped.status).toBe(200);
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(1);
+  });
+});
+
+describe('medications by reference', () => {
+  const epicOrder = (id: string, medRef: string): MedicationRequest =>
+    medicationRequest({
+      id,
+      medicationReference: medRef,
+      authoredOn: '2026-01-01',
+      dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+      supply: { days: 30 },
+    });
+  const epicMedication = () => {
+    const med = medication('epic-oxy', {
+      rxcui: '1049621',
+      display: 'oxycodone hydrochloride 5 MG Oral Tablet',
+    });
+    med.code!.coding!.unshift(
+      { system: 'urn:oid:1.2.840.114350.1.13.0.1.7.2.698288', code: '5678', display: 'OXYCODONE 5 MG TAB' },
+      { system: 'http://hl7.org/fhir/sid/ndc', code: '0406-0552-01' },
+    );
+    return med;
+  };
+  const base = () => syntheticPatient({ fills: [] });
+
+  it('resolves a Medication in the prefetched Bundle (Epic: multi-coded, separate entry)', async () => {
+    const resources = [...base(), epicOrder('e1', 'Medication/epic-oxy'), epicMedication()];
+    const order = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(resources),
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [{ resource: epicOrder('new', 'Medication/epic-oxy') }],
+          },
+        },
+      }),
+    );
+    expect(order.body.cards[0].summary).toBe(
+      'This order brings the total from 30 to 60 MME/day (crosses 50)',
+    );
+  });
+
+  it('fetches a Medication only reachable by reference, once per distinct Medication', async () => {
+    const resources = [
+      ...base(),
+      epicOrder('e1', 'Medication/epic-oxy'),
+      epicOrder('e2', 'Medication/epic-oxy'),
+      epicMedication(),
+    ];
+    const server = await fhir(resources);
+    const prefetch = prefetchFor(resources.filter((r) => r.resourceType !== 'Medication'));
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/epic-oxy']);
+    // Two orders of the fetched product, 30 MME/day each.
+    expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
+  });
+
+  it('a contained Medication needs no lookup', async () => {
+    const contained = medicationRequest({
+      id: 'c1',
+      medicationReference: '#m',
+      contained: [medication('m', { rxcui: '1049683' })],
+      authoredOn: '2026-01-01',
+      dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+      supply: { days: 30 },
+    });
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor([...base(), contained]) }),
+    );
+    expect(body.cards.length).toBeGreaterThan(0);
+    expect(body.cards.some((c: { detail: string }) => /60 MME\/day/.test(c.detail))).toBe(true);
+  });
+});
+
+describe('order-select and order-sign', () => {
+  const draft = (id: string, dose = tab(2), rxcui = '1049621'): MedicationRequest =>
+    medicationRequest({
+      id,
+      rxcui,
+      status: 'draft',
+      authoredOn: '2026-01-15',
+      dosages: [{ dose, timing: every(4, 'h') }],
+      supply: { days: 30 },
+    });
+  const drafts = (...orders: Resource[]) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: orders.map((resource) => ({ resource })),
+  });
+
+  it('order-select analyses only the selected draft: crossing 90 is a warning', async () => {
+    const { body } = await call(
+      SELECT,
+      hookRequest('order-select', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: {
+          selections: ['MedicationRequest/sel'],
+          draftOrders: drafts(draft('sel'), draft('other', tab(10))),
+        },
+      }),
+    );
+    const cards = expectCdsHooksResponse(body);
+    expect(cards).toHaveLength(1);
+    expect(body.cards[0]).toMatchObject({
+      summary: 'This order brings the total from 30 to 120 MME/day (crosses 90)',
+      indicator: 'warning',
+    });
+    expect(body.cards[0].detail).toMatch(/12 tab\/d|6\/d x 2 tab x 5 mg = 60 mg\/d x 1.5 = 90 MME\/d/);
+  });
+
+  it('order-sign past 90 MME/day: the dose warning, naloxone, and the referral card', async () => {
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(draft('new')) },
+      }),
+    );
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => c.source.topic?.code)).toEqual(['ordermme', 'naloxone', 'referralmbtcbt']);
+    expect(body.cards[0].indicator).toBe('warning');
+  });
+
+  it('an order below the thresholds is information', async () => {
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ fills: [] })),
+        context: { draftOrders: drafts(draft('new', mg(5))) },
+      }),
+    );
+    expect(body.cards[0]).toMatchObject({
+      summary: 'This order brings the total from 0 to 45 MME/day',
+      indicator: 'info',
+    });
+  });
+
+  it('says when the MME of the order cannot be computed, with the reason', async () => {
+    const unknown = medicationRequest({
+      id: 'u',
+      text: 'OxyContin 20 mg',
+      status: 'draft',
+      dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+    });
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(unknown) },
+      }),
+    );
+    expect(body.cards[0]).toMatchObject({
+      summary: 'The MME of this order cannot be computed: the total is at least 30 MME/day',
+      indicator: 'warning',
+    });
+    expect(body.cards[0].detail).toMatch(/Why unknown:/);
+  });
+
+  it('a non-opioid draft gets no cards', async () => {
+    const ibuprofen = medicationRequest({
+      id: 'i',
+      rxcui: '197806',
+      display: 'ibuprofen 600 MG Oral Tablet',
+      status: 'draft',
+      dosages: [{ dose: tab(1), timing: every(8, 'h') }],
+    });
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(ibuprofen) },
+      }),
+    );
+    expect(body).toEqual({ cards: [] });
+  });
+
+  it('a revision of an existing order replaces it rather than adding to it', async () => {
+    const resources = chronicPain();
+    const last = resources
+      .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
+      .at(-1)!;
+    const revised: MedicationRequest = {
+      ...last,
+      status: 'active',
+      dosageInstruction: [{ timing: every(1, 'd', 2), doseAndRate: [{ doseQuantity: tab(1) }] }],
+    };
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(resources),
+        context: { draftOrders: drafts(revised) },
+      }),
+    );
+    expect(body.cards[0].summary).toBe('This order brings the total from 30 to 15 MME/day');
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    ['malformed JSON', '{"hook": ', /not valid JSON/],
+    [
+      'no hookInstance',
+      JSON.stringify({ hook: 'patient-view', context: { patientId: 'p1' } }),
+      /hookInstance: is required/,
+    ],
+    [
+      'a hookInstance that is not a UUID',
+      JSON.stringify({ hook: 'patient-view', hookInstance: 'abc', context: { patientId: 'p1' } }),
+      /hookInstance: must be a UUID/,
+    ],
+    [
+      'no patientId',
+      JSON.stringify({
+        hook: 'patient-view',
+        hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+        context: {},
+      }),
+      /context.patientId: is required/,
+    ],
+    [
+      'another hook',
+      JSON.stringify(hookRequest('order-sign', 'p1')),
+      /answers "patient-view", not "order-sign"/,
+    ],
+    [
+      'a prefetch value that is not a resource',
+      JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: { patient: 'x' } })),
+      /prefetch/,
+    ],
+  ])('400 for %s', async (_, payload, message) => {
+    const res = await build().inject({
+      method: 'POST',
+      url: PV,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+  });
+
+  it('400 for order-select without selections', async () => {
+    const res = await build().inject({
+      method: 'POST',
+      url: SELECT,
+      payload: hookRequest('order-select', 'p1', { context: { draftOrders: { resourceType: 'Bundle' } } }),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/selections/);
+  });
+
+  it('404 for an unknown service', async () => {
+    const res = await build().inject({
+      method: 'POST',
+      url: '/cds-services/nope',
+      payload: hookRequest('patient-view', 'p1'),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('412 without prefetch or fhirServer', async () => {
+    const { status, body } = await call(PV, hookRequest('patient-view', 'p1'));
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/no fhirServer given/);
+  });
+
+  it('412 for a fhirServer not on the allow-list, without a single request to it', async () => {
+    const server = await fhir(chronicPain());
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }),
+    );
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/not one this service may call/);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('412 when the FHIR server is stopped, not a hang or a 500', async () => {
+    const server = await fhir(chronicPain());
+    const url = server.baseUrl;
+    await server.close();
+    const started = Date.now();
+    const { status } = await call(PV, hookRequest('patient-view', 'p1', { fhirServer: url }), {
+      FHIR_ALLOWED_BASE_URLS: url,
+    });
+    expect(status).toBe(412);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('412 when a required search fails; an optional one makes the data partial', async () => {
+    const resources = chronicPain();
+    const server = await fhir(resources);
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    server.failures = [{ pattern: /^\/fhir\/Condition/, status: 500 }];
+    expect(
+      (await call(PV, hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }), env)).status,
+    ).toBe(412);
+    server.failures = [{ pattern: /^\/fhir\/Observation/, status: 500 }];
+    const partial = await call(PV, hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }), env);
+    expect(partial.status).toBe(200);
+    expect(partial.body.cards[0].detail).toMatch(/observations .* not checked: the FHIR server answered 500/);
+  });
+
+  it('412 when the server does not answer before the deadline', async () => {
+    const server = await fhir(chronicPain());
+    server.delayMs = 2000;
+    const started = Date.now();
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '200' },
+    );
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/deadline/);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('quantities in prefetch', () => {
+  it('reads a supply-only order (quantity over duration) through the hook', async () => {
+    const supply = medicationRequest({
+      id: 's',
+      rxcui: '857005',
+      authoredOn: '2026-01-01',
+      supply: { quantity: qty(240, 'tablet'), days: 30 },
+    });
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: prefetchFor([...syntheticPatient({ fills: [] }), supply]),
+      }),
+    );
+    expect(
+      body.cards.some((c: { detail: string }) => /current dose \*\*60 MME\/day\*\*/.test(c.detail)),
+    ).toBe(true);
+  });
+});
