@@ -1,7 +1,8 @@
 /**
  * The data every service reads, as prefetch templates with only CDS Hooks 2.0 tokens ({{context.patientId}}). The
  * keys the analysis cannot do without are required (412 when they can be neither prefetched nor fetched); the rest
- * make the cards say what was not checked.
+ * make the cards say what was not checked. Searches ask for the newest first, so that when a very long history
+ * is cut at the page cap, what is left out is the oldest (outside the 180-day and 12-month look-backs).
  */
 import type { PrefetchSpec } from '../fhir/fhir-gateway.ts';
 
@@ -15,7 +16,7 @@ export const PREFETCH: readonly PrefetchSpec[] = [
   {
     key: 'medications',
     template:
-      'MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication&_count=100',
+      'MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication&_sort=-authoredon&_count=100',
     label: 'medication orders',
     required: true,
   },

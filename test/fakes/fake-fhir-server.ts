@@ -12,6 +12,8 @@ export interface FakeFhirServer {
   readonly requests: { url: string; authorization?: string }[];
   /** Milliseconds to wait before answering (to test deadlines). */
   delayMs: number;
+  /** Largest page the server returns, whatever _count asks (servers cap pages). */
+  maxPageSize: number;
   /** Statuses to answer for URLs matching a pattern (to test errors). */
   failures: { pattern: RegExp; status: number }[];
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     baseUrl: '',
     requests: [],
     delayMs: 0,
+    maxPageSize: 1000,
     failures: [],
     close: () =>
       new Promise((resolve) => {
@@ -59,10 +62,15 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
           };
     }
     const patient = url.searchParams.get('patient');
-    const matches = resources.filter(
+    const sort = url.searchParams.get('_sort');
+    const dateOf = (r: Record<string, unknown>): string => String(r.authoredOn ?? r.effectiveDateTime ?? '');
+    const found = resources.filter(
       (r) => r.resourceType === type && (!patient || patientOf(r as never) === `Patient/${patient}`),
     );
-    const count = Number(url.searchParams.get('_count') ?? '50');
+    const matches = sort?.startsWith('-')
+      ? [...found].sort((a, b) => dateOf(b as never).localeCompare(dateOf(a as never)))
+      : found;
+    const count = Math.min(Number(url.searchParams.get('_count') ?? '50'), state.maxPageSize);
     const offset = Number(url.searchParams.get('_offset') ?? '0');
     const page = matches.slice(offset, offset + count);
     const entries: NonNullable<Bundle['entry']> = page.map((resource) => ({

@@ -250,19 +250,19 @@ describe('patient-view', () => {
   it('follows next links when fetching a long history, and reports the cap', async () => {
     const resources = misuse();
     const server = await fhir(resources);
-    const request = hookRequest('patient-view', 'p1', {
-      fhirServer: server.baseUrl,
-      prefetch: { ...prefetchFor(resources), medications: undefined },
-    });
-    delete (request.prefetch as Record<string, unknown>).medications;
-    // _count=100 in the template; the fake server honours it, so shrink pages with a failure-free cap of 1 page.
-    const capped = await call(PV, request, {
-      FHIR_ALLOWED_BASE_URLS: server.baseUrl,
-      FHIR_MAX_PAGES: '1',
-      FHIR_DEADLINE_MS: '5000',
-    });
+    server.maxPageSize = 2; // 6 orders: 3 pages
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    const { medications: _, ...rest } = prefetchFor(resources);
+    const request = hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: rest });
+    const all = await call(PV, request, env);
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(3);
+    const full = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    expect(all.body).toEqual(full.body);
+    const capped = await call(PV, request, { ...env, FHIR_MAX_PAGES: '2' });
     expect(capped.status).toBe(200);
-    expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(1);
+    expect(capped.body.cards[0].detail).toMatch(
+      /medication orders: more than 2 pages; only the first 2 were read/,
+    );
   });
 });
 
