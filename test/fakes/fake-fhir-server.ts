@@ -63,7 +63,8 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     }
     const patient = url.searchParams.get('patient');
     const sort = url.searchParams.get('_sort');
-    const dateOf = (r: Record<string, unknown>): string => String(r.authoredOn ?? r.effectiveDateTime ?? '');
+    const dateOf = (r: { authoredOn?: string; effectiveDateTime?: string }): string =>
+      r.authoredOn ?? r.effectiveDateTime ?? '';
     const found = resources.filter(
       (r) => r.resourceType === type && (!patient || patientOf(r as never) === `Patient/${patient}`),
     );

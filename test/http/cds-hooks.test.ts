@@ -252,7 +252,8 @@ describe('patient-view', () => {
     const server = await fhir(resources);
     server.maxPageSize = 2; // 6 orders: 3 pages
     const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
-    const { medications: _, ...rest } = prefetchFor(resources);
+    const rest = prefetchFor(resources);
+    delete rest.medications;
     const request = hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: rest });
     const all = await call(PV, request, env);
     expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(3);
