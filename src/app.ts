@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
+import { registerRequestLog } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
 import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
@@ -26,8 +27,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.config.bodyLimitBytes,
     // Request ids for log correlation; a caller's X-Request-Id is kept when present.
     requestIdHeader: 'x-request-id',
+    // One line per request from request-log.plugin.ts instead of Fastify's two.
+    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
 
+  registerRequestLog(app);
   registerJsonBodies(app);
   registerErrorHandling(app);
   healthRoute(app);

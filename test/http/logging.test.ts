@@ -49,7 +49,8 @@ describe('request logging', () => {
     expect(bad.statusCode).toBe(400);
     const log = lines.join('');
     expect(log).toContain('req-abc'); // the request id is there to correlate
-    expect(log).toContain('analysis done');
+    expect(log).toContain('"route":"/analysis"');
+    expect(log).toContain('"orders":1');
     for (const secret of [
       'SECRET-TOKEN-123',
       'pat-SECRET-ID',

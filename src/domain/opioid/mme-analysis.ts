@@ -8,7 +8,7 @@ import { roundMme } from '../trend/round.ts';
 import { summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { FACTOR_SETS, type FactorSet, type FactorSetId } from './factor-sets.ts';
-import { analyzeOrder, newAnalysisCache, type OrderAnalysis } from './order-analysis.ts';
+import { analyzeOrder, type OrderAnalysis } from './order-analysis.ts';
 import type { OrderInput } from './order.types.ts';
 
 export interface SeriesPoint {
@@ -39,8 +39,7 @@ export function analyzeMme(
   rules: TrendRules = DEFAULT_TREND_RULES,
 ): MmeAnalysis {
   const factorSet = FACTOR_SETS[factorSetId];
-  const cache = newAnalysisCache();
-  const analysed = inputs.map((input) => analyzeOrder(input, asOf, factorSet, cache));
+  const analysed = inputs.map((input) => analyzeOrder(input, asOf, factorSet));
   const byInput = new Map<OrderInput, OrderAnalysis>();
   analysed.forEach((o, i) => {
     const input = inputs[i];

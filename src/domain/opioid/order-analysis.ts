@@ -4,6 +4,7 @@
  * over their period; stopped, cancelled, entered-in-error, draft and on-hold do not. An order whose status is
  * unknown (or missing) may or may not be in effect: over its period it makes the total incomplete.
  */
+import { BoundedMemo } from '../memo.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
 import type { FactorSet } from './factor-sets.ts';
@@ -86,8 +87,10 @@ function explain(
 }
 
 /**
- * Memo for one analysis: resolved products by productKey, each with its order doses by dosing identity, so a history of
- * monthly refills of the same prescription is computed once. Cached results are immutable.
+ * Memo of resolved products and their order doses, shared across analyses: the same products and the same sigs
+ * (monthly refills, common prescriptions) recur for every patient. A dose is found by the factor set, the product
+ * and the dosing identity (hash, then structural comparison). Bounded in products and doses per product; all results
+ * are immutable.
  */
 interface ProductEntry {
   readonly product: ResolvedProduct;
@@ -95,48 +98,32 @@ interface ProductEntry {
   readonly doses: Map<number, { readonly order: OrderInput; readonly dose: OrderDose }[]>;
 }
 
-export interface AnalysisCache {
-  readonly products: Map<string, ProductEntry>;
-  /** Explanations of a known dose's first step (the common case: one step), by dose. */
-  readonly explanations: Map<OrderDose, string>;
-}
+/** By factor set (a dose depends on it), then product key. */
+const PRODUCTS = new Map<string, BoundedMemo<ProductEntry>>();
+const DOSES_PER_PRODUCT = 64;
+/** Explanations of a known dose's first step, by dose (weak: they go with their dose). */
+const EXPLANATIONS = new WeakMap<OrderDose, string>();
 
-export function newAnalysisCache(): AnalysisCache {
-  return { products: new Map(), explanations: new Map() };
-}
-
-function resolveCached(
-  order: OrderInput,
-  set: FactorSet,
-  cache: AnalysisCache | undefined,
-): { product: ResolvedProduct; dose: OrderDose } {
-  if (!cache) {
-    const product = resolveProduct(order.product);
-    return { product, dose: computeOrderDose(order, product, set) };
-  }
-  const pKey = productKey(order.product);
-  let entry = cache.products.get(pKey);
-  if (!entry) {
-    entry = { product: resolveProduct(order.product), doses: new Map() };
-    cache.products.set(pKey, entry);
-  }
+function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedProduct; dose: OrderDose } {
+  let bySet = PRODUCTS.get(set.id);
+  if (!bySet) PRODUCTS.set(set.id, (bySet = new BoundedMemo<ProductEntry>(2_000)));
+  const entry = bySet.get(productKey(order.product), () => ({
+    product: resolveProduct(order.product),
+    doses: new Map(),
+  }));
   const hash = dosingHash(order);
   const candidates = entry.doses.get(hash);
   const found = candidates?.find((c) => sameDosing(c.order, order));
   if (found) return { product: entry.product, dose: found.dose };
   const dose = computeOrderDose(order, entry.product, set);
+  if (entry.doses.size >= DOSES_PER_PRODUCT) entry.doses.clear();
   if (candidates) candidates.push({ order, dose });
   else entry.doses.set(hash, [{ order, dose }]);
   return { product: entry.product, dose };
 }
 
-export function analyzeOrder(
-  order: OrderInput,
-  asOf: Day,
-  set: FactorSet,
-  cache?: AnalysisCache,
-): OrderAnalysis {
-  const { product, dose } = resolveCached(order, set, cache);
+export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): OrderAnalysis {
+  const { product, dose } = resolveCached(order, set);
   const reasons = [...order.problems, ...dose.reasons];
   const notes = [...dose.notes];
   const coverageResult = orderCoverage(order, dose.steps);
@@ -187,10 +174,10 @@ export function analyzeOrder(
   // (which stands in for a missing product name).
   const cacheable =
     stepIndex === 0 && dose.method !== null && ingredients.length > 0 && product.name !== undefined;
-  let explanation = cacheable ? cache?.explanations.get(dose) : undefined;
+  let explanation = cacheable ? EXPLANATIONS.get(dose) : undefined;
   if (explanation === undefined) {
     explanation = explain(order, product, dose, ingredients, uniqueReasons);
-    if (cacheable) cache?.explanations.set(dose, explanation);
+    if (cacheable) EXPLANATIONS.set(dose, explanation);
   }
   return {
     id: order.id,

@@ -6,6 +6,7 @@ import type { MmeAnalysis } from '../opioid/mme-analysis.ts';
 import type { OrderAnalysis } from '../opioid/order-analysis.ts';
 import type { OrderInput } from '../opioid/order.types.ts';
 import { productKey } from '../opioid/product.resolver.ts';
+import { BoundedMemo } from '../memo.ts';
 import type { ConditionInput, ObservationInput, PatientRecord } from '../record/record.types.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { medicationClasses, type MedicationClass } from './medication-class.ts';
@@ -21,6 +22,10 @@ export interface RiskContext {
   readonly classes: ReadonlyMap<OrderInput, ReadonlySet<MedicationClass>>;
 }
 
+const CLASSES = new BoundedMemo<ReadonlySet<MedicationClass>>(5_000);
+/** The same, by the MME engine's shared product objects (no key to build). */
+const BY_RESOLVED = new WeakMap<object, ReadonlySet<MedicationClass>>();
+
 export function riskContext(
   record: PatientRecord,
   mme: MmeAnalysis,
@@ -29,18 +34,16 @@ export function riskContext(
 ): RiskContext {
   const opioidOrders = new Map<OrderInput, OrderAnalysis>();
   const classes = new Map<OrderInput, ReadonlySet<MedicationClass>>();
-  // One classification per distinct product: a history repeats the same few products. Analysed orders share their
-  // resolved product object (the MME engine's memo); the others are keyed by what identifies their product.
-  const byResolved = new Map<object, ReadonlySet<MedicationClass>>();
-  const byKey = new Map<string, ReadonlySet<MedicationClass>>();
   for (const order of record.medicationRequests) {
     const analysed = mme.byInput.get(order);
     if (analysed && analysed.product.opioid === 'yes') opioidOrders.set(order, analysed);
-    let found = analysed ? byResolved.get(analysed.product) : byKey.get(productKey(order.product));
+    // One classification per distinct product, shared across analyses: a history repeats the same few products.
+    let found = analysed ? BY_RESOLVED.get(analysed.product) : undefined;
     if (!found) {
-      found = medicationClasses(order.product, analysed?.product);
-      if (analysed) byResolved.set(analysed.product, found);
-      else byKey.set(productKey(order.product), found);
+      found = CLASSES.get(productKey(order.product), () =>
+        medicationClasses(order.product, analysed?.product),
+      );
+      if (analysed) BY_RESOLVED.set(analysed.product, found);
     }
     classes.set(order, found);
   }

@@ -53,6 +53,13 @@ export function isSystem(coding: CodingInput, key: SystemKey): boolean {
 }
 
 /** ICD-10 codes compare without the dot and case-insensitively ("f11.20" = "F1120"). */
+const NORMAL_ICD = new Map<string, string>();
+
 export function normalIcd10(code: string): string {
-  return code.replace(/\./g, '').trim().toUpperCase();
+  let normal = NORMAL_ICD.get(code);
+  if (normal === undefined) {
+    normal = code.replace(/\./g, '').trim().toUpperCase();
+    if (NORMAL_ICD.size < 50_000) NORMAL_ICD.set(code, normal);
+  }
+  return normal;
 }

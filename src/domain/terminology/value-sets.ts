@@ -52,17 +52,44 @@ export function valueSetUrl(id: ValueSetId): string {
   return set(id).url;
 }
 
-export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
-  if (coding.code === undefined) return false;
-  const key = systemKey(coding.system);
+/**
+ * Membership answers, by value set, then system, then code: diagnosis and drug codes recur across patients, and
+ * nested maps avoid building a key string per look-up. Bounded: past the limit the memo starts again.
+ */
+const MEMBERSHIP = new Map<ValueSetId, Map<string, Map<string, boolean>>>();
+let remembered = 0;
+const MEMBERSHIP_LIMIT = 100_000;
+
+function computeMembership(id: ValueSetId, system: string | undefined, code: string): boolean {
+  const key = systemKey(system);
   const codes = set(id).codes.get(key);
   if (!codes) return false;
-  if (key !== 'icd10cm') return codes.has(coding.code.trim());
-  const code = normalIcd10(coding.code);
-  for (let length = code.length; length >= 3; length--) {
-    if (codes.has(code.slice(0, length))) return true;
+  if (key !== 'icd10cm') return codes.has(code.trim());
+  const normal = normalIcd10(code);
+  for (let length = normal.length; length >= 3; length--) {
+    if (codes.has(normal.slice(0, length))) return true;
   }
   return false;
+}
+
+export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
+  const code = coding.code;
+  if (code === undefined) return false;
+  const system = coding.system ?? '';
+  let bySystem = MEMBERSHIP.get(id);
+  if (!bySystem) MEMBERSHIP.set(id, (bySystem = new Map<string, Map<string, boolean>>()));
+  let byCode = bySystem.get(system);
+  if (!byCode) bySystem.set(system, (byCode = new Map<string, boolean>()));
+  let answer = byCode.get(code);
+  if (answer === undefined) {
+    answer = computeMembership(id, coding.system, code);
+    if (++remembered > MEMBERSHIP_LIMIT) {
+      MEMBERSHIP.clear();
+      remembered = 0;
+    }
+    byCode.set(code, answer);
+  }
+  return answer;
 }
 
 export function anyInValueSet(id: ValueSetId, codings: readonly CodingInput[]): CodingInput | undefined {

@@ -26,10 +26,11 @@ export function analysisRoute(app: FastifyInstance, deps: AnalysisRouteDeps): vo
       (factorSet ?? deps.config.defaultFactorSet) as FactorSetId,
       { trend: deps.config.trendRules },
     );
-    request.log.info(
-      { orders: result.mme.orders.length, complete: result.mme.complete, factorSet: result.mme.factorSet.id },
-      'analysis done',
-    );
+    Object.assign(request.logFacts, {
+      orders: result.mme.orders.length,
+      complete: result.mme.complete,
+      factorSet: result.mme.factorSet.id,
+    });
     return analysisReport(result);
   });
 }

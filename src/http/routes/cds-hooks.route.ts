@@ -50,7 +50,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     const context = service.contextSchema.safeParse(body.context);
     if (!context.success)
       throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
-    request.log.info({ hookInstance: body.hookInstance, service: service.definition.id }, 'hook call');
+    Object.assign(request.logFacts, { hookInstance: body.hookInstance, service: service.definition.id });
 
     let data;
     try {
@@ -69,8 +69,6 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
         throw new HttpError(412, `required data unavailable: ${error.message}`);
       throw error;
     }
-    if (data.partial.length > 0)
-      request.log.warn({ partial: data.partial.length, hookInstance: body.hookInstance }, 'partial data');
     const call: HookCall = {
       hookInstance: body.hookInstance,
       context: body.context,
@@ -83,10 +81,11 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       publicBaseUrl: deps.config.publicBaseUrl,
       newId: deps.newId ?? randomUUID,
     });
-    request.log.info(
-      { hookInstance: body.hookInstance, cards: result.cards.length, sources: data.sources },
-      'hook answered',
-    );
+    Object.assign(request.logFacts, {
+      cards: result.cards.length,
+      partial: data.partial.length,
+      sources: data.sources,
+    });
     return result;
   });
 }

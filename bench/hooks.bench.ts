@@ -1,0 +1,246 @@
+/**
+ * Benchmark: patient-view with full prefetch (a 5-year history: 60 monthly opioid orders, 40 observations,
+ * 10 conditions) under load with autocannon at concurrency 1 and 32, against a baseline measured in the same run:
+ * a bare Fastify route that parses the same body and returns a fixed card (bench/baseline-server.ts). Both run as
+ * separate processes with production settings (the service logs at its default level, to /dev/null).
+ * Target (issue contract): >= 60% of the baseline's throughput and p99 <= 2x the baseline's.
+ * Run: npm run bench:hooks. Results: printed, and written to bench/results/hooks.json.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { localDate, systemClock } from '../src/platform/clock.ts';
+import { parseIsoDate } from '../src/domain/time/day.ts';
+import { every, medicationRequest, tab } from '../test/builders/fhir-builders.ts';
+import { monthlyFills } from '../test/builders/history.ts';
+import {
+  cc,
+  commScore,
+  condition,
+  CHRONIC_LBP,
+  LOINC,
+  patient,
+  UDS,
+  urineScreen,
+} from '../test/builders/record-builders.ts';
+import { shiftDates } from '../test/fixtures/date-shift.ts';
+import { AS_OF } from '../test/fixtures/synthetic-patients.ts';
+import { prefetchFor } from '../test/helpers/hooks.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+/** The same Node flags for both servers. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** Seconds of load per configuration and server, split into alternating rounds. */
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? '10');
+
+function fiveYearHistory(): Resource[] {
+  const fills = monthlyFills(
+    '2021-02-05',
+    Array.from({ length: 60 }, (_, i) => ({ tabsPerDay: 4 + (i % 3) })),
+  );
+  const observations: Resource[] = Array.from({ length: 40 }, (_, i) => {
+    const date = `202${1 + Math.floor(i / 9)}-${String((i % 12) + 1).padStart(2, '0')}-15`;
+    if (i % 4 === 0)
+      return urineScreen(`uds-${i}`, UDS.oxycodone[0], UDS.oxycodone[1], date, { coded: 'positive' });
+    if (i % 4 === 1) return commScore(`comm-${i}`, 4, date);
+    return {
+      resourceType: 'Observation',
+      id: `bp-${i}`,
+      status: 'final',
+      code: cc(LOINC, '85354-9', 'Blood pressure panel'),
+      effectiveDateTime: date,
+      valueString: '128/82',
+    };
+  });
+  const conditions = [
+    condition({ id: 'lbp', code: CHRONIC_LBP, onset: '2019-04-01' }),
+    ...Array.from({ length: 9 }, (_, i) =>
+      condition({
+        id: `c${i}`,
+        code: cc(
+          'http://hl7.org/fhir/sid/icd-10-cm',
+          ['I10', 'E11.9', 'E78.5', 'J45.909', 'K21.9', 'M17.11', 'G47.33', 'F41.1', 'N18.3'][i]!,
+        ),
+        onset: '2018-01-01',
+      }),
+    ),
+  ];
+  const naloxone = medicationRequest({
+    id: 'narcan',
+    rxcui: '1725059',
+    authoredOn: '2025-11-01',
+    status: 'completed',
+    dosages: [{ dose: tab(1), timing: every(1, 'd'), prn: true }],
+  });
+  return [patient('1966-03-14'), ...conditions, ...fills, naloxone, ...observations];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+async function start(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, script)], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return { child, url };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`${script} did not start`);
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, body: string, connections: number, seconds: number): Promise<Load> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Alternating rounds of baseline and service, so both see the same machine conditions; medians of the rounds. */
+async function compare(
+  baselineUrl: string,
+  serviceUrl: string,
+  body: string,
+  connections: number,
+): Promise<{ baseline: Load; service: Load; share: number; p99Ratio: number }> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
+  const seconds = Math.max(1, Math.round(DURATION_S / rounds));
+  const b: Load[] = [];
+  const s: Load[] = [];
+  await load(serviceUrl, body, connections, 1); // warm-up
+  await load(baselineUrl, body, connections, 1);
+  for (let r = 0; r < rounds; r++) {
+    b.push(await load(baselineUrl, body, connections, seconds));
+    s.push(await load(serviceUrl, body, connections, seconds));
+  }
+  const summary = (xs: Load[]): Load => ({
+    rps: Math.round(median(xs.map((x) => x.rps))),
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    errors: xs.reduce((n, x) => n + x.errors, 0),
+  });
+  return {
+    baseline: summary(b),
+    service: summary(s),
+    share: Number(median(b.map((x, i) => (s[i]?.rps ?? 0) / x.rps)).toFixed(2)),
+    p99Ratio: Number(median(b.map((x, i) => (s[i]?.p99 ?? 0) / Math.max(x.p99, 1))).toFixed(2)),
+  };
+}
+
+const shift = (parseIsoDate(localDate(systemClock)) ?? 0) - (parseIsoDate(AS_OF) ?? 0);
+const resources = shiftDates(fiveYearHistory(), shift);
+const body = JSON.stringify({
+  hook: 'patient-view',
+  hookInstance: 'f5c6d7e8-1234-4abc-9def-001122334455',
+  context: { patientId: 'p1', userId: 'Practitioner/dr-bench' },
+  prefetch: prefetchFor(resources),
+});
+
+const service = await start('src/server.ts', {});
+const baseline = await start('bench/baseline-server.ts', {});
+try {
+  const check = await fetch(`${service.url}/cds-services/opioid-pain-patient-view`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const cards = ((await check.json()) as { cards: { summary: string }[] }).cards.map((c) => c.summary);
+  const rows = [];
+  for (const connections of [1, 32]) {
+    const r = await compare(
+      `${baseline.url}/cds-services/x`,
+      `${service.url}/cds-services/opioid-pain-patient-view`,
+      body,
+      connections,
+    );
+    rows.push({
+      connections,
+      baseline: r.baseline,
+      service: r.service,
+      throughputShare: r.share,
+      p99Ratio: r.p99Ratio,
+    });
+  }
+  console.log(`request: ${Math.round(body.length / 1024)} KiB; cards: ${JSON.stringify(cards)}`);
+  console.log(
+    '| connections | baseline req/s | service req/s | share | baseline p50/p99 ms | service p50/p99 ms | p99 ratio |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.connections} | ${r.baseline.rps} | ${r.service.rps} | ${r.throughputShare} | ${r.baseline.p50}/${r.baseline.p99} | ${r.service.p50}/${r.service.p99} | ${r.p99Ratio} |`,
+    );
+  }
+  const targets = {
+    throughputAtLeast60Percent: rows.every((r) => r.throughputShare >= 0.6),
+    p99AtMostTwiceBaseline: rows.every((r) => r.p99Ratio <= 2),
+    errors: rows.reduce((n, r) => n + r.service.errors + r.baseline.errors, 0),
+  };
+  console.log(JSON.stringify(targets));
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, 'hooks.json'),
+    JSON.stringify(
+      {
+        node: process.version,
+        date: new Date().toISOString(),
+        requestKiB: Math.round(body.length / 1024),
+        cards,
+        rows,
+        targets,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  service.child.kill();
+  baseline.child.kill();
+}
