@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
-import { registerRequestLog } from './http/plugins/request-log.plugin.ts';
+import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
 import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
@@ -28,7 +28,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Request ids for log correlation; a caller's X-Request-Id is kept when present.
     requestIdHeader: 'x-request-id',
     // One line per request from request-log.plugin.ts instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
   }) as unknown as FastifyInstance;
 
   registerRequestLog(app);

@@ -23,8 +23,9 @@ const TYPED_TAIL = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+
 export function indexBundle(bundle: Json): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
   const skipped: string[] = [];
-  for (const [position, rawEntry] of arr(bundle.entry).entries()) {
-    const entry = obj(rawEntry);
+  const entries = arr(bundle.entry);
+  for (let position = 0; position < entries.length; position++) {
+    const entry = obj(entries[position]);
     const resource = obj(entry?.resource);
     const type = str(resource?.resourceType);
     if (!resource || !type) {

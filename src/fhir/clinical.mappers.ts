@@ -29,15 +29,21 @@ export function mapPatient(resource: Json, ref: string): PatientInput {
   return { ref, birth: birthDate === undefined ? undefined : fhirDateRange(birthDate) };
 }
 
+function categoryCodes(value: unknown): string[] {
+  const out: string[] = [];
+  for (const category of objs(value)) {
+    for (const coding of codings(category)) if (coding.code !== undefined) out.push(coding.code);
+  }
+  return out;
+}
+
 export function mapCondition(resource: Json, ref: string): ConditionInput {
   return {
     ref,
     code: concept(resource.code),
     clinicalStatus: firstCode(resource.clinicalStatus),
     verificationStatus: firstCode(resource.verificationStatus),
-    categories: objs(resource.category)
-      .flatMap((c) => codings(c).map((x) => x.code ?? ''))
-      .filter((c) => c !== ''),
+    categories: categoryCodes(resource.category),
     onset: optionalDate(resource.onsetDateTime) ?? optionalDate(obj(resource.onsetPeriod)?.start),
     abatement: optionalDate(resource.abatementDateTime) ?? optionalDate(obj(resource.abatementPeriod)?.start),
     recorded: optionalDate(resource.recordedDate),
@@ -61,10 +67,13 @@ function observationValue(holder: Json): ObservationValue | undefined {
 
 /** Interpretation codes, plus its text as a display-only coding ("Positive"). */
 function interpretation(holder: Json): CodingInput[] {
-  return objs(holder.interpretation).flatMap((c) => {
+  const out: CodingInput[] = [];
+  for (const c of objs(holder.interpretation)) {
+    out.push(...codings(c));
     const text = str(c.text);
-    return [...codings(c), ...(text === undefined ? [] : [{ display: text }])];
-  });
+    if (text !== undefined) out.push({ display: text });
+  }
+  return out;
 }
 
 export function mapObservation(resource: Json, ref: string): ObservationInput {

@@ -109,6 +109,10 @@ function missingMedications(resources: readonly Json[]): string[] {
   return [...missing];
 }
 
+/** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
+const DEADLINE = new Error('the request deadline passed');
+const FINISHED = new Error('the request finished');
+
 export async function gather(
   specs: readonly PrefetchSpec[],
   request: GatherRequest,
@@ -117,11 +121,15 @@ export async function gather(
   const partial: string[] = [];
   const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
   const server = allowedServer(request.fhirServer, options.allowedBaseUrls);
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort();
-  }, options.deadlineMs);
-  const reader = server ? createFhirReader(server, request.accessToken, controller.signal) : undefined;
+  // The deadline and its cancellation exist only when a server may be called.
+  const controller = server ? new AbortController() : undefined;
+  const timer = controller
+    ? setTimeout(() => {
+        controller.abort(DEADLINE);
+      }, options.deadlineMs)
+    : undefined;
+  const reader =
+    server && controller ? createFhirReader(server, request.accessToken, controller.signal) : undefined;
   const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
     if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);
     partial.push(`${spec.label} not checked: ${why}`);
@@ -188,7 +196,7 @@ export async function gather(
   } finally {
     clearTimeout(timer);
     // Nothing outlives the request: a fetch still running after a required key failed is cancelled.
-    controller.abort();
+    controller?.abort(FINISHED);
   }
 }
 

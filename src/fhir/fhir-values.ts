@@ -16,22 +16,25 @@ export function amount(value: unknown): Amount | undefined {
   return { value: v, unit: str(q.unit), code: str(q.code) };
 }
 
+// Loops rather than map/filter chains: these run for every coding of every resource of a long history.
+
 export function codings(concept: unknown): CodingInput[] {
-  return objs(obj(concept)?.coding).map((c) => ({
-    system: str(c.system),
-    code: str(c.code)?.trim(),
-    display: str(c.display)?.trim(),
-  }));
+  const out: CodingInput[] = [];
+  for (const c of objs(obj(concept)?.coding)) {
+    out.push({ system: str(c.system), code: str(c.code)?.trim(), display: str(c.display)?.trim() });
+  }
+  return out;
 }
 
 export function conceptText(concept: unknown): string | undefined {
   const c = obj(concept);
-  return (
-    str(c?.text) ??
-    objs(c?.coding)
-      .map((x) => str(x.display))
-      .find((d) => d !== undefined)
-  );
+  const text = str(c?.text);
+  if (text !== undefined) return text;
+  for (const coding of objs(c?.coding)) {
+    const display = str(coding.display);
+    if (display !== undefined) return display;
+  }
+  return undefined;
 }
 
 /** A numeric field: undefined when absent; a problem (and undefined) when present but not a finite number. */

@@ -13,13 +13,20 @@ export function arr(value: unknown): readonly unknown[] {
 }
 
 export function objs(value: unknown): Json[] {
-  return arr(value)
-    .map(obj)
-    .filter((o): o is Json => o !== undefined);
+  const out: Json[] = [];
+  if (!Array.isArray(value)) return out;
+  for (const item of value as unknown[]) {
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) out.push(item as Json);
+  }
+  return out;
 }
 
+/** A non-blank string (a string of spaces is absent). */
 export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // Most values start with a visible ASCII character: no need to scan them for blanks.
+  const first = value.charCodeAt(0);
+  return (first > 32 && first < 127) || value.trim() !== '' ? value : undefined;
 }
 
 export function num(value: unknown): number | undefined {

@@ -44,6 +44,10 @@ function boundsDays(repeat: Json | undefined, problems: string[]): number | unde
   return days;
 }
 
+function distinctCount(values: readonly unknown[]): number {
+  return values.length < 2 ? values.length : new Set(values).size;
+}
+
 function timing(value: unknown, problems: string[]): TimingInput | undefined {
   const t = obj(value);
   if (!t) return undefined;
@@ -59,7 +63,7 @@ function timing(value: unknown, problems: string[]): TimingInput | undefined {
     boundsDays: boundsDays(repeat, problems),
     timeOfDayCount: arr(repeat?.timeOfDay).length,
     whenCount: arr(repeat?.when).length,
-    dayOfWeekCount: new Set(arr(repeat?.dayOfWeek)).size,
+    dayOfWeekCount: distinctCount(arr(repeat?.dayOfWeek)),
   };
 }
 

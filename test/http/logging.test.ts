@@ -44,15 +44,47 @@ describe('request logging', () => {
       url: '/analysis',
       payload: { bundle: { resourceType: 'Patient', id: 'pat-SECRET-ID' } },
     });
+    const hook = await app.inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-patient-view',
+      payload: {
+        hook: 'patient-view',
+        hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+        fhirServer: 'https://ehr.example.org/fhir',
+        fhirAuthorization: {
+          access_token: 'SECRET-TOKEN-456',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'patient/*.read',
+          subject: 'cds-service',
+        },
+        context: { patientId: 'pat-SECRET-ID', userId: 'Practitioner/dr-1' },
+        prefetch: {
+          patient,
+          medications: bundle(order),
+          conditions: bundle(),
+        },
+      },
+    });
+    const missing = await app.inject({ method: 'GET', url: '/nowhere?patient=pat-SECRET-ID' });
     await app.close();
     expect(res.statusCode).toBe(200);
     expect(bad.statusCode).toBe(400);
+    expect(hook.statusCode).toBe(200);
+    expect(missing.statusCode).toBe(404);
+    // One line per request, each with its status.
+    const requestLines = lines.map((l) => JSON.parse(l) as { msg: string; statusCode?: number });
+    expect(requestLines.filter((l) => l.msg === 'request').map((l) => l.statusCode)).toEqual([
+      200, 400, 200, 404,
+    ]);
     const log = lines.join('');
     expect(log).toContain('req-abc'); // the request id is there to correlate
     expect(log).toContain('"route":"/analysis"');
     expect(log).toContain('"orders":1');
+    expect(log).toContain('"hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"');
     for (const secret of [
       'SECRET-TOKEN-123',
+      'SECRET-TOKEN-456',
       'pat-SECRET-ID',
       'Verysecret',
       '1961-07-04',

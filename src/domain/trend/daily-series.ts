@@ -23,16 +23,17 @@ export interface DailySeries {
 }
 
 /** +value from index a, -value from index b (exclusive end). */
-function bump(diff: Float64Array | Int32Array, a: number, b: number, value: number): void {
+function bump(diff: number[], a: number, b: number, value: number): void {
   diff[a] = (diff[a] ?? 0) + value;
   diff[b] = (diff[b] ?? 0) - value;
 }
 
 export function dailySeries(segments: readonly SeriesSegment[], first: Day, last: Day): DailySeries {
   const days = Math.max(0, last - first + 1);
-  const mmeDiff = new Float64Array(days + 1);
-  const unknownDiff = new Int32Array(days + 1);
-  const coveredDiff = new Int32Array(days + 1);
+  // Plain arrays for the scratch differences: typed arrays of this size live outside the heap and cost more to make.
+  const mmeDiff = new Array<number>(days + 1).fill(0);
+  const unknownDiff = new Array<number>(days + 1).fill(0);
+  const coveredDiff = new Array<number>(days + 1).fill(0);
   for (const s of segments) {
     if (s.excluded || s.end < first || s.start > last) continue;
     const a = Math.max(s.start, first) - first;

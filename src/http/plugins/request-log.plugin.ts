@@ -1,34 +1,53 @@
 /**
  * One log line per request, written when the response is sent: request id, method, route (never the query, which
  * may carry identifiers), status, milliseconds, and the facts the route added (hookInstance, service, card count,
- * data completeness). Never bodies, patients or tokens. One line rather than Fastify's two keeps logging cheap.
+ * data completeness). Never bodies, patients or tokens. Fastify's own per-request lines (incoming, completed) are
+ * replaced by this one through its LogController; its other lines (errors, 404s) keep their defaults.
  */
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+
+type LogFact = string | number | boolean | readonly string[] | Record<string, string>;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Structured facts for the request's log line; routes add to it. */
-    logFacts: Record<string, string | number | boolean | readonly string[] | Record<string, string>>;
+    /** Structured facts for the request's log line; routes add to it with addLogFacts. */
+    logFacts: Record<string, LogFact> | null;
   }
 }
 
-export function registerRequestLog(app: FastifyInstance): void {
-  app.decorateRequest('logFacts', null as never);
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.logFacts = {};
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unknown',
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...request.logFacts,
-      },
-      'request',
-    );
-    done();
-  });
+export function addLogFacts(request: FastifyRequest, facts: Record<string, LogFact>): void {
+  request.logFacts = request.logFacts ? Object.assign(request.logFacts, facts) : { ...facts };
+}
+
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {
+    // The single line is written on completion.
+  }
+
+  override routeNotFound(): void {
+    // Fastify's line would carry the raw URL (and its query); the request's own line says 404.
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unknown',
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...request.logFacts,
+    };
+    if (error) request.log.error({ ...line, error: error.message }, 'request failed');
+    else request.log.info(line, 'request');
+  }
+}
+
+/** Makes logFacts a known request property (null until a route adds facts). */
+export function registerRequestLog(app: {
+  decorateRequest: (name: 'logFacts', value: null) => unknown;
+}): void {
+  app.decorateRequest('logFacts', null);
 }

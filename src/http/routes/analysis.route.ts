@@ -6,6 +6,7 @@ import type { Config } from '../../config/load-config.ts';
 import type { FactorSetId } from '../../domain/opioid/factor-sets.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest } from '../http-error.ts';
+import { addLogFacts } from '../plugins/request-log.plugin.ts';
 import { AnalysisRequestSchema, describeIssues, parseAsOf } from '../../analysis/analysis-request.schema.ts';
 
 export interface AnalysisRouteDeps {
@@ -26,7 +27,7 @@ export function analysisRoute(app: FastifyInstance, deps: AnalysisRouteDeps): vo
       (factorSet ?? deps.config.defaultFactorSet) as FactorSetId,
       { trend: deps.config.trendRules },
     );
-    Object.assign(request.logFacts, {
+    addLogFacts(request, {
       orders: result.mme.orders.length,
       complete: result.mme.complete,
       factorSet: result.mme.factorSet.id,

@@ -14,6 +14,7 @@ import { DataUnavailableError, gather, resourcesOf } from '../../fhir/fhir-gatew
 import { str, type Json } from '../../fhir/json-read.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest, HttpError } from '../http-error.ts';
+import { addLogFacts } from '../plugins/request-log.plugin.ts';
 
 export interface CdsHooksRouteDeps {
   readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl'>;
@@ -50,7 +51,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     const context = service.contextSchema.safeParse(body.context);
     if (!context.success)
       throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
-    Object.assign(request.logFacts, { hookInstance: body.hookInstance, service: service.definition.id });
+    addLogFacts(request, { hookInstance: body.hookInstance, service: service.definition.id });
 
     let data;
     try {
@@ -81,7 +82,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       publicBaseUrl: deps.config.publicBaseUrl,
       newId: deps.newId ?? randomUUID,
     });
-    Object.assign(request.logFacts, {
+    addLogFacts(request, {
       cards: result.cards.length,
       partial: data.partial.length,
       sources: data.sources,

@@ -146,7 +146,7 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
   let highest = 0;
   for (const o of ctx.record.observations) {
-    if (!isUsableObservation(o) || !isComm(o.code) || !within(o.effective, ctx.asOf, lookbackDays)) continue;
+    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, lookbackDays) || !isComm(o.code)) continue;
     const score = numberOf(o.value);
     // The COMM total runs 0-68: anything else is not a COMM total.
     if (score === undefined || score < positive || score > COMM_MAX) continue;
