@@ -11,7 +11,7 @@ import { coverageOf } from './spans.ts';
 import type { Flag, FlagCode } from './flag.types.ts';
 import { painFacts, type PainFacts } from './pain.ts';
 import { priorReferrals, type Programme } from './programmes.ts';
-import type { RiskContext } from './risk-context.ts';
+import { ordersOfClass, type RiskContext } from './risk-context.ts';
 import { trialPopulation, type TrialPopulation } from './trial-population.ts';
 
 export type Recommendation = 'MORE' | 'MBT_OR_CBT' | 'NONE';
@@ -58,8 +58,8 @@ function onOpioids(ctx: RiskContext): boolean {
 /** MOUD in effect on the as-of date: an order covering it, or a dispense whose supply does (brief 5.3). */
 function onMoud(ctx: RiskContext): boolean {
   const covers = (start: number, end: number): boolean => start <= ctx.asOf && end >= ctx.asOf;
-  const ordered = ctx.record.medicationRequests.some((o) => {
-    if (!ctx.classes.get(o)?.has('moud') || !counts(o)) return false;
+  const ordered = ordersOfClass(ctx, 'moud').some((o) => {
+    if (!counts(o)) return false;
     const analysed = ctx.opioidOrders.get(o);
     // Buprenorphine and methadone carry the coverage the MME engine computed; naltrexone is computed the same way.
     if (analysed) return analysed.segments.some((s) => covers(s.start, s.end));

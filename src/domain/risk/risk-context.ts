@@ -1,6 +1,6 @@
 /**
- * What every risk rule reads: the record, the MME analysis, the as-of date and the rules, plus the medication
- * classes of each order and the days each opioid order covers - computed once.
+ * What every risk rule reads: the record, the MME analysis, the as-of date and the rules, plus the orders of each
+ * medication class and the analysis of each opioid order - computed once.
  */
 import type { MmeAnalysis } from '../opioid/mme-analysis.ts';
 import type { OrderAnalysis } from '../opioid/order-analysis.ts';
@@ -19,7 +19,8 @@ export interface RiskContext {
   readonly mme: MmeAnalysis;
   /** Opioid orders (analysed by the MME engine) by order. */
   readonly opioidOrders: ReadonlyMap<OrderInput, OrderAnalysis>;
-  readonly classes: ReadonlyMap<OrderInput, ReadonlySet<MedicationClass>>;
+  /** The orders of each medication class (benzodiazepines, naloxone, MOUD, amphetamines), in record order. */
+  readonly ordersByClass: ReadonlyMap<MedicationClass, readonly OrderInput[]>;
 }
 
 const CLASSES = new BoundedMemo<ReadonlySet<MedicationClass>>(5_000);
@@ -33,7 +34,7 @@ export function riskContext(
   rules: RiskRules,
 ): RiskContext {
   const opioidOrders = new Map<OrderInput, OrderAnalysis>();
-  const classes = new Map<OrderInput, ReadonlySet<MedicationClass>>();
+  const ordersByClass = new Map<MedicationClass, OrderInput[]>();
   for (const order of record.medicationRequests) {
     const analysed = mme.byInput.get(order);
     if (analysed && analysed.product.opioid === 'yes') opioidOrders.set(order, analysed);
@@ -45,9 +46,18 @@ export function riskContext(
       );
       if (analysed) BY_RESOLVED.set(analysed.product, found);
     }
-    classes.set(order, found);
+    for (const c of found) {
+      const list = ordersByClass.get(c);
+      if (list) list.push(order);
+      else ordersByClass.set(c, [order]);
+    }
   }
-  return { asOf, rules, record, mme, opioidOrders, classes };
+  return { asOf, rules, record, mme, opioidOrders, ordersByClass };
+}
+
+/** The patient's orders of a medication class. */
+export function ordersOfClass(ctx: RiskContext, medicationClass: MedicationClass): readonly OrderInput[] {
+  return ctx.ordersByClass.get(medicationClass) ?? [];
 }
 
 /** Within the `days` ending at asOf (inclusive); a missing date is never within. */

@@ -5,7 +5,7 @@ import { isSystem, PROJECT_SYSTEMS } from '../../terminology/code-systems.ts';
 import { counts } from '../../opioid/prescription-status.ts';
 import { formatDay, type Day } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
-import { dayText, isUsableObservation, within, type RiskContext } from '../risk-context.ts';
+import { dayText, isUsableObservation, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
 import { coverageOf, mergeSpans, touches, type Span } from '../spans.ts';
 import { udsClass, udsOutcome, type UdsClass } from '../uds-result.ts';
 
@@ -54,8 +54,8 @@ function prescriptions(ctx: RiskContext): Prescribed {
     }
   }
   const amphetamine: Span[] = [];
-  for (const order of ctx.record.medicationRequests) {
-    if (!ctx.classes.get(order)?.has('amphetamine') || !counts(order)) continue;
+  for (const order of ordersOfClass(ctx, 'amphetamine')) {
+    if (!counts(order)) continue;
     const coverage = coverageOf(order);
     if (coverage) amphetamine.push(coverage);
   }

@@ -10,7 +10,7 @@ import { resolveProduct } from '../../opioid/product.resolver.ts';
 import { formatDay } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { medicationClasses } from '../medication-class.ts';
-import { dayText, within, type RiskContext } from '../risk-context.ts';
+import { dayText, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
 import { coverageOf, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
 const ref = (order: OrderInput): string => `MedicationRequest/${order.id}`;
@@ -40,8 +40,8 @@ export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
   let opioidSpans: Span[] | undefined; // merged on the first benzodiazepine order only
   const evidence: Evidence[] = [];
   let longest = 0;
-  for (const order of ctx.record.medicationRequests) {
-    if (!ctx.classes.get(order)?.has('benzodiazepine') || !counts(order)) continue;
+  for (const order of ordersOfClass(ctx, 'benzodiazepine')) {
+    if (!counts(order)) continue;
     const coverage = coverageOf(order);
     if (!coverage || coverage.start > ctx.asOf || coverage.end < ctx.asOf) continue;
     opioidSpans ??= mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
@@ -69,11 +69,8 @@ export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
 export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]): Flag | undefined {
   if (indications.length === 0) return undefined;
   const since = ctx.rules.naloxoneLookbackDays;
-  const ordered = ctx.record.medicationRequests.some(
-    (o) =>
-      ctx.classes.get(o)?.has('naloxone-rescue') &&
-      wasWritten(o) &&
-      within(o.authoredOn ?? o.validityStart, ctx.asOf, since),
+  const ordered = ordersOfClass(ctx, 'naloxone-rescue').some(
+    (o) => wasWritten(o) && within(o.authoredOn ?? o.validityStart, ctx.asOf, since),
   );
   const dispensed = ctx.record.dispenses.some(
     (d) =>
