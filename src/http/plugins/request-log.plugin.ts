@@ -4,7 +4,7 @@
  * data completeness). Never bodies, patients or tokens. Fastify's own per-request lines (incoming, completed) are
  * replaced by this one through its LogController; its other lines (errors, 404s) keep their defaults.
  */
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 
 type LogFact = string | number | boolean | readonly string[] | Record<string, string>;
 
@@ -17,6 +17,22 @@ declare module 'fastify' {
 
 export function addLogFacts(request: FastifyRequest, facts: Record<string, LogFact>): void {
   request.logFacts = request.logFacts ? Object.assign(request.logFacts, facts) : { ...facts };
+}
+
+/**
+ * The success line is built field by field from values that are never patient data, so it skips the logger's
+ * redaction pass (a walk of every redacted path for every line): a child logger without redaction, one per logger.
+ * Error lines keep it: an error message is not ours to vouch for.
+ */
+const LINE_LOGGERS = new WeakMap<FastifyBaseLogger, FastifyBaseLogger>();
+
+function lineLogger(root: FastifyBaseLogger): FastifyBaseLogger {
+  let logger = LINE_LOGGERS.get(root);
+  if (!logger) {
+    logger = root.child({}, { redact: [] });
+    LINE_LOGGERS.set(root, logger);
+  }
+  return logger;
 }
 
 export class RequestLogController extends LogController {
@@ -41,7 +57,7 @@ export class RequestLogController extends LogController {
       ...request.logFacts,
     };
     if (error) request.log.error({ ...line, error: error.message }, 'request failed');
-    else request.log.info(line, 'request');
+    else lineLogger(request.server.log).info({ reqId: request.id, ...line }, 'request');
   }
 }
 
