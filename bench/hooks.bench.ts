@@ -34,7 +34,7 @@ const ROOT = join(import.meta.dirname, '..');
 /** The same Node flags for both servers. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Seconds of load per configuration and server, split into alternating rounds. */
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? '10');
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? '30');
 
 function fiveYearHistory(): Resource[] {
   const fills = monthlyFills(
@@ -149,7 +149,7 @@ async function compare(
   body: string,
   connections: number,
 ): Promise<{ baseline: Load; service: Load; share: number; p99Ratio: number }> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? '10');
   const seconds = Math.max(1, Math.round(DURATION_S / rounds));
   const b: Load[] = [];
   const s: Load[] = [];
