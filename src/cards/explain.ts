@@ -1,5 +1,6 @@
 /** Plain-words lines for card details: the dose and its trend, and each flag with its evidence. */
 import type { MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
+import { FLAG_NAMES } from '../domain/risk/flag-names.ts';
 import type { Flag } from '../domain/risk/flag.types.ts';
 
 export function doseLine(mme: MmeAnalysis): string {
@@ -21,22 +22,6 @@ export function doseLine(mme: MmeAnalysis): string {
   return parts.join('; ');
 }
 
-const FLAG_NAMES: Readonly<Record<Flag['code'], string>> = {
-  'high-dose-50': 'Dose at or above 50 MME/day',
-  'high-dose-90': 'Dose at or above 90 MME/day',
-  'benzodiazepine-overlap': 'Benzodiazepine with opioids',
-  'naloxone-missing': 'No naloxone on record',
-  'multiple-prescribers': 'Several opioid prescribers or pharmacies',
-  'early-refill': 'Early refill',
-  'dose-escalation': 'Dose escalation',
-  'uds-unexpected': 'Unexpected urine drug screen',
-  'comm-positive': 'Positive Current Opioid Misuse Measure (COMM)',
-  'oud-diagnosis': 'Opioid use disorder diagnosis',
-  'overdose-history': 'History of opioid overdose',
-  'long-term-opioid-therapy': 'Long-term opioid therapy',
-  'self-harm-risk': 'Thoughts of self-harm (PHQ-9 item 9)',
-};
-
 /** "- Unexpected urine drug screen: Benzoylecgonine ...: positive for cocaine (2026-01-05)" */
 export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]): string[] {
   return flags
@@ -44,7 +29,7 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
     .map((f) => {
       const facts = f.evidence
         .slice(0, 3)
-        .map((e) => `${e.detail}${e.date ? ` (${e.date})` : ''}`)
+        .map((e) => `${e.detail}${e.date && !e.detail.includes(e.date) ? ` (${e.date})` : ''}`)
         .join('; ');
       const more = f.evidence.length > 3 ? `; and ${f.evidence.length - 3} more` : '';
       return `- ${FLAG_NAMES[f.code]}: ${facts}${more}`;

@@ -100,9 +100,9 @@ export function referralCard(analysis: BundleAnalysis, ctx: CardContext): Card |
     `**Why:** ${doseLine(analysis.mme)}.`,
     ...(why.length > 0 ? ['', ...why] : []),
     '',
-    ...referral.rationale.map((r) => `- ${r}`),
-    '',
-    ...programmes.map((p) => `**${p.name}:** ${p.format}`),
+    // The trial match has its own line below.
+    `**Decision:** ${referral.rationale.filter((r) => r !== trial?.summary).join('; ')}.`,
+    ...programmes.flatMap((p) => ['', `**${p.name}:** ${p.format}`]),
     ...(isMore
       ? []
       : [

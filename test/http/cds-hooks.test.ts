@@ -90,6 +90,11 @@ describe('patient-view', () => {
     expect(body.cards[0].summary).toMatch(/MORE/);
     expect(body.cards[0].detail).toMatch(/COMM total 11/);
     expect(body.cards[0].detail).toMatch(/doi\.org\/10\.1001\/jamainternmed\.2022\.0033/);
+    // The decision in plain words: flag names, never codes.
+    expect(body.cards[0].detail).toMatch(
+      /\*\*Decision:\*\* misuse signals while on opioids \(positive Current Opioid Misuse Measure \(COMM\)/,
+    );
+    expect(body.cards[0].detail).not.toMatch(/comm-positive|uds-unexpected|early-refill|->/);
     expect(body.cards[0].suggestions).toHaveLength(1);
     expect(body.cards[0].suggestions[0].actions[0].resource).toMatchObject({
       resourceType: 'ServiceRequest',

@@ -11,6 +11,7 @@ import { coverageOf } from './spans.ts';
 import type { Flag, FlagCode } from './flag.types.ts';
 import { painFacts, type PainFacts } from './pain.ts';
 import { priorReferrals, type Programme } from './programmes.ts';
+import { flagNameList } from './flag-names.ts';
 import { ordersOfClass, type RiskContext } from './risk-context.ts';
 import { trialPopulation, type TrialPopulation } from './trial-population.ts';
 
@@ -180,7 +181,7 @@ function decideProgramme(
 
   if (misuse.length > 0 && opioids) {
     rationale.push(
-      `misuse signals while on opioids: ${misuse.join(', ')} -> Mindfulness-Oriented Recovery Enhancement (Garland 2022)`,
+      `misuse signals while on opioids (${flagNameList(misuse)}): Mindfulness-Oriented Recovery Enhancement (Garland 2022)`,
     );
     const trial = trialPopulation(ctx, 'MORE', pain, misuse);
     return {
@@ -199,7 +200,7 @@ function decideProgramme(
       .filter(Boolean)
       .join(' and ');
     rationale.push(
-      `${why} on opioids without misuse signals -> mindfulness-based therapy or CBT, equal options (Zgierska 2025)`,
+      `${why}, on opioids, without misuse signals: mindfulness-based therapy or CBT as equal options (Zgierska 2025)`,
     );
     const trial = trialPopulation(ctx, 'MBT_OR_CBT', pain, misuse);
     rationale.push(trial.summary);
