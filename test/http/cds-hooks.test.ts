@@ -12,7 +12,7 @@ import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-ser
 import { syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { build } from '../helpers/build-app.ts';
 import { expectCdsHooksResponse } from '../helpers/cds-contract.ts';
-import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+import { ALL_KEYS, hookRequest, prefetchFor } from '../helpers/hooks.ts';
 
 const servers: FakeFhirServer[] = [];
 afterEach(async () => {
@@ -64,15 +64,7 @@ describe('discovery', () => {
       for (const template of Object.values(s.prefetch as Record<string, string>)) {
         for (const token of tokensOf(template)) expect(isAllowedToken(token)).toBe(true);
       }
-      expect(Object.keys(s.prefetch)).toEqual([
-        'patient',
-        'medications',
-        'conditions',
-        'observations',
-        'serviceRequests',
-        'encounters',
-        'dispenses',
-      ]);
+      expect(Object.keys(s.prefetch)).toEqual(ALL_KEYS);
     }
   });
 });

@@ -137,6 +137,31 @@ function painRefs(pain: PainFacts): string[] {
 
 type Unsuppressed = Omit<Referral, 'suppressed' | 'suppressedBy'>;
 
+/** A programme recommendation with its trial-population check. */
+function recommend(
+  ctx: RiskContext,
+  recommendation: 'MORE' | 'MBT_OR_CBT',
+  branch: Branch,
+  rationale: string[],
+  safety: SafetyAction[],
+  misuse: FlagCode[],
+  pain: PainFacts,
+): Unsuppressed {
+  const trial = trialPopulation(ctx, recommendation, pain, misuse);
+  // For MBT/CBT the match with the trial population is part of the reason (docs/referral-rules.md, step 5).
+  if (recommendation === 'MBT_OR_CBT') rationale.push(trial.summary);
+  return {
+    recommendation,
+    branch,
+    rationale,
+    safetyActions: safety,
+    misuseSignals: misuse,
+    matchesTrialPopulation: trial.matches,
+    trialPopulation: trial,
+    painConditionRefs: painRefs(pain),
+  };
+}
+
 function decideProgramme(
   ctx: RiskContext,
   flags: ReadonlyMap<FlagCode, Flag>,
@@ -158,17 +183,7 @@ function decideProgramme(
     );
     if (opioids || hasChronicPain) {
       rationale.push('MORE is offered as an adjunct to MOUD, not instead of it');
-      const trial = trialPopulation(ctx, 'MORE', pain, [...misuse, 'oud-diagnosis']);
-      return {
-        recommendation: 'MORE',
-        branch: 'oud-moud-first',
-        rationale,
-        safetyActions: safety,
-        misuseSignals: [...misuse, 'oud-diagnosis'],
-        matchesTrialPopulation: trial.matches,
-        trialPopulation: trial,
-        painConditionRefs: painRefs(pain),
-      };
+      return recommend(ctx, 'MORE', 'oud-moud-first', rationale, safety, [...misuse, 'oud-diagnosis'], pain);
     }
     return none(
       'oud-moud-first',
@@ -183,17 +198,7 @@ function decideProgramme(
     rationale.push(
       `misuse signals while on opioids (${flagNameList(misuse)}): Mindfulness-Oriented Recovery Enhancement (Garland 2022)`,
     );
-    const trial = trialPopulation(ctx, 'MORE', pain, misuse);
-    return {
-      recommendation: 'MORE',
-      branch: 'misuse',
-      rationale,
-      safetyActions: safety,
-      misuseSignals: misuse,
-      matchesTrialPopulation: trial.matches,
-      trialPopulation: trial,
-      painConditionRefs: painRefs(pain),
-    };
+    return recommend(ctx, 'MORE', 'misuse', rationale, safety, misuse, pain);
   }
   if ((hasChronicPain || ltot) && opioids) {
     const why = [hasChronicPain ? 'chronic pain' : undefined, ltot ? 'long-term opioid therapy' : undefined]
@@ -202,18 +207,7 @@ function decideProgramme(
     rationale.push(
       `${why}, on opioids, without misuse signals: mindfulness-based therapy or CBT as equal options (Zgierska 2025)`,
     );
-    const trial = trialPopulation(ctx, 'MBT_OR_CBT', pain, misuse);
-    rationale.push(trial.summary);
-    return {
-      recommendation: 'MBT_OR_CBT',
-      branch: 'chronic-pain',
-      rationale,
-      safetyActions: safety,
-      misuseSignals: misuse,
-      matchesTrialPopulation: trial.matches,
-      trialPopulation: trial,
-      painConditionRefs: painRefs(pain),
-    };
+    return recommend(ctx, 'MBT_OR_CBT', 'chronic-pain', rationale, safety, misuse, pain);
   }
   const reason = !opioids
     ? `no opioid prescription in the last ${ctx.rules.onOpioidsLookbackDays} days`

@@ -4,7 +4,13 @@
  * data completeness). Never bodies, patients or tokens. Fastify's own per-request lines (incoming, completed) are
  * replaced by this one through its LogController; its other lines (errors, 404s) keep their defaults.
  */
-import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 
 type LogFact = string | number | boolean | readonly string[] | Record<string, string>;
 
@@ -62,8 +68,6 @@ export class RequestLogController extends LogController {
 }
 
 /** Makes logFacts a known request property (null until a route adds facts). */
-export function registerRequestLog(app: {
-  decorateRequest: (name: 'logFacts', value: null) => unknown;
-}): void {
+export function registerRequestLog(app: FastifyInstance): void {
   app.decorateRequest('logFacts', null);
 }
