@@ -18,7 +18,7 @@ function noNullsOrEmptyArrays(value: unknown, path: string, problems: string[]):
   }
 }
 
-interface CardJson {
+export interface CardJson {
   uuid: unknown;
   summary: unknown;
   detail?: unknown;
@@ -28,7 +28,7 @@ interface CardJson {
     label?: unknown;
     uuid?: unknown;
     isRecommended?: unknown;
-    actions?: { type?: unknown; description?: unknown }[];
+    actions?: { type?: unknown; description?: unknown; resource?: unknown }[];
   }[];
   selectionBehavior?: unknown;
   overrideReasons?: { code?: unknown; display?: unknown; system?: unknown }[];
