@@ -1,10 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (everything in-process, seconds) and `integration` (against a real FHIR server that its
+ * global set-up provides: test/integration/setup). `npm test` runs both; `npx vitest --project unit` only the first.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/setup/global-setup.ts'],
+          testTimeout: 60_000,
+          // Building (first run) and starting HAPI FHIR.
+          hookTimeout: 1_200_000,
+        },
+      },
+    ],
   },
 });

@@ -124,8 +124,10 @@ function shapes(): Shape[] {
     },
     {
       key: 'epic-multicoded',
-      title: 'Epic-style orders: three codings each, separate Medication resources, five products',
-      resources: [patient('1969-09-09'), painCondition(), ...epicStyleHistory(24, AS_OF)],
+      title:
+        'Epic-style orders: three codings each, separate Medication resources (the current one too), five products',
+      // 25 orders: every third, the last included, names its product through a separate Medication.
+      resources: [patient('1969-09-09'), painCondition(), ...epicStyleHistory(25, AS_OF)],
     },
     {
       key: 'urine-three-ways',
