@@ -2,9 +2,12 @@
  * Builds the HTTP application from its dependencies. Never listens (src/server.ts does), so tests build it and
  * call it with app.inject. Order: content parsing, error handling, routes.
  */
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
+import { Redis } from 'ioredis';
+import { registerAuth } from './http/plugins/auth.plugin.ts';
 import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
@@ -12,6 +15,9 @@ import { analysisRoute } from './http/routes/analysis.route.ts';
 import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
+import { devIssuer } from './security/dev-issuer.ts';
+import { createJwtVerifier } from './security/jwt-verifier.ts';
+import { memoryReplayCache, redisReplayCache, type ReplayCache } from './security/replay-cache.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -19,6 +25,20 @@ export interface AppDeps {
   readonly clock?: Clock;
   /** Card and suggestion ids; random UUIDs unless a test fixes them. */
   readonly newId?: () => string;
+  /** The token-replay cache; by default Redis when REDIS_URL is set, else in memory. */
+  readonly replayCache?: ReplayCache;
+}
+
+function defaultReplayCache(config: Config): ReplayCache {
+  if (!config.redisUrl) return memoryReplayCache();
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+  });
+  // Errors surface as refused tokens (fail closed) and in the log; they must not crash the process.
+  redis.on('error', () => undefined);
+  return redisReplayCache(redis);
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -32,6 +52,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   registerRequestLog(app);
+  // Browsers (the CDS Hooks sandbox, the demo page) call the service: allow-listed origins only, no credentials.
+  const origins = new Set(deps.config.corsOrigins);
+  void app.register(cors, {
+    origin: (origin, done) => {
+      done(null, origin !== undefined && origins.has(origin));
+    },
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    credentials: false,
+    maxAge: 600,
+  });
+  const { auth } = deps.config;
+  if (auth.enabled) {
+    const replayCache = deps.replayCache ?? defaultReplayCache(deps.config);
+    if (!deps.replayCache) app.addHook('onClose', () => replayCache.close());
+    const verifier = (async () =>
+      createJwtVerifier({
+        issuers: [...auth.issuers, ...(auth.devIssuer ? [await devIssuer(deps.config.dataDir)] : [])],
+        replayCache,
+        clockSkewSeconds: auth.clockSkewSeconds,
+        jwksTimeoutMs: auth.jwksTimeoutMs,
+      }))();
+    registerAuth(app, deps.config.publicBaseUrl, async (token, audience) =>
+      (await verifier)(token, audience),
+    );
+    if (auth.issuers.length === 0 && !auth.devIssuer)
+      deps.logger?.warn(
+        'no trusted EHR issuers configured (CDS_TRUSTED_ISSUERS): every CDS Hooks call gets 401',
+      );
+  } else {
+    deps.logger?.warn('CDS_AUTH=off: EHR authentication is disabled - for local development only');
+  }
   registerJsonBodies(app);
   registerErrorHandling(app);
   healthRoute(app);

@@ -5,6 +5,16 @@
 import { z } from 'zod';
 import { DEFAULT_FACTOR_SET, FACTOR_SET_IDS } from '../domain/opioid/factor-sets.ts';
 
+const TrustedIssuerSchema = z
+  .object({
+    iss: z.string().min(1),
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  })
+  .refine((i) => (i.jwksUrl === undefined) !== (i.jwks === undefined), {
+    message: 'each issuer needs exactly one of jwksUrl or jwks',
+  });
+
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Loopback by default; set 0.0.0.0 in a container. */
@@ -39,6 +49,52 @@ export const EnvSchema = z.object({
   FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
   /** The service's public base URL (behind a proxy), for links in cards. Default: http://HOST:PORT. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * EHR authentication (CDS Hooks 2.0: a JWT on every call). On unless explicitly "off" (local development only;
+   * the service warns at start-up).
+   */
+  CDS_AUTH: z.enum(['on', 'off']).default('on'),
+  /**
+   * The EHRs trusted to call, as JSON: [{"iss": "...", "jwksUrl": "https://..."}] or [{"iss": "...", "jwks": {"keys":
+   * [...]}}]. The JWKS URL is the only `jku` accepted for that issuer.
+   */
+  CDS_TRUSTED_ISSUERS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(TrustedIssuerSchema)),
+  /** Trust a development issuer whose key lives under DATA_DIR (scripts/dev-token.ts signs with it). Never in production. */
+  CDS_DEV_ISSUER: z.enum(['on', 'off']).default('off'),
+  /** Clock skew allowed on exp and iat. */
+  CDS_AUTH_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(60),
+  /** Time to fetch an issuer's JWKS. */
+  JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
+  /** Redis for the shared token-replay cache (several instances); in memory without it. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Where the service keeps local state (the development issuer's key). */
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Browser origins allowed to call (CORS), comma-separated; none by default. */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z.url({ protocol: /^https?$/, error: 'must be origins such as https://sandbox.cds-hooks.org' }),
+      ),
+    ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

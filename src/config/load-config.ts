@@ -1,5 +1,6 @@
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
+import type { TrustedIssuer } from '../security/jwt-verifier.ts';
 import { EnvSchema } from './config.schema.ts';
 
 export interface Config {
@@ -15,6 +16,16 @@ export interface Config {
     readonly maxPages: number;
   };
   readonly publicBaseUrl: string;
+  readonly auth: {
+    readonly enabled: boolean;
+    readonly issuers: readonly TrustedIssuer[];
+    readonly devIssuer: boolean;
+    readonly clockSkewSeconds: number;
+    readonly jwksTimeoutMs: number;
+  };
+  readonly redisUrl: string | undefined;
+  readonly dataDir: string;
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -44,5 +55,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     publicBaseUrl: (
       e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
     ).replace(/\/+$/, ''),
+    auth: Object.freeze({
+      enabled: e.CDS_AUTH === 'on',
+      issuers: Object.freeze(e.CDS_TRUSTED_ISSUERS.map((i) => Object.freeze({ ...i }))),
+      devIssuer: e.CDS_DEV_ISSUER === 'on',
+      clockSkewSeconds: e.CDS_AUTH_CLOCK_SKEW_S,
+      jwksTimeoutMs: e.JWKS_TIMEOUT_MS,
+    }),
+    redisUrl: e.REDIS_URL,
+    dataDir: e.DATA_DIR,
+    corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
   });
 }

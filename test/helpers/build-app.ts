@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import type { ReplayCache } from '../../src/security/replay-cache.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -14,13 +15,15 @@ afterEach(async () => {
  */
 export function build(
   env: Record<string, string> = {},
-  options: { randomIds?: boolean } = {},
+  options: { randomIds?: boolean; replayCache?: ReplayCache } = {},
 ): FastifyInstance {
   let n = 0;
   const app = buildApp({
-    config: loadConfig(env),
+    // EHR authentication has its own tests (test/http/auth.test.ts); elsewhere it is off unless a test turns it on.
+    config: loadConfig({ CDS_AUTH: 'off', ...env }),
     clock: () => new Date(2026, 0, 15, 12, 0, 0),
     ...(options.randomIds ? {} : { newId: () => `id-${++n}` }),
+    ...(options.replayCache ? { replayCache: options.replayCache } : {}),
   });
   apps.push(app);
   return app;

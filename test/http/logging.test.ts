@@ -2,12 +2,16 @@
  * Logs carry structure, never patients: a request full of identifying data leaves no name, id, birth date or
  * token in the captured log lines.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { loggerOptions } from '../../src/platform/logger.ts';
+import { devToken } from '../../src/security/dev-issuer.ts';
 import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 
 describe('request logging', () => {
@@ -19,7 +23,18 @@ describe('request logging', () => {
         done();
       },
     });
-    const app = buildApp({ config: loadConfig({}), logger: pino(loggerOptions('trace'), sink) });
+    // Authentication on, as in production, with the development issuer's tokens.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cds-log-'));
+    const app = buildApp({
+      config: loadConfig({ CDS_DEV_ISSUER: 'on', DATA_DIR: dataDir }),
+      logger: pino(loggerOptions('trace'), sink),
+    });
+    const base = 'http://127.0.0.1:8080';
+    const tokens = [
+      await devToken(dataDir, `${base}/analysis`),
+      await devToken(dataDir, `${base}/analysis`),
+      await devToken(dataDir, `${base}/cds-services/opioid-pain-patient-view`),
+    ];
     const order = medicationRequest({
       id: 'mr-SECRET-ORDER',
       rxcui: '1049621',
@@ -36,17 +51,19 @@ describe('request logging', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/analysis',
-      headers: { authorization: 'Bearer SECRET-TOKEN-123', 'x-request-id': 'req-abc' },
+      headers: { authorization: `Bearer ${tokens[0]!}`, 'x-request-id': 'req-abc' },
       payload: { bundle: bundle(patient, order), asOf: '2026-01-15' },
     });
     const bad = await app.inject({
       method: 'POST',
       url: '/analysis',
+      headers: { authorization: `Bearer ${tokens[1]!}` },
       payload: { bundle: { resourceType: 'Patient', id: 'pat-SECRET-ID' } },
     });
     const hook = await app.inject({
       method: 'POST',
       url: '/cds-services/opioid-pain-patient-view',
+      headers: { authorization: `Bearer ${tokens[2]!}` },
       payload: {
         hook: 'patient-view',
         hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
@@ -66,23 +83,32 @@ describe('request logging', () => {
         },
       },
     });
+    const forged = await app.inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { authorization: 'Bearer SECRET-TOKEN-123' },
+    });
     const missing = await app.inject({ method: 'GET', url: '/nowhere?patient=pat-SECRET-ID' });
     await app.close();
     expect(res.statusCode).toBe(200);
     expect(bad.statusCode).toBe(400);
     expect(hook.statusCode).toBe(200);
+    expect(forged.statusCode).toBe(401);
     expect(missing.statusCode).toBe(404);
     // One line per request, each with its status.
     const requestLines = lines.map((l) => JSON.parse(l) as { msg: string; statusCode?: number });
     expect(requestLines.filter((l) => l.msg === 'request').map((l) => l.statusCode)).toEqual([
-      200, 400, 200, 404,
+      200, 400, 200, 401, 404,
     ]);
     const log = lines.join('');
     expect(log).toContain('req-abc'); // the request id is there to correlate
     expect(log).toContain('"route":"/analysis"');
     expect(log).toContain('"orders":1');
     expect(log).toContain('"hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"');
+    expect(log).toContain('"authFailure":"malformed"');
     for (const secret of [
+      ...tokens,
+      ...tokens.map((t) => t.split('.')[2]!),
       'SECRET-TOKEN-123',
       'SECRET-TOKEN-456',
       'pat-SECRET-ID',

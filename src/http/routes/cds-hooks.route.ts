@@ -51,7 +51,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     const context = service.contextSchema.safeParse(body.context);
     if (!context.success)
       throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
-    addLogFacts(request, { hookInstance: body.hookInstance, service: service.definition.id });
+    addLogFacts(request, { hookInstance: body.hookInstance, cdsService: service.definition.id });
 
     let data;
     try {

@@ -1,0 +1,34 @@
+/**
+ * EHR authentication on every CDS Hooks call (discovery, hooks, feedback) and on /analysis: a Bearer JWT verified by
+ * security/jwt-verifier.ts against the URL called (PUBLIC_BASE_URL + path, so that it holds behind a proxy). 401
+ * with no detail on failure; the reason goes to the log, never the token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Verification } from '../../security/jwt-verifier.ts';
+import { addLogFacts } from './request-log.plugin.ts';
+
+export type Verify = (token: string, audience: string) => Promise<Verification>;
+
+const PROTECTED = /^\/(cds-services|analysis)(\/|$|\?)/;
+
+export function isProtected(url: string): boolean {
+  return PROTECTED.test(url);
+}
+
+export function registerAuth(app: FastifyInstance, publicBaseUrl: string, verify: Verify): void {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'OPTIONS' || !isProtected(request.url)) return;
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
+    const path = request.url.split('?')[0] ?? request.url;
+    const result: Verification = match?.[1]
+      ? await verify(match[1], `${publicBaseUrl}${path}`)
+      : { ok: false, reason: 'missing-token' };
+    if (result.ok) {
+      addLogFacts(request, { issuer: result.iss });
+      return;
+    }
+    addLogFacts(request, { authFailure: result.reason });
+    await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+  });
+}

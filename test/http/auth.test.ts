@@ -1,0 +1,286 @@
+/**
+ * EHR authentication (CDS Hooks 2.0 "Trusting CDS Clients"): a valid token is accepted; expired, not yet valid,
+ * wrong audience, unknown issuer, jku off the allow-list, alg none, HS256 signed with the public key, tampered
+ * payload, replayed jti, over-long lifetime and missing jti are each refused with a bare 401. The JWKS URL is fetched
+ * with a timeout and cached; a Redis replay cache is shared by two instances.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { redisReplayCache } from '../../src/security/replay-cache.ts';
+import { build } from '../helpers/build-app.ts';
+
+const BASE = 'http://127.0.0.1:8080';
+const DISCOVERY = `${BASE}/cds-services`;
+const ISS = 'https://ehr.example.org';
+
+let privateKey: CryptoKey;
+let publicJwk: JWK;
+let rsaKey: CryptoKey;
+let rsaJwk: JWK;
+let jwksServer: Server;
+let jwksUrl: string;
+let jwksRequests = 0;
+
+beforeAll(async () => {
+  const ec = await generateKeyPair('ES384', { extractable: true });
+  privateKey = ec.privateKey;
+  publicJwk = { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES384' };
+  const rsa = await generateKeyPair('RS384', { extractable: true });
+  rsaKey = rsa.privateKey;
+  rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS384' };
+  jwksServer = createServer((req, res) => {
+    jwksRequests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [rsaJwk] }));
+  });
+  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+  jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => jwksServer.close(resolve));
+});
+
+interface TokenSpec {
+  iss?: string;
+  aud?: string;
+  iatOffset?: number;
+  lifetime?: number;
+  jti?: string | null;
+  header?: Record<string, unknown>;
+  key?: CryptoKey;
+  alg?: string;
+}
+
+async function token(spec: TokenSpec = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000) + (spec.iatOffset ?? 0);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: spec.alg ?? 'ES384', typ: 'JWT', kid: 'ec-1', ...spec.header })
+    .setIssuer(spec.iss ?? ISS)
+    .setAudience(spec.aud ?? DISCOVERY)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (spec.lifetime ?? 300));
+  if (spec.jti !== null) jwt.setJti(spec.jti ?? randomUUID());
+  return jwt.sign(spec.key ?? privateKey);
+}
+
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function app(extra: Record<string, string> = {}) {
+  return build({
+    CDS_AUTH: 'on',
+    CDS_TRUSTED_ISSUERS: JSON.stringify([
+      { iss: ISS, jwks: { keys: [publicJwk] } },
+      { iss: 'https://rsa-ehr.example.org', jwksUrl },
+    ]),
+    ...extra,
+  });
+}
+
+async function call(
+  a: ReturnType<typeof app>,
+  jwt: string | undefined,
+  url = '/cds-services',
+): Promise<{ status: number; body: string }> {
+  const res = await a.inject({
+    method: 'GET',
+    url,
+    headers: jwt === undefined ? {} : { authorization: `Bearer ${jwt}` },
+  });
+  return { status: res.statusCode, body: res.body };
+}
+
+describe('EHR authentication', () => {
+  it('accepts a valid ES384 token from a configured issuer, on discovery too', async () => {
+    const a = app();
+    const res = await call(a, await token());
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toHaveProperty('services');
+  });
+
+  it('is on by default: without CDS_AUTH every CDS call needs a token; health does not', async () => {
+    const a = buildApp({ config: loadConfig({}) });
+    expect((await a.inject({ method: 'GET', url: '/cds-services' })).statusCode).toBe(401);
+    expect((await a.inject({ method: 'POST', url: '/analysis', payload: {} })).statusCode).toBe(401);
+    expect((await a.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await a.close();
+  });
+
+  it('is off only when CDS_AUTH=off', async () => {
+    const a = build({ CDS_AUTH: 'off' });
+    expect((await call(a, undefined)).status).toBe(200);
+  });
+
+  it.each<[string, () => Promise<string>]>([
+    ['expired', () => token({ iatOffset: -1000 })],
+    ['not yet valid (iat in the future beyond the skew)', () => token({ iatOffset: 600 })],
+    ['wrong audience', () => token({ aud: `${BASE}/cds-services/other` })],
+    ['unknown issuer', () => token({ iss: 'https://evil.example.org' })],
+    ['a lifetime over 5 minutes', () => token({ lifetime: 3600 })],
+    ['no jti', () => token({ jti: null })],
+    [
+      'alg none',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return Promise.resolve(
+          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: ISS, aud: DISCOVERY, iat: now, exp: now + 60, jti: randomUUID() })}.`,
+        );
+      },
+    ],
+    [
+      'HS256 signed with the public key as the secret',
+      async () => {
+        const now = Math.floor(Date.now() / 1000);
+        return new SignJWT({ jti: randomUUID() })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: 'ec-1' })
+          .setIssuer(ISS)
+          .setAudience(DISCOVERY)
+          .setIssuedAt(now)
+          .setExpirationTime(now + 60)
+          .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+      },
+    ],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = (await token()).split('.');
+        const now = Math.floor(Date.now() / 1000);
+        return `${h!}.${b64({ iss: ISS, aud: DISCOVERY, iat: now, exp: now + 60, jti: randomUUID(), admin: true })}.${s!}`;
+      },
+    ],
+    ['signed by another key', async () => token({ key: rsaKey, alg: 'RS384' })],
+    ['not a JWT', () => Promise.resolve('abc.def')],
+  ])('refuses %s with a bare 401', async (_name, make) => {
+    const res = await call(app(), await make());
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body)).toEqual({ error: 'unauthorized' });
+  });
+
+  it('refuses a missing token and a non-Bearer header', async () => {
+    const a = app();
+    expect((await call(a, undefined)).status).toBe(401);
+    const basic = await a.inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { authorization: 'Basic eDp5' },
+    });
+    expect(basic.statusCode).toBe(401);
+  });
+
+  it('refuses a replayed jti', async () => {
+    const a = app();
+    const jwt = await token();
+    expect((await call(a, jwt)).status).toBe(200);
+    expect((await call(a, jwt)).status).toBe(401);
+  });
+
+  it('refuses a jku that is not the issuer’s JWKS URL, without fetching it', async () => {
+    let fetched = 0;
+    const rogue = createServer((_req, res) => {
+      fetched++;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => rogue.listen(0, '127.0.0.1', resolve));
+    const rogueUrl = `http://127.0.0.1:${(rogue.address() as AddressInfo).port}/jwks.json`;
+    try {
+      const res = await call(app(), await token({ header: { jku: rogueUrl } }));
+      expect(res.status).toBe(401);
+      expect(fetched).toBe(0);
+    } finally {
+      await new Promise((resolve) => rogue.close(resolve));
+    }
+  });
+
+  it('fetches an issuer’s JWKS URL (jku may name it) and caches the keys', async () => {
+    const a = app();
+    const before = jwksRequests;
+    const rs = (extra: TokenSpec = {}) =>
+      token({
+        iss: 'https://rsa-ehr.example.org',
+        key: rsaKey,
+        alg: 'RS384',
+        header: { kid: 'rsa-1' },
+        ...extra,
+      });
+    expect((await call(a, await rs())).status).toBe(200);
+    expect((await call(a, await rs({ header: { kid: 'rsa-1', jku: jwksUrl } }))).status).toBe(200);
+    expect(jwksRequests - before).toBe(1);
+  });
+
+  it('checks the audience against PUBLIC_BASE_URL behind a proxy', async () => {
+    const a = app({ PUBLIC_BASE_URL: 'https://cds.example.org/base' });
+    expect((await call(a, await token())).status).toBe(401);
+    expect((await call(a, await token({ aud: 'https://cds.example.org/base/cds-services' }))).status).toBe(
+      200,
+    );
+  });
+
+  it('shares the replay cache between two instances through Redis', async () => {
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const clients = [new Redis(url, { lazyConnect: true }), new Redis(url, { lazyConnect: true })];
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+    } catch (error) {
+      throw new Error(
+        `this test needs Redis at ${url} (set REDIS_URL, or start redis-server): ${String(error)}`,
+        { cause: error },
+      );
+    }
+    // One prefix for both instances: they share the cache, as two replicas behind a load balancer do.
+    const prefix = `test:${randomUUID()}:`;
+    const trusted = {
+      CDS_AUTH: 'on',
+      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: ISS, jwks: { keys: [publicJwk] } }]),
+    };
+    const a = build(trusted, { replayCache: redisReplayCache(clients[0]!, prefix) });
+    const b = build(trusted, { replayCache: redisReplayCache(clients[1]!, prefix) });
+    try {
+      const jwt = await token();
+      expect((await call(a, jwt)).status).toBe(200);
+      expect((await call(b, jwt)).status).toBe(401);
+      expect((await call(b, await token())).status).toBe(200);
+    } finally {
+      await Promise.all(clients.map((c) => c.quit()));
+    }
+  });
+});
+
+describe('CORS', () => {
+  const a = () => app({ CORS_ALLOWED_ORIGINS: 'https://sandbox.cds-hooks.org' });
+
+  it('answers a preflight from an allowed origin without a token', async () => {
+    const res = await a().inject({
+      method: 'OPTIONS',
+      url: '/cds-services/opioid-pain-patient-view',
+      headers: {
+        origin: 'https://sandbox.cds-hooks.org',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://sandbox.cds-hooks.org');
+    expect(String(res.headers['access-control-allow-headers'])).toMatch(/authorization/);
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('gives no CORS headers to another origin, and never *', async () => {
+    const res = await a().inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { origin: 'https://evil.example.org', authorization: `Bearer ${await token()}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const allowed = await a().inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { origin: 'https://sandbox.cds-hooks.org', authorization: `Bearer ${await token()}` },
+    });
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://sandbox.cds-hooks.org');
+  });
+});
