@@ -13,7 +13,11 @@ import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
 import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
+import { feedbackRoute } from './http/routes/feedback.route.ts';
+import { governanceRoute } from './http/routes/governance.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
+import { auditWriter } from './storage/audit-writer.ts';
+import type { Store } from './storage/store.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { devIssuer } from './security/dev-issuer.ts';
 import { createJwtVerifier } from './security/jwt-verifier.ts';
@@ -27,6 +31,8 @@ export interface AppDeps {
   readonly newId?: () => string;
   /** The token-replay cache; by default Redis when REDIS_URL is set, else in memory. */
   readonly replayCache?: ReplayCache;
+  /** Feedback and audit; without it feedback answers 503 and no audit is kept (tests of other things). */
+  readonly store?: Store;
 }
 
 function defaultReplayCache(config: Config): ReplayCache {
@@ -86,8 +92,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }
   registerJsonBodies(app);
   registerErrorHandling(app);
-  healthRoute(app);
+  healthRoute(app, deps.store);
+  const audit = deps.store
+    ? auditWriter(deps.store, (error, lost) => {
+        app.log.error(
+          { error: error instanceof Error ? error.message : String(error), lost },
+          'audit write failed',
+        );
+      })
+    : undefined;
+  if (audit) app.addHook('onClose', () => audit.close());
   analysisRoute(app, { config: deps.config, clock: deps.clock ?? systemClock });
-  cdsHooksRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock, newId: deps.newId });
+  cdsHooksRoutes(app, {
+    config: deps.config,
+    clock: deps.clock ?? systemClock,
+    newId: deps.newId,
+    ...(audit ? { audit } : {}),
+  });
+  feedbackRoute(app, deps.store);
+  governanceRoute(app, deps.store, deps.config.governanceToken);
   return app;
 }

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { storeFromConfig } from './storage/open-store.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -18,16 +19,34 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino(loggerOptions(config.logLevel));
-  const app = buildApp({ config, logger });
+  let store;
+  try {
+    store = await storeFromConfig(config);
+  } catch (error) {
+    // The message names the store, never its credentials.
+    logger.fatal(
+      { error: error instanceof Error ? error.message.replace(/\/\/[^@/]*@/g, '//***@') : String(error) },
+      config.databaseUrl
+        ? 'could not open PostgreSQL (DATABASE_URL)'
+        : `could not open the store under ${config.dataDir}`,
+    );
+    process.exit(1);
+  }
+  logger.info({ store: store.kind }, 'store ready');
+  const app = buildApp({ config, logger, store });
   const close = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while closing');
-        process.exit(1);
-      },
-    );
+    // In-flight requests finish, queued audit records are written, then the store closes.
+    app
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while closing');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);

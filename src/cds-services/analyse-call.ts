@@ -7,7 +7,7 @@ import type { CardContext } from '../cards/card.types.ts';
 import { parseIsoDate } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { arr, obj, str, type Json } from '../fhir/json-read.ts';
-import type { HandlerDeps, HookCall } from './cds-service.types.ts';
+import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 
 export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): CardContext {
   return {
@@ -17,6 +17,15 @@ export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): 
     publicBaseUrl: deps.publicBaseUrl,
     partial: data.partial,
     newId: deps.newId,
+  };
+}
+
+export function decisionSummary(analysis: BundleAnalysis): DecisionSummary {
+  return {
+    flags: analysis.risk.flags.map((f) => f.code),
+    recommendation: analysis.risk.referral.recommendation,
+    suppressed: analysis.risk.referral.suppressed,
+    complete: analysis.mme.complete,
   };
 }
 

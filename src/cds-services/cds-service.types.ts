@@ -43,5 +43,18 @@ export interface CdsService {
   readonly prefetch: readonly PrefetchSpec[];
   /** Extra rules for this hook's context (draftOrders, selections), on top of the common request schema. */
   readonly contextSchema: z.ZodType;
-  handle(call: HookCall, data: Gathered, deps: HandlerDeps): { cards: Card[] };
+  handle(call: HookCall, data: Gathered, deps: HandlerDeps): HookResult;
+}
+
+/** The cards, and what the decision was, for the audit record (never sent to the EHR). */
+export interface HookResult {
+  readonly cards: Card[];
+  readonly decision: DecisionSummary | null;
+}
+
+export interface DecisionSummary {
+  readonly flags: readonly string[];
+  readonly recommendation: string;
+  readonly suppressed: boolean;
+  readonly complete: boolean;
 }

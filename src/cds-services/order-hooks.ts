@@ -6,25 +6,32 @@
 import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
-import type { Card } from '../cards/card.types.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
-import { analyse, asSigned, cardContext, draftIds, gatheredResources } from './analyse-call.ts';
-import type { HandlerDeps, HookCall } from './cds-service.types.ts';
+import {
+  analyse,
+  asSigned,
+  cardContext,
+  decisionSummary,
+  draftIds,
+  gatheredResources,
+} from './analyse-call.ts';
+import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
 
 export function orderHookCards(
   call: HookCall,
   data: Gathered,
   deps: HandlerDeps,
   withReferral: boolean,
-): { cards: Card[] } {
+): HookResult {
   const current = gatheredResources(data);
   const signed = asSigned(call.draftResources, deps.today);
   const before = analyse(current, deps);
   const after = analyse([...signed, ...current], deps);
   const ctx = cardContext(call, data, deps);
   const impact = orderCard(before, after, draftIds(signed), ctx);
-  if (!impact) return { cards: [] };
-  if (!withReferral) return { cards: [impact] };
+  const decision = decisionSummary(after);
+  if (!impact) return { cards: [], decision };
+  if (!withReferral) return { cards: [impact], decision };
   const referral = referralCard(after, ctx);
-  return { cards: [impact, ...safetyCards(after, ctx), ...(referral ? [referral] : [])] };
+  return { cards: [impact, ...safetyCards(after, ctx), ...(referral ? [referral] : [])], decision };
 }

@@ -78,6 +78,12 @@ export const EnvSchema = z.object({
   JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   /** Redis for the shared token-replay cache (several instances); in memory without it. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** PostgreSQL for feedback and audit (postgres://...); without it, an embedded database under DATA_DIR/db. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Secret of the audit's patient pseudonyms (keyed hash); generated once and kept in the store when unset. */
+  AUDIT_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** Bearer token of the governance read API (/governance/*); the API is off without it. */
+  GOVERNANCE_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** Where the service keeps local state (the development issuer's key). */
   DATA_DIR: z.string().min(1).default('data'),
   /** Browser origins allowed to call (CORS), comma-separated; none by default. */

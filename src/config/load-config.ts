@@ -24,6 +24,9 @@ export interface Config {
     readonly jwksTimeoutMs: number;
   };
   readonly redisUrl: string | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly auditKey: string | undefined;
+  readonly governanceToken: string | undefined;
   readonly dataDir: string;
   readonly corsOrigins: readonly string[];
 }
@@ -63,6 +66,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       jwksTimeoutMs: e.JWKS_TIMEOUT_MS,
     }),
     redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    auditKey: e.AUDIT_KEY,
+    governanceToken: e.GOVERNANCE_TOKEN,
     dataDir: e.DATA_DIR,
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
   });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { referralCard } from '../../cards/referral-card.ts';
 import { safetyCards } from '../../cards/safety-cards.ts';
-import { analyse, cardContext, gatheredResources } from '../analyse-call.ts';
+import { analyse, cardContext, decisionSummary, gatheredResources } from '../analyse-call.ts';
 import type { CdsService } from '../cds-service.types.ts';
 import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
 
@@ -23,6 +23,9 @@ export const patientViewService: CdsService = {
     const analysis = analyse(gatheredResources(data), deps);
     const ctx = cardContext(call, data, deps);
     const referral = referralCard(analysis, ctx);
-    return { cards: [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])] };
+    return {
+      cards: [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])],
+      decision: decisionSummary(analysis),
+    };
   },
 };

@@ -40,6 +40,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
     const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (error instanceof HttpError && statusCode === 503) {
+      // Our own "a dependency is down" answers: safe to explain, and worth retrying.
+      request.log.warn({ statusCode }, error.message);
+      return reply.status(503).header('retry-after', '5').send(body(503, error.message));
+    }
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
       return reply.status(500).send(body(500, 'internal error; the request was not processed'));

@@ -15,11 +15,14 @@ import { str, type Json } from '../../fhir/json-read.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
+import type { AuditWriter } from '../../storage/audit-writer.ts';
 
 export interface CdsHooksRouteDeps {
   readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl'>;
   readonly clock: Clock;
   readonly newId?: () => string;
+  /** Where each hook call's audit record goes (none without a store). */
+  readonly audit?: AuditWriter;
 }
 
 /** order-select analyses only the selected drafts; order-sign all of them. */
@@ -39,6 +42,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
   app.get('/cds-services', () => definitions);
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
+    const started = performance.now();
     const service = findService(request.params.id);
     if (!service)
       throw new HttpError(404, `no CDS service "${request.params.id}"; GET /cds-services lists them`);
@@ -87,6 +91,18 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       partial: data.partial.length,
       sources: data.sources,
     });
-    return result;
+    deps.audit?.add({
+      at: new Date(),
+      serviceId: service.definition.id,
+      hookInstance: body.hookInstance,
+      patientId: body.context.patientId,
+      cards: result.cards.map((c) => ({ id: c.uuid, type: c.source.topic.code })),
+      flags: result.decision?.flags ?? [],
+      recommendation: result.decision?.recommendation ?? null,
+      complete: (result.decision?.complete ?? true) && data.partial.length === 0,
+      partialCount: data.partial.length,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return { cards: result.cards };
   });
 }

@@ -1,0 +1,76 @@
+/**
+ * CDS Hooks feedback (POST /cds-services/{id}/feedback): what the clinician did with each card. Stored durably and
+ * idempotently (the same item twice is stored once) and acknowledged only after the commit. Accepts the spec's
+ * `overrideReason` and Epic's `overrideReasons`, and card ids that are not UUIDs.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { describeIssues } from '../../analysis/analysis-request.schema.ts';
+import { findService } from '../../cds-services/registry.ts';
+import type { FeedbackItem, Store } from '../../storage/store.ts';
+import { badRequest, HttpError } from '../http-error.ts';
+import { addLogFacts } from '../plugins/request-log.plugin.ts';
+
+const Coding = z.looseObject({ code: z.string().optional(), system: z.string().optional() });
+const OverrideReason = z.looseObject({ reason: Coding.optional(), userComment: z.string().optional() });
+
+const FeedbackSchema = z.looseObject(
+  {
+    feedback: z
+      .array(
+        z.looseObject({
+          card: z.string({ error: 'is required (the card uuid)' }).min(1).max(200),
+          outcome: z.enum(['accepted', 'overridden'], { error: 'must be "accepted" or "overridden"' }),
+          acceptedSuggestions: z.array(z.looseObject({ id: z.string().min(1).max(200) })).optional(),
+          overrideReason: OverrideReason.optional(),
+          overrideReasons: z.array(z.union([OverrideReason, Coding])).optional(),
+          outcomeTimestamp: z.iso.datetime({ offset: true, error: 'must be an ISO date-time' }).optional(),
+        }),
+        { error: 'must be a list of feedback items' },
+      )
+      .min(1, { error: 'must hold at least one item' })
+      .max(1000, { error: 'holds at most 1000 items per request' }),
+  },
+  { error: 'the request body must be {"feedback": [...]}' },
+);
+
+type Raw = z.infer<typeof FeedbackSchema>['feedback'][number];
+
+function normalise(item: Raw): FeedbackItem[] {
+  const base = {
+    cardId: item.card,
+    outcome: item.outcome,
+    ...(item.outcomeTimestamp ? { outcomeTimestamp: item.outcomeTimestamp } : {}),
+    acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
+  };
+  // Epic sends several reasons: one stored item each (the same card overridden for two reasons counts for both).
+  const reasons = [
+    ...(item.overrideReason ? [item.overrideReason] : []),
+    ...(item.overrideReasons ?? []).map((r) => ('reason' in r || 'userComment' in r ? r : { reason: r })),
+  ] as z.infer<typeof OverrideReason>[];
+  if (reasons.length === 0) return [{ ...base, hasUserComment: false }];
+  return reasons.map((r) => ({
+    ...base,
+    overrideReason: { code: r.reason?.code, system: r.reason?.system },
+    hasUserComment: typeof r.userComment === 'string' && r.userComment.trim() !== '',
+  }));
+}
+
+export function feedbackRoute(app: FastifyInstance, store: Store | undefined): void {
+  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (request) => {
+    const service = findService(request.params.id);
+    if (!service)
+      throw new HttpError(404, `no CDS service "${request.params.id}"; GET /cds-services lists them`);
+    const parsed = FeedbackSchema.safeParse(request.body);
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
+    if (!store) throw new HttpError(503, 'feedback storage is not available');
+    const items = parsed.data.feedback.flatMap(normalise);
+    const result = await store.saveFeedback(service.definition.id, items);
+    addLogFacts(request, {
+      cdsService: service.definition.id,
+      feedback: items.length,
+      duplicates: result.duplicates,
+    });
+    return {};
+  });
+}

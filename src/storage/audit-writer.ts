@@ -1,0 +1,51 @@
+/**
+ * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 250 ms or every
+ * 200 records in one transaction, and on close (graceful shutdown). A hard crash can lose the last batch of audit
+ * records - never feedback, which is written before it is acknowledged. Write errors are reported, not thrown.
+ */
+import type { HookCallRecord, Store } from './store.ts';
+
+export interface AuditWriter {
+  add(record: HookCallRecord): void;
+  /** Writes what is queued; resolves when it is stored (or failed and was reported). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function auditWriter(
+  store: Pick<Store, 'recordHookCalls'>,
+  onError: (error: unknown, lost: number) => void,
+  options: { intervalMs?: number; maxBatch?: number } = {},
+): AuditWriter {
+  const intervalMs = options.intervalMs ?? 250;
+  const maxBatch = options.maxBatch ?? 200;
+  let queue: HookCallRecord[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return writing;
+    writing = writing.then(() =>
+      store.recordHookCalls(batch).catch((error: unknown) => {
+        onError(error, batch.length);
+      }),
+    );
+    return writing;
+  };
+
+  return {
+    add(record) {
+      queue.push(record);
+      if (queue.length >= maxBatch) void flush();
+      else timer ??= setTimeout(() => void flush(), intervalMs);
+    },
+    flush,
+    close: flush,
+  };
+}

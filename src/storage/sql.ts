@@ -1,0 +1,16 @@
+/**
+ * The one thing the store needs from a database: parameterised queries and transactions. Implemented over
+ * PostgreSQL (pg, DATABASE_URL) and over PGlite (PostgreSQL in WebAssembly, under DATA_DIR): the same SQL runs on both.
+ */
+export interface SqlResult<Row> {
+  readonly rows: Row[];
+  readonly affectedRows: number;
+}
+
+export interface Sql {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Pick<Sql, 'query'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly kind: 'postgresql' | 'embedded';
+}

@@ -1,0 +1,206 @@
+/**
+ * What the service keeps: clinicians' feedback on cards (durable, idempotent, acknowledged only after commit) and an
+ * audit record per hook call (no PHI: a keyed hash stands for the patient). Governance reads acceptance and override
+ * rates per card type from them.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { migrate } from './migrations.ts';
+import type { Sql } from './sql.ts';
+
+export interface FeedbackItem {
+  readonly cardId: string;
+  readonly outcome: 'accepted' | 'overridden';
+  readonly outcomeTimestamp?: string;
+  readonly acceptedSuggestions: readonly string[];
+  readonly overrideReason?: { readonly code?: string; readonly system?: string };
+  /** Comments are free text a clinician typed: only their presence is kept. */
+  readonly hasUserComment: boolean;
+}
+
+export interface HookCallRecord {
+  readonly at: Date;
+  readonly serviceId: string;
+  readonly hookInstance: string;
+  readonly patientId: string;
+  readonly cards: readonly { readonly id: string; readonly type: string }[];
+  readonly flags: readonly string[];
+  readonly recommendation: string | null;
+  readonly complete: boolean;
+  readonly partialCount: number;
+  readonly latencyMs: number;
+}
+
+export interface CardTypeStats {
+  readonly cardType: string;
+  readonly shown: number;
+  readonly accepted: number;
+  readonly overridden: number;
+  readonly acceptanceRate: number | null;
+  readonly overrideRate: number | null;
+  readonly overrideReasons: Readonly<Record<string, number>>;
+}
+
+export interface Store {
+  readonly kind: Sql['kind'];
+  saveFeedback(
+    serviceId: string,
+    items: readonly FeedbackItem[],
+  ): Promise<{ stored: number; duplicates: number }>;
+  /** Audit records, in one transaction. */
+  recordHookCalls(records: readonly HookCallRecord[]): Promise<void>;
+  feedbackStats(): Promise<CardTypeStats[]>;
+  /** Rows of feedback (for tests and exports): how many are stored. */
+  feedbackCount(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function dedupKey(serviceId: string, item: FeedbackItem): string {
+  const canonical = JSON.stringify([
+    serviceId,
+    item.cardId,
+    item.outcome,
+    item.outcomeTimestamp ?? '',
+    [...item.acceptedSuggestions].sort(),
+    item.overrideReason?.system ?? '',
+    item.overrideReason?.code ?? '',
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The secret of the patient pseudonyms: configured (AUDIT_KEY), else generated once and kept in the store. */
+async function pseudonymSecret(sql: Sql, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  await sql.query('INSERT INTO setting (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+    'patient-key-secret',
+    randomBytes(32).toString('hex'),
+  ]);
+  const { rows } = await sql.query<{ value: string }>('SELECT value FROM setting WHERE name = $1', [
+    'patient-key-secret',
+  ]);
+  const value = rows[0]?.value;
+  if (value === undefined) throw new Error('the patient pseudonym secret could not be stored');
+  return value;
+}
+
+export async function openStore(sql: Sql, options: { auditKey?: string } = {}): Promise<Store> {
+  await migrate(sql);
+  const secret = await pseudonymSecret(sql, options.auditKey);
+  const patientKey = (patientId: string): string =>
+    createHmac('sha256', secret).update(patientId).digest('hex').slice(0, 32);
+
+  return {
+    kind: sql.kind,
+    saveFeedback(serviceId, items) {
+      return sql.transaction(async (tx) => {
+        let stored = 0;
+        for (const item of items) {
+          const result = await tx.query(
+            `INSERT INTO feedback (dedup_key, service_id, card_id, outcome, outcome_at, accepted_suggestions,
+               override_reason_code, override_reason_system, has_user_comment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING`,
+            [
+              dedupKey(serviceId, item),
+              serviceId,
+              item.cardId,
+              item.outcome,
+              item.outcomeTimestamp ?? null,
+              [...item.acceptedSuggestions],
+              item.overrideReason?.code ?? null,
+              item.overrideReason?.system ?? null,
+              item.hasUserComment,
+            ],
+          );
+          stored += result.affectedRows;
+        }
+        return { stored, duplicates: items.length - stored };
+      });
+    },
+    async recordHookCalls(records) {
+      await sql.transaction(async (tx) => {
+        for (const record of records) {
+          const { rows } = await tx.query<{ id: string }>(
+            `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
+             partial_count, latency_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+            [
+              record.at.toISOString(),
+              record.serviceId,
+              record.hookInstance,
+              patientKey(record.patientId),
+              [...record.flags],
+              record.recommendation,
+              record.complete,
+              record.partialCount,
+              record.latencyMs,
+            ],
+          );
+          const callId = rows[0]?.id;
+          if (callId === undefined) throw new Error('the audit record was not stored');
+          for (const card of record.cards)
+            await tx.query(
+              'INSERT INTO hook_card (card_id, hook_call_id, card_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+              [card.id, callId, card.type],
+            );
+        }
+      });
+    },
+    async feedbackStats() {
+      const shown = await sql.query<{ card_type: string; n: string }>(
+        'SELECT card_type, count(*) AS n FROM hook_card GROUP BY card_type',
+      );
+      const outcomes = await sql.query<{
+        card_type: string;
+        outcome: string;
+        reason: string | null;
+        n: string;
+      }>(
+        `SELECT c.card_type, f.outcome, f.override_reason_code AS reason, count(*) AS n
+           FROM feedback f JOIN (SELECT DISTINCT card_id, card_type FROM hook_card) c ON c.card_id = f.card_id
+          GROUP BY c.card_type, f.outcome, f.override_reason_code`,
+      );
+      const byType = new Map<
+        string,
+        { shown: number; accepted: number; overridden: number; reasons: Record<string, number> }
+      >();
+      const entry = (
+        type: string,
+      ): { shown: number; accepted: number; overridden: number; reasons: Record<string, number> } => {
+        let e = byType.get(type);
+        if (!e) byType.set(type, (e = { shown: 0, accepted: 0, overridden: 0, reasons: {} }));
+        return e;
+      };
+      for (const row of shown.rows) entry(row.card_type).shown = Number(row.n);
+      for (const row of outcomes.rows) {
+        const e = entry(row.card_type);
+        const n = Number(row.n);
+        if (row.outcome === 'accepted') e.accepted += n;
+        else {
+          e.overridden += n;
+          const reason = row.reason ?? '(none given)';
+          e.reasons[reason] = (e.reasons[reason] ?? 0) + n;
+        }
+      }
+      const rate = (n: number, of: number): number | null =>
+        of === 0 ? null : Math.round((n / of) * 1000) / 1000;
+      return [...byType]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([cardType, e]) => ({
+          cardType,
+          shown: e.shown,
+          accepted: e.accepted,
+          overridden: e.overridden,
+          acceptanceRate: rate(e.accepted, e.shown),
+          overrideRate: rate(e.overridden, e.shown),
+          overrideReasons: e.reasons,
+        }));
+    },
+    async feedbackCount() {
+      const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM feedback');
+      return Number(rows[0]?.n ?? 0);
+    },
+    async ping() {
+      await sql.query('SELECT 1');
+    },
+    close: () => sql.close(),
+  };
+}

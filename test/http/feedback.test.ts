@@ -1,0 +1,190 @@
+/**
+ * CDS Hooks feedback and the audit, through HTTP with the embedded store: feedback acknowledged after it is stored,
+ * stored once, Epic's variants accepted, bad input named; an audit record per hook call without patient data; and
+ * the governance API's rates, behind its own token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { openStore, type Store } from '../../src/storage/store.ts';
+import { build } from '../helpers/build-app.ts';
+import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+import { embeddedDatabase } from '../helpers/stores.ts';
+import { SCENARIOS } from '../fixtures/synthetic-patients.ts';
+
+const FEEDBACK = '/cds-services/opioid-pain-patient-view/feedback';
+const GOVERNANCE_TOKEN = 'g'.repeat(40);
+let store: Store;
+
+beforeAll(async () => {
+  store = await openStore(await embeddedDatabase().open());
+}, 60_000);
+afterAll(async () => {
+  await store.close();
+});
+
+function app(env: Record<string, string> = {}) {
+  const a = buildApp({
+    config: loadConfig({ CDS_AUTH: 'off', GOVERNANCE_TOKEN, ...env }),
+    clock: () => new Date(2026, 0, 15, 12, 0, 0),
+    store,
+  });
+  return a;
+}
+
+describe('feedback', () => {
+  it('acknowledges with 200 {} once stored, and stores a repeated item once', async () => {
+    const a = app();
+    const before = await store.feedbackCount();
+    const payload = {
+      feedback: [
+        {
+          card: '9f2c1a8e-7b4d-4c3e-9a1f-2b3c4d5e6f70',
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: 'b1f0c0a2-1111-4222-8333-444455556666' }],
+          outcomeTimestamp: '2026-01-15T10:00:00Z',
+        },
+      ],
+    };
+    const first = await a.inject({ method: 'POST', url: FEEDBACK, payload });
+    const second = await a.inject({ method: 'POST', url: FEEDBACK, payload });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({});
+    expect(second.statusCode).toBe(200);
+    expect((await store.feedbackCount()) - before).toBe(1);
+    await a.close();
+  });
+
+  it('accepts Epic variants: overrideReasons (plural) and card ids that are not UUIDs', async () => {
+    const a = app();
+    const before = await store.feedbackCount();
+    const res = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: {
+        feedback: [
+          {
+            card: 'EPIC-CARD-12345',
+            outcome: 'overridden',
+            overrideReasons: [
+              {
+                code: 'patient-declined',
+                system: 'https://opioid-pain-cds.org/fhir/CodeSystem/override-reason',
+              },
+              { reason: { code: 'not-available' }, userComment: 'no group nearby' },
+            ],
+            outcomeTimestamp: '2026-01-15T10:05:00-05:00',
+          },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await store.feedbackCount()) - before).toBe(2);
+    await a.close();
+  });
+
+  it.each([
+    [{}, /feedback/],
+    [{ feedback: [] }, /at least one/],
+    [{ feedback: [{ card: 'x', outcome: 'maybe' }] }, /outcome/],
+    [{ feedback: [{ outcome: 'accepted' }] }, /card/],
+    [{ feedback: [{ card: 'x', outcome: 'accepted', outcomeTimestamp: 'yesterday' }] }, /outcomeTimestamp/],
+  ])('answers 400 naming the problem: %j', async (payload, message) => {
+    const a = app();
+    const res = await a.inject({ method: 'POST', url: FEEDBACK, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(message);
+    await a.close();
+  });
+
+  it('answers 404 for an unknown service and 503 without a store', async () => {
+    const a = app();
+    expect(
+      (await a.inject({ method: 'POST', url: '/cds-services/nope/feedback', payload: { feedback: [] } }))
+        .statusCode,
+    ).toBe(404);
+    await a.close();
+    const bare = build();
+    const res = await bare.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: [{ card: 'x', outcome: 'accepted' }] },
+    });
+    expect(res.statusCode).toBe(503);
+  });
+
+  it('needs the EHR token like every CDS Hooks call', async () => {
+    const a = app({ CDS_AUTH: 'on' });
+    const res = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: [{ card: 'x', outcome: 'accepted' }] },
+    });
+    expect(res.statusCode).toBe(401);
+    await a.close();
+  });
+});
+
+describe('audit and governance', () => {
+  it('records each hook call without patient data, and reports rates per card type to governance only', async () => {
+    const a = app();
+    const scenario = SCENARIOS.find((s) => s.expect.branch === 'misuse')!;
+    const hook = await a.inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-patient-view',
+      payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(scenario.resources) }),
+    });
+    expect(hook.statusCode).toBe(200);
+    const cards = hook.json<{ cards: { uuid: string; source: { topic: { code: string } } }[] }>().cards;
+    expect(JSON.stringify(hook.json())).not.toContain('decision');
+    const more = cards.find((c) => c.source.topic.code === 'referralmore')!;
+    await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: {
+        feedback: [
+          { card: more.uuid, outcome: 'overridden', overrideReason: { reason: { code: 'not-available' } } },
+        ],
+      },
+    });
+    await a.close(); // flushes the audit queue
+
+    const b = app();
+    expect((await b.inject({ method: 'GET', url: '/governance/feedback' })).statusCode).toBe(401);
+    const wrong = await b.inject({
+      method: 'GET',
+      url: '/governance/feedback',
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const res = await b.inject({
+      method: 'GET',
+      url: '/governance/feedback',
+      headers: { authorization: `Bearer ${GOVERNANCE_TOKEN}` },
+    });
+    expect(res.statusCode).toBe(200);
+    const row = res
+      .json<{
+        cardTypes: {
+          cardType: string;
+          shown: number;
+          overridden: number;
+          overrideReasons: Record<string, number>;
+        }[];
+      }>()
+      .cardTypes.find((t) => t.cardType === 'referralmore');
+    expect(row).toMatchObject({ shown: 1, overridden: 1, overrideReasons: { 'not-available': 1 } });
+    await b.close();
+  });
+
+  it('answers /readyz with the store, and 503 when it cannot answer', async () => {
+    const a = app();
+    const ready = await a.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.json()).toEqual({ status: 'ready', store: 'embedded' });
+    await a.close();
+    const broken: Store = { ...store, ping: () => Promise.reject(new Error('down')) };
+    const b = buildApp({ config: loadConfig({ CDS_AUTH: 'off' }), store: broken });
+    expect((await b.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    await b.close();
+  });
+});

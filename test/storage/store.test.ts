@@ -1,0 +1,116 @@
+/**
+ * The store against both databases: versioned migrations applied once, feedback stored once however often it
+ * arrives, audit records without patient identifiers, and the governance figures computed from both.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate } from '../../src/storage/migrations.ts';
+import type { Sql } from '../../src/storage/sql.ts';
+import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
+import { DATABASES, type TestDatabase } from '../helpers/stores.ts';
+
+const call = (over: Partial<HookCallRecord> = {}): HookCallRecord => ({
+  at: new Date('2026-01-15T10:00:00Z'),
+  serviceId: 'opioid-pain-patient-view',
+  hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+  patientId: 'pat-SECRET-1',
+  cards: [
+    { id: 'card-1', type: 'referralmbtcbt' },
+    { id: 'card-2', type: 'naloxone' },
+  ],
+  flags: ['long-term-opioid-therapy'],
+  recommendation: 'MBT_OR_CBT',
+  complete: true,
+  partialCount: 0,
+  latencyMs: 3.2,
+  ...over,
+});
+
+describe.each(DATABASES)('store on %s', (_name, make) => {
+  let db: TestDatabase;
+  let sql: Sql;
+  let store: Store;
+  beforeAll(async () => {
+    db = await make();
+    sql = await db.open();
+    store = await openStore(sql);
+  }, 60_000);
+  afterAll(async () => {
+    // Undefined when the database could not be reached (the test then fails with that message).
+    await (store as Store | undefined)?.close();
+    await (db as TestDatabase | undefined)?.drop();
+  });
+
+  it('applies each migration once and records it', async () => {
+    expect(await migrate(sql)).toEqual([]);
+    const { rows } = await sql.query<{ version: number }>(
+      'SELECT version FROM schema_migration ORDER BY version',
+    );
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('stores a feedback item once, however often it arrives, and each distinct item', async () => {
+    const item = {
+      cardId: 'card-1',
+      outcome: 'accepted' as const,
+      outcomeTimestamp: '2026-01-15T10:01:00Z',
+      acceptedSuggestions: ['s-1'],
+      hasUserComment: false,
+    };
+    expect(await store.saveFeedback('opioid-pain-patient-view', [item, item])).toEqual({
+      stored: 1,
+      duplicates: 1,
+    });
+    expect(await store.saveFeedback('opioid-pain-patient-view', [item])).toEqual({
+      stored: 0,
+      duplicates: 1,
+    });
+    const other = {
+      ...item,
+      cardId: 'card-2',
+      outcome: 'overridden' as const,
+      acceptedSuggestions: [],
+      overrideReason: {
+        code: 'patient-declined',
+        system: 'https://opioid-pain-cds.org/fhir/CodeSystem/override-reason',
+      },
+    };
+    expect(await store.saveFeedback('opioid-pain-patient-view', [other])).toEqual({
+      stored: 1,
+      duplicates: 0,
+    });
+    expect(await store.feedbackCount()).toBe(2);
+  });
+
+  it('keeps a pseudonym, not the patient id, in the audit, and computes rates per card type', async () => {
+    await store.recordHookCalls([call(), call({ cards: [{ id: 'card-3', type: 'referralmbtcbt' }] })]);
+    const { rows } = await sql.query('SELECT * FROM hook_call');
+    expect(JSON.stringify(rows)).not.toContain('SECRET');
+    expect(rows[0]!.patient_key).toMatch(/^[0-9a-f]{32}$/);
+    expect(rows[0]!.patient_key).toBe(rows[1]!.patient_key);
+    const stats = await store.feedbackStats();
+    expect(stats).toEqual([
+      {
+        cardType: 'naloxone',
+        shown: 1,
+        accepted: 0,
+        overridden: 1,
+        acceptanceRate: 0,
+        overrideRate: 1,
+        overrideReasons: { 'patient-declined': 1 },
+      },
+      {
+        cardType: 'referralmbtcbt',
+        shown: 2,
+        accepted: 1,
+        overridden: 0,
+        acceptanceRate: 0.5,
+        overrideRate: 0,
+        overrideReasons: {},
+      },
+    ]);
+  });
+
+  it('answers ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
