@@ -45,6 +45,12 @@ export const EnvSchema = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs' }))),
   /** Time for all FHIR calls of one hook request, well under the spec's "on the order of 500 ms" in total. */
   FHIR_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(350),
+  /** Largest FHIR response read (bytes); a larger one is cut off and the data reported partial or unavailable. */
+  FHIR_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
   /** Pages of a search followed through `next` links before the data is reported partial. */
   FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(20),
   /** The service's public base URL (behind a proxy), for links in cards. Default: http://HOST:PORT. */

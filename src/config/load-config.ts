@@ -14,6 +14,7 @@ export interface Config {
     readonly allowedBaseUrls: readonly string[];
     readonly deadlineMs: number;
     readonly maxPages: number;
+    readonly maxResponseBytes: number;
   };
   readonly publicBaseUrl: string;
   readonly auth: {
@@ -54,6 +55,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       allowedBaseUrls: Object.freeze([...e.FHIR_ALLOWED_BASE_URLS]),
       deadlineMs: e.FHIR_DEADLINE_MS,
       maxPages: e.FHIR_MAX_PAGES,
+      maxResponseBytes: e.FHIR_MAX_RESPONSE_BYTES,
     }),
     publicBaseUrl: (
       e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`

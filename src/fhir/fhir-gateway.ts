@@ -29,6 +29,8 @@ export interface GatherOptions {
   readonly allowedBaseUrls: readonly string[];
   readonly deadlineMs: number;
   readonly maxPages: number;
+  /** Largest FHIR response read; larger ones are cut off and reported. */
+  readonly maxResponseBytes?: number;
 }
 
 export interface Gathered {
@@ -88,10 +90,23 @@ async function readAll(
   return resources;
 }
 
+/**
+ * The allow-listed base URL the caller's fhirServer names, compared as URLs (scheme, host and port, path without a
+ * trailing slash; no user info): the allow-listed string is what gets called, never the caller's.
+ */
 function allowedServer(fhirServer: string | undefined, allowed: readonly string[]): string | undefined {
   if (fhirServer === undefined) return undefined;
-  const normal = fhirServer.trim().replace(/\/+$/, '');
-  return allowed.includes(normal) ? normal : undefined;
+  const key = (text: string): string | undefined => {
+    try {
+      const u = new URL(text.trim());
+      if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return undefined;
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const wanted = key(fhirServer);
+  return wanted === undefined ? undefined : allowed.find((a) => key(a) === wanted);
 }
 
 /** medicationReference targets that are neither contained nor among the gathered resources. */
@@ -129,7 +144,9 @@ export async function gather(
       }, options.deadlineMs)
     : undefined;
   const reader =
-    server && controller ? createFhirReader(server, request.accessToken, controller.signal) : undefined;
+    server && controller
+      ? createFhirReader(server, request.accessToken, controller.signal, options.maxResponseBytes)
+      : undefined;
   const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
     if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);
     partial.push(`${spec.label} not checked: ${why}`);

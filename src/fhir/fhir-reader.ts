@@ -1,9 +1,9 @@
 /**
- * Reads from an EHR's FHIR server with fhir-kit-client: GET of a relative query or of a link the server returned,
- * with the caller's bearer token and an abort signal (the request deadline). Only URLs under the allow-listed base
- * URL are ever fetched, so a `next` link cannot lead the service elsewhere.
+ * Reads from an EHR's FHIR server: GET of a relative query or of a link the server returned, with the caller's
+ * bearer token and an abort signal (the request deadline). Outbound safety (ADR 0009): only URLs under the
+ * allow-listed base URL are fetched (a `next` link cannot lead elsewhere), redirects are refused rather than
+ * followed, and a response larger than the cap is cut off and reported, never buffered whole.
  */
-import { Client } from 'fhir-kit-client';
 import { obj, type Json } from './json-read.ts';
 
 export interface FhirReader {
@@ -20,55 +20,103 @@ export class FhirReadError extends Error {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const response = obj(obj(error)?.response);
-  const status = response?.status;
-  return typeof status === 'number' ? status : undefined;
+/** Default cap of one FHIR response: a page of 100 orders with their Medications is well under 2 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) throw new FhirReadError('the FHIR server response is larger than allowed');
+  if (!response.body) return '';
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (chunk.done || !chunk.value) break;
+    const value = chunk.value;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new FhirReadError('the FHIR server response is larger than allowed');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 export function createFhirReader(
   baseUrl: string,
   accessToken: string | undefined,
   signal: AbortSignal,
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
 ): FhirReader {
-  const client = new Client({
-    baseUrl,
-    customHeaders: {
-      accept: 'application/fhir+json',
-      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-    },
-  });
   const base = baseUrl.replace(/\/+$/, '');
+  const headers = {
+    accept: 'application/fhir+json',
+    ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+  };
   return {
     baseUrl: base,
     async get(urlOrQuery: string): Promise<Json> {
       const absolute = /^https?:\/\//i.test(urlOrQuery);
-      if (
-        absolute &&
-        !(urlOrQuery === base || urlOrQuery.startsWith(`${base}/`) || urlOrQuery.startsWith(`${base}?`))
-      ) {
+      const url = absolute ? urlOrQuery : `${base}/${urlOrQuery.replace(/^\/+/, '')}`;
+      if (!underBase(url, base))
         throw new FhirReadError('a link outside the allowed FHIR server was not followed');
-      }
+      let response: Response;
       try {
-        const result: unknown = await client.httpClient.get(
-          absolute ? urlOrQuery : `${base}/${urlOrQuery.replace(/^\/+/, '')}`,
-          { signal },
+        response = await fetch(url, { headers, signal, redirect: 'manual' });
+      } catch {
+        if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
+        throw new FhirReadError('the FHIR server could not be reached');
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new FhirReadError(
+          `the FHIR server redirected (${response.status}); redirects are not followed`,
         );
-        const json = obj(result);
-        if (!json)
-          throw new FhirReadError('the FHIR server answered with something that is not a FHIR resource');
-        return json;
+      }
+      let text: string;
+      try {
+        text = await boundedText(response, maxResponseBytes);
       } catch (error) {
         if (error instanceof FhirReadError) throw error;
         if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
-        const status = statusOf(error);
-        throw new FhirReadError(
-          status === undefined
-            ? 'the FHIR server could not be reached'
-            : `the FHIR server answered ${status}`,
-          status,
-        );
+        throw new FhirReadError('the FHIR server response could not be read');
       }
+      if (!response.ok)
+        throw new FhirReadError(`the FHIR server answered ${response.status}`, response.status);
+      let json: Json | undefined;
+      try {
+        json = obj(JSON.parse(text));
+      } catch {
+        json = undefined;
+      }
+      if (!json)
+        throw new FhirReadError('the FHIR server answered with something that is not a FHIR resource');
+      return json;
     },
   };
+}
+
+/**
+ * Whether `url` lies under `base` after URL normalisation (scheme, host, port, dot segments): "http://a/fhir/../x",
+ * "http://a/fhirx" and userinfo tricks are not under "http://a/fhir".
+ */
+export function underBase(url: string, base: string): boolean {
+  let u: URL;
+  let b: URL;
+  try {
+    u = new URL(url);
+    b = new URL(base);
+  } catch {
+    return false;
+  }
+  if (u.username !== '' || u.password !== '') return false;
+  if (u.protocol !== b.protocol || u.host !== b.host) return false;
+  const basePath = b.pathname.replace(/\/+$/, '');
+  return (
+    u.pathname === basePath ||
+    u.pathname.startsWith(`${basePath}/`) ||
+    (basePath === '' && u.pathname === '/')
+  );
 }
