@@ -17,6 +17,8 @@ import { feedbackRoute } from './http/routes/feedback.route.ts';
 import { governanceRoute } from './http/routes/governance.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
 import { auditWriter } from './storage/audit-writer.ts';
+import { Metrics } from './platform/metrics.ts';
+import { registerLoadShedding } from './http/plugins/load-shedding.plugin.ts';
 import type { Store } from './storage/store.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { devIssuer } from './security/dev-issuer.ts';
@@ -33,6 +35,8 @@ export interface AppDeps {
   readonly replayCache?: ReplayCache;
   /** Feedback and audit; without it feedback answers 503 and no audit is kept (tests of other things). */
   readonly store?: Store;
+  /** Prometheus metrics (GET /metrics); a registry of its own by default. */
+  readonly metrics?: Metrics;
 }
 
 function defaultReplayCache(config: Config): ReplayCache {
@@ -58,6 +62,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   registerRequestLog(app);
+  // Graceful shutdown: once closing, answers end their connection, so that keep-alive sockets that go idle after
+  // close() began do not hold the process open (Fastify closes only the sockets idle at that moment).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+  const metrics = deps.metrics ?? new Metrics({ processMetrics: true });
+  registerLoadShedding(app, deps.config.maxInFlight, () => {
+    metrics.shed.inc();
+  });
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
   // Browsers (the CDS Hooks sandbox, the demo page) call the service: allow-listed origins only, no credentials.
   const origins = new Set(deps.config.corsOrigins);
   void app.register(cors, {
@@ -80,8 +103,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         clockSkewSeconds: auth.clockSkewSeconds,
         jwksTimeoutMs: auth.jwksTimeoutMs,
       }))();
-    registerAuth(app, deps.config.publicBaseUrl, async (token, audience) =>
-      (await verifier)(token, audience),
+    registerAuth(
+      app,
+      deps.config.publicBaseUrl,
+      async (token, audience) => (await verifier)(token, audience),
+      (reason) => {
+        metrics.authFailures.inc({ reason });
+      },
     );
     if (auth.issuers.length === 0 && !auth.devIssuer)
       deps.logger?.warn(
@@ -107,6 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     config: deps.config,
     clock: deps.clock ?? systemClock,
     newId: deps.newId,
+    metrics,
     ...(audit ? { audit } : {}),
   });
   feedbackRoute(app, deps.store);

@@ -30,6 +30,7 @@ export interface Config {
   readonly governanceToken: string | undefined;
   readonly dataDir: string;
   readonly corsOrigins: readonly string[];
+  readonly maxInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +74,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     governanceToken: e.GOVERNANCE_TOKEN,
     dataDir: e.DATA_DIR,
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
+    maxInFlight: e.MAX_IN_FLIGHT,
   });
 }

@@ -6,7 +6,7 @@
  * be neither found nor fetched, DataUnavailableError becomes a 412.
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
-import { createFhirReader, FhirReadError, type FhirReader } from './fhir-reader.ts';
+import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
 export interface PrefetchSpec {
@@ -31,6 +31,7 @@ export interface GatherOptions {
   readonly maxPages: number;
   /** Largest FHIR response read; larger ones are cut off and reported. */
   readonly maxResponseBytes?: number;
+  readonly observeRead?: ReadObserver;
 }
 
 export interface Gathered {
@@ -145,7 +146,13 @@ export async function gather(
     : undefined;
   const reader =
     server && controller
-      ? createFhirReader(server, request.accessToken, controller.signal, options.maxResponseBytes)
+      ? createFhirReader(
+          server,
+          request.accessToken,
+          controller.signal,
+          options.maxResponseBytes,
+          options.observeRead,
+        )
       : undefined;
   const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
     if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);

@@ -44,11 +44,15 @@ async function boundedText(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
+/** Told of each read: its duration and, when it failed, why (for metrics; never the URL). */
+export type ReadObserver = (seconds: number, error: FhirReadError | undefined) => void;
+
 export function createFhirReader(
   baseUrl: string,
   accessToken: string | undefined,
   signal: AbortSignal,
   maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+  observe?: ReadObserver,
 ): FhirReader {
   const base = baseUrl.replace(/\/+$/, '');
   const headers = {
@@ -58,44 +62,53 @@ export function createFhirReader(
   return {
     baseUrl: base,
     async get(urlOrQuery: string): Promise<Json> {
-      const absolute = /^https?:\/\//i.test(urlOrQuery);
-      const url = absolute ? urlOrQuery : `${base}/${urlOrQuery.replace(/^\/+/, '')}`;
-      if (!underBase(url, base))
-        throw new FhirReadError('a link outside the allowed FHIR server was not followed');
-      let response: Response;
+      if (!observe) return read(urlOrQuery);
+      const started = performance.now();
       try {
-        response = await fetch(url, { headers, signal, redirect: 'manual' });
-      } catch {
-        if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
-        throw new FhirReadError('the FHIR server could not be reached');
-      }
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel();
-        throw new FhirReadError(
-          `the FHIR server redirected (${response.status}); redirects are not followed`,
-        );
-      }
-      let text: string;
-      try {
-        text = await boundedText(response, maxResponseBytes);
+        const json = await read(urlOrQuery);
+        observe((performance.now() - started) / 1000, undefined);
+        return json;
       } catch (error) {
-        if (error instanceof FhirReadError) throw error;
-        if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
-        throw new FhirReadError('the FHIR server response could not be read');
+        observe((performance.now() - started) / 1000, error instanceof FhirReadError ? error : undefined);
+        throw error;
       }
-      if (!response.ok)
-        throw new FhirReadError(`the FHIR server answered ${response.status}`, response.status);
-      let json: Json | undefined;
-      try {
-        json = obj(JSON.parse(text));
-      } catch {
-        json = undefined;
-      }
-      if (!json)
-        throw new FhirReadError('the FHIR server answered with something that is not a FHIR resource');
-      return json;
     },
   };
+
+  async function read(urlOrQuery: string): Promise<Json> {
+    const absolute = /^https?:\/\//i.test(urlOrQuery);
+    const url = absolute ? urlOrQuery : `${base}/${urlOrQuery.replace(/^\/+/, '')}`;
+    if (!underBase(url, base))
+      throw new FhirReadError('a link outside the allowed FHIR server was not followed');
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal, redirect: 'manual' });
+    } catch {
+      if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
+      throw new FhirReadError('the FHIR server could not be reached');
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new FhirReadError(`the FHIR server redirected (${response.status}); redirects are not followed`);
+    }
+    let text: string;
+    try {
+      text = await boundedText(response, maxResponseBytes);
+    } catch (error) {
+      if (error instanceof FhirReadError) throw error;
+      if (signal.aborted) throw new FhirReadError('the FHIR server did not answer before the deadline');
+      throw new FhirReadError('the FHIR server response could not be read');
+    }
+    if (!response.ok) throw new FhirReadError(`the FHIR server answered ${response.status}`, response.status);
+    let json: Json | undefined;
+    try {
+      json = obj(JSON.parse(text));
+    } catch {
+      json = undefined;
+    }
+    if (!json) throw new FhirReadError('the FHIR server answered with something that is not a FHIR resource');
+    return json;
+  }
 }
 
 /**

@@ -15,7 +15,12 @@ export function isProtected(url: string): boolean {
   return PROTECTED.test(url);
 }
 
-export function registerAuth(app: FastifyInstance, publicBaseUrl: string, verify: Verify): void {
+export function registerAuth(
+  app: FastifyInstance,
+  publicBaseUrl: string,
+  verify: Verify,
+  onFailure: (reason: string) => void = () => undefined,
+): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'OPTIONS' || !isProtected(request.url)) return;
     const header = request.headers.authorization;
@@ -29,6 +34,7 @@ export function registerAuth(app: FastifyInstance, publicBaseUrl: string, verify
       return;
     }
     addLogFacts(request, { authFailure: result.reason });
+    onFailure(result.reason);
     await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
   });
 }

@@ -16,6 +16,7 @@ import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
 import type { AuditWriter } from '../../storage/audit-writer.ts';
+import { Metrics } from '../../platform/metrics.ts';
 
 export interface CdsHooksRouteDeps {
   readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl'>;
@@ -23,6 +24,7 @@ export interface CdsHooksRouteDeps {
   readonly newId?: () => string;
   /** Where each hook call's audit record goes (none without a store). */
   readonly audit?: AuditWriter;
+  readonly metrics?: Metrics;
 }
 
 /** order-select analyses only the selected drafts; order-sign all of them. */
@@ -39,6 +41,24 @@ function draftResources(context: Readonly<Record<string, unknown>>, hook: string
 
 export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
   const definitions = { services: CDS_SERVICES.map((s) => s.definition) };
+  const metrics = deps.metrics;
+  const observeRead = (seconds: number, error: Error | undefined): void => {
+    metrics?.fhirDuration.observe({ outcome: error ? 'error' : 'ok' }, seconds);
+    if (error) metrics?.fhirErrors.inc({ kind: Metrics.fhirErrorKind(error.message) });
+  };
+  if (metrics)
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== '/cds-services/:id') return;
+      const service = findService((request.params as { id?: string }).id ?? '');
+      metrics.hookDuration.observe(
+        {
+          service: service?.definition.id ?? 'unknown',
+          hook: service?.definition.hook ?? 'unknown',
+          status: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+    });
   app.get('/cds-services', () => definitions);
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
@@ -67,7 +87,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
           accessToken: body.fhirAuthorization?.access_token,
           context: body.context,
         },
-        deps.config.fhir,
+        metrics ? { ...deps.config.fhir, observeRead } : deps.config.fhir,
       );
     } catch (error) {
       if (error instanceof DataUnavailableError)
@@ -91,6 +111,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       partial: data.partial.length,
       sources: data.sources,
     });
+    for (const card of result.cards) metrics?.cards.inc({ type: card.source.topic.code });
     deps.audit?.add({
       at: new Date(),
       serviceId: service.definition.id,

@@ -1,0 +1,47 @@
+/**
+ * Load shedding: at most MAX_IN_FLIGHT hook and analysis requests are worked on at once; beyond that the service
+ * answers 503 with Retry-After at once, instead of letting every request slow down past the EHR's patience.
+ * Discovery, health and metrics are never shed.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const HEAVY = /^\/(cds-services\/[^/?]+|analysis)(\?|$)/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    counted: boolean;
+  }
+}
+
+export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, onShed: () => void): void {
+  let inFlight = 0;
+  app.decorateRequest('counted', false);
+  const release = (request: FastifyRequest): void => {
+    if (request.counted) {
+      request.counted = false;
+      inFlight--;
+    }
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' || !HEAVY.test(request.url)) return;
+    if (inFlight >= maxInFlight) {
+      onShed();
+      await reply.code(503).header('retry-after', '1').send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'the service is at capacity; retry shortly',
+      });
+      return;
+    }
+    inFlight++;
+    request.counted = true;
+  });
+  app.addHook('onResponse', (request, _reply, done) => {
+    release(request);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    release(request);
+    done();
+  });
+}

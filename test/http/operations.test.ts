@@ -1,0 +1,167 @@
+/**
+ * Running it: Prometheus metrics (hook latency per service and hook, cards by type, FHIR reads and their errors,
+ * authentication failures, shed requests), load shedding with 503 and Retry-After at the in-flight limit, and a
+ * graceful shutdown that finishes the request in flight.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
+import { SCENARIOS } from '../fixtures/synthetic-patients.ts';
+import { build } from '../helpers/build-app.ts';
+import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const HOOK = '/cds-services/opioid-pain-patient-view';
+const misuse = SCENARIOS.find((s) => s.expect.branch === 'misuse')!;
+let fhir: FakeFhirServer;
+
+beforeAll(async () => {
+  fhir = await startFakeFhirServer(misuse.resources);
+});
+afterAll(async () => {
+  await fhir.close();
+});
+
+describe('metrics', () => {
+  it('exposes hook latency, cards by type, FHIR reads and auth failures, without patient data', async () => {
+    const app = build({ FHIR_ALLOWED_BASE_URLS: fhir.baseUrl, FHIR_DEADLINE_MS: '5000' });
+    const hook = await app.inject({
+      method: 'POST',
+      url: HOOK,
+      payload: hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl }),
+    });
+    expect(hook.statusCode).toBe(200);
+    await app.inject({ method: 'POST', url: HOOK, payload: { hook: 'patient-view' } });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(
+      /cds_hook_duration_seconds_count\{service="opioid-pain-patient-view",hook="patient-view",status="200"\} 1/,
+    );
+    expect(metrics).toMatch(/cds_hook_duration_seconds_count\{[^}]*status="400"\} 1/);
+    expect(metrics).toMatch(/cds_cards_total\{type="referralmore"\} 1/);
+    expect(metrics).toMatch(/cds_fhir_request_duration_seconds_count\{outcome="ok"\} [1-9]/);
+    expect(metrics).not.toContain('p1');
+
+    const secured = build({ CDS_AUTH: 'on' });
+    await secured.inject({ method: 'GET', url: '/cds-services', headers: { authorization: 'Bearer x.y.z' } });
+    await secured.inject({ method: 'GET', url: '/cds-services' });
+    const authMetrics = (await secured.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(authMetrics).toMatch(/cds_auth_failures_total\{reason="missing-token"\} 1/);
+    expect(authMetrics).toMatch(/cds_auth_failures_total\{reason="malformed"\} 1/);
+  });
+
+  it('counts FHIR read errors by kind', async () => {
+    fhir.failures.push({ pattern: /Condition/, status: 500 });
+    try {
+      const app = build({ FHIR_ALLOWED_BASE_URLS: fhir.baseUrl, FHIR_DEADLINE_MS: '5000' });
+      const res = await app.inject({
+        method: 'POST',
+        url: HOOK,
+        payload: hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl }),
+      });
+      expect(res.statusCode).toBe(412);
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+        /cds_fhir_request_errors_total\{kind="status"\} 1/,
+      );
+    } finally {
+      fhir.failures.length = 0;
+    }
+  });
+});
+
+describe('load shedding', () => {
+  it('answers 503 with Retry-After beyond MAX_IN_FLIGHT, and serves again once below it', async () => {
+    fhir.delayMs = 400;
+    try {
+      const app = build({
+        FHIR_ALLOWED_BASE_URLS: fhir.baseUrl,
+        FHIR_DEADLINE_MS: '5000',
+        MAX_IN_FLIGHT: '1',
+      });
+      const slow = app.inject({
+        method: 'POST',
+        url: HOOK,
+        payload: hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl }),
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const shed = await app.inject({
+        method: 'POST',
+        url: HOOK,
+        payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) }),
+      });
+      expect(shed.statusCode).toBe(503);
+      expect(shed.headers['retry-after']).toBe('1');
+      expect((await app.inject({ method: 'GET', url: '/cds-services' })).statusCode).toBe(200);
+      expect((await slow).statusCode).toBe(200);
+      const after = await app.inject({
+        method: 'POST',
+        url: HOOK,
+        payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) }),
+      });
+      expect(after.statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+        /cds_requests_shed_total 1/,
+      );
+    } finally {
+      fhir.delayMs = 0;
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => {
+          resolve(p);
+        });
+      });
+    });
+    const child = spawn(process.execPath, [join(ROOT, 'src/server.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        CDS_AUTH: 'off',
+        LOG_LEVEL: process.env.DEBUG_SHUTDOWN ? 'info' : 'silent',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'cds-shutdown-')),
+        FHIR_ALLOWED_BASE_URLS: fhir.baseUrl,
+        FHIR_DEADLINE_MS: '10000',
+      },
+      stdio: process.env.DEBUG_SHUTDOWN ? 'inherit' : 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) break;
+      } catch {
+        // starting
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    fhir.delayMs = 1000;
+    try {
+      const inFlight = fetch(`${url}${HOOK}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl })),
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      // (The child's clock is today's, months after the scenario: the answer is valid, whatever its cards.)
+      expect(await res.json()).toHaveProperty('cards');
+      expect(await exited).toBe(0);
+    } finally {
+      fhir.delayMs = 0;
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
