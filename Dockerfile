@@ -12,13 +12,17 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 FROM node:24.11-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8080
+    PORT=8080 \
+    DATA_DIR=/var/lib/opioid-pain-cds
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
 COPY --chown=root:root src ./src
+# The embedded store (when DATABASE_URL is unset) lives here; mount a volume to keep it.
+RUN mkdir -p /var/lib/opioid-pain-cds && chown node:node /var/lib/opioid-pain-cds
+VOLUME /var/lib/opioid-pain-cds
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "src/server.ts"]

@@ -17,6 +17,7 @@ import { feedbackRoute } from './http/routes/feedback.route.ts';
 import { governanceRoute } from './http/routes/governance.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
 import { auditWriter } from './storage/audit-writer.ts';
+import { docsPage, OPENAPI } from './http/openapi.ts';
 import { Metrics } from './platform/metrics.ts';
 import { registerLoadShedding } from './http/plugins/load-shedding.plugin.ts';
 import type { Store } from './storage/store.ts';
@@ -51,6 +52,12 @@ function defaultReplayCache(config: Config): ReplayCache {
   return redisReplayCache(redis);
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly routeList: readonly string[];
+  }
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -61,6 +68,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new RequestLogController(),
   }) as unknown as FastifyInstance;
 
+  // Every route, as "METHOD /path/{param}": what the OpenAPI description must list (checked by a test).
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method])
+      if (method !== 'HEAD' && method !== 'OPTIONS')
+        routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+  });
+  app.decorate('routeList', routes);
   registerRequestLog(app);
   // Graceful shutdown: once closing, answers end their connection, so that keep-alive sockets that go idle after
   // close() began do not hold the process open (Fastify closes only the sockets idle at that moment).
@@ -139,6 +154,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(audit ? { audit } : {}),
   });
   feedbackRoute(app, deps.store);
+  app.get('/docs/openapi.json', () => OPENAPI);
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));
   governanceRoute(app, deps.store, deps.config.governanceToken);
   return app;
 }

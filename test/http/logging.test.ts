@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { loggerOptions } from '../../src/platform/logger.ts';
 import { devToken } from '../../src/security/dev-issuer.ts';
 import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
+import { exampleNames, exampleRequest } from '../fixtures/hook-examples.ts';
 
 describe('request logging', () => {
   it('logs no patient data or credentials', async () => {
@@ -119,5 +120,67 @@ describe('request logging', () => {
     ]) {
       expect(log).not.toContain(secret);
     }
+  });
+
+  it('runs the whole example suite, authenticated, and logs no token, patient id, name or birth date', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), 'cds-log-'));
+    const app = buildApp({
+      config: loadConfig({ CDS_DEV_ISSUER: 'on', DATA_DIR: dataDir, LOG_LEVEL: 'trace' }),
+      logger: pino(loggerOptions('trace'), sink),
+    });
+    const secrets = ['pat-EXAMPLE-7731', 'Synthetic', 'Pat"', '1971-03-10', 'SECRET-FHIR-TOKEN-789'];
+    const tokens: string[] = [];
+    for (const name of exampleNames()) {
+      const example = exampleRequest(name, '2026-01-15');
+      const body = JSON.parse(
+        JSON.stringify(example.request).replaceAll('Patient/p1', 'Patient/pat-EXAMPLE-7731'),
+      ) as Record<string, unknown> & { context: Record<string, unknown> };
+      body.context.patientId = 'pat-EXAMPLE-7731';
+      body.fhirAuthorization = {
+        access_token: 'SECRET-FHIR-TOKEN-789',
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'patient/*.read',
+        subject: 'cds',
+      };
+      const url = `/cds-services/${example.service}`;
+      const token = await devToken(dataDir, `http://127.0.0.1:8080${url}`);
+      tokens.push(token);
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body,
+      });
+      expect(res.statusCode, name).toBe(200);
+      // Feedback on each card, as an EHR would send it.
+      const cards = res.json<{ cards: { uuid: string }[] }>().cards;
+      const feedbackToken = await devToken(dataDir, `http://127.0.0.1:8080${url}/feedback`);
+      tokens.push(feedbackToken);
+      await app.inject({
+        method: 'POST',
+        url: `${url}/feedback`,
+        headers: { authorization: `Bearer ${feedbackToken}` },
+        payload: {
+          feedback: cards.map((c) => ({
+            card: c.uuid,
+            outcome: 'overridden',
+            overrideReason: { userComment: 'pat-EXAMPLE-7731 declined' },
+          })),
+        },
+      });
+    }
+    await app.close();
+    expect(lines.length).toBeGreaterThan(exampleNames().length);
+    const log = lines.join('');
+    for (const secret of [...secrets, ...tokens, ...tokens.map((t) => t.split('.')[2]!)])
+      expect(log).not.toContain(secret);
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * The OpenAPI 3.1 description of every endpoint, served at /docs/openapi.json (and as a page at /docs). A test
+ * checks that it lists exactly the routes the app registers.
+ */
+const bearer = [{ ehrJwt: [] }];
+const problem = {
+  description: 'Problem',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          statusCode: { type: 'integer' },
+          error: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+const unauthorized = { description: 'No valid EHR token (no detail is given)' };
+const json = (
+  description: string,
+  schema: Record<string, unknown> = { type: 'object' },
+): { description: string; content: Record<string, { schema: Record<string, unknown> }> } => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'opioid-pain-cds',
+    version: '0.1.0',
+    description:
+      'CDS Hooks 2.0 service: opioid dose in MME with its trend, risk signals, and referral to MORE, mindfulness-based therapy or CBT. Clinical rules and sources: docs/referral-rules.md.',
+  },
+  components: {
+    securitySchemes: {
+      ehrJwt: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'CDS Hooks 2.0: signed by a trusted EHR (ES/RS 256-512), aud = the URL called, 5 minutes, single-use jti.',
+      },
+      governanceToken: { type: 'http', scheme: 'bearer', description: 'GOVERNANCE_TOKEN' },
+    },
+  },
+  paths: {
+    '/cds-services': {
+      get: {
+        summary: 'CDS Hooks discovery',
+        security: bearer,
+        responses: { 200: json('The services, their hooks and prefetch templates'), 401: unauthorized },
+      },
+    },
+    '/cds-services/{id}': {
+      post: {
+        summary: 'Call a CDS service (patient-view, order-select, order-sign)',
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json(
+          'CDS Hooks request: hook, hookInstance, context, fhirServer, fhirAuthorization, prefetch',
+          {
+            type: 'object',
+            required: ['hook', 'hookInstance', 'context'],
+          },
+        ),
+        responses: {
+          200: json('Cards ({"cards": []} when there is nothing to say)'),
+          400: problem,
+          401: unauthorized,
+          404: problem,
+          412: json('Required data could be neither found in prefetch nor fetched'),
+          503: problem,
+        },
+      },
+    },
+    '/cds-services/{id}/feedback': {
+      post: {
+        summary: 'CDS Hooks feedback: stored durably and once, acknowledged after commit',
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json(
+          '{"feedback": [{card, outcome, acceptedSuggestions, overrideReason(s), outcomeTimestamp}]}',
+        ),
+        responses: { 200: json('Stored'), 400: problem, 401: unauthorized, 404: problem, 503: problem },
+      },
+    },
+    '/analysis': {
+      post: {
+        summary:
+          'Analysis of a FHIR R4 Bundle: MME, series, trend, flags, referral decision (docs/analysis-api.md)',
+        security: bearer,
+        requestBody: json('{"bundle": Bundle, "asOf": "YYYY-MM-DD", "factorSet": "cdc-2022"}'),
+        responses: { 200: json('The analysis'), 400: problem, 401: unauthorized, 503: problem },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { 200: json('Up') } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: the store answers',
+        responses: { 200: json('Ready'), 503: json('Not ready') },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (no patient data)',
+        responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } } },
+      },
+    },
+    '/governance/feedback': {
+      get: {
+        summary:
+          'Acceptance and override rates per card type and override reason (when GOVERNANCE_TOKEN is set)',
+        security: [{ governanceToken: [] }],
+        responses: { 200: json('Rates per card type'), 401: unauthorized, 503: problem },
+      },
+    },
+    '/docs': { get: { summary: 'This description, as a page', responses: { 200: { description: 'HTML' } } } },
+    '/docs/openapi.json': { get: { summary: 'This description', responses: { 200: json('OpenAPI 3.1') } } },
+  },
+} as const;
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+/** A plain page listing the operations (no scripts, no external assets). */
+export function docsPage(): string {
+  const rows = Object.entries(OPENAPI.paths).flatMap(([path, ops]) =>
+    Object.entries(ops as Record<string, { summary: string }>).map(
+      ([method, op]) =>
+        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}</td></tr>`,
+    ),
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>opioid-pain-cds API</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#111}td,th{padding:.3rem .6rem;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}</style></head>
+<body><h1>opioid-pain-cds API</h1><p>${escape(OPENAPI.info.description)}</p>
+<p>Machine-readable: <a href="/docs/openapi.json">OpenAPI 3.1</a>.</p>
+<table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">What</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
+}

@@ -1,0 +1,34 @@
+/** The OpenAPI description lists exactly the routes the app serves, and /docs shows them without external assets. */
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { OPENAPI } from '../../src/http/openapi.ts';
+import { embeddedDatabase } from '../helpers/stores.ts';
+import { openStore } from '../../src/storage/store.ts';
+
+describe('OpenAPI', () => {
+  it('describes every route the app registers, and nothing else', async () => {
+    const store = await openStore(await embeddedDatabase().open());
+    const app = buildApp({ config: loadConfig({ GOVERNANCE_TOKEN: 'g'.repeat(40) }), store });
+    await app.ready();
+    await app.close();
+    await store.close();
+    const documented = new Set(
+      Object.entries(OPENAPI.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    expect([...new Set(app.routeList)].sort()).toEqual([...documented].sort());
+  }, 30_000);
+
+  it('serves the description and a page without scripts or external assets', async () => {
+    const app = buildApp({ config: loadConfig({}) });
+    const spec = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(spec.json()).toMatchObject({ openapi: '3.1.0' });
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('/cds-services/{id}/feedback');
+    expect(page.body).not.toMatch(/<script|https?:\/\/(?!opioid)/);
+    await app.close();
+  });
+});
