@@ -8,7 +8,8 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
@@ -183,7 +184,10 @@ const body = JSON.stringify({
 });
 
 // Authentication off: a token per request would be minted by the load generator on the same two cores.
-const service = await start('src/server.ts', { CDS_AUTH: 'off' });
+const service = await start('src/server.ts', {
+  CDS_AUTH: 'off',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'cds-bench-')),
+});
 const baseline = await start('bench/baseline-server.ts', {});
 try {
   const check = await fetch(`${service.url}/cds-services/opioid-pain-patient-view`, {

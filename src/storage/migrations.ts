@@ -51,6 +51,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'hook_card: the primary key (card_id first) serves look-ups by card',
+    sql: 'DROP INDEX IF EXISTS hook_card_id',
+  },
 ];
 
 /** Applies what is missing; returns the versions applied now. */
