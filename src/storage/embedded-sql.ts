@@ -1,30 +1,97 @@
 /**
- * Sql over PGlite: PostgreSQL compiled to WebAssembly, in-process, persisted under a directory (DATA_DIR/db) so that
- * what was acknowledged survives a restart. One connection: PGlite runs one query at a time.
+ * Sql over PGlite: PostgreSQL compiled to WebAssembly, persisted under a directory (DATA_DIR/db) so that what was
+ * acknowledged survives a restart. It runs in a worker thread (embedded-worker.ts): a query is a message. PGlite has
+ * one connection, so queries and transactions take turns here, and a transaction's statements run back to back.
  */
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import type { Sql } from './sql.ts';
+import { Worker } from 'node:worker_threads';
+import type { Sql, SqlResult } from './sql.ts';
+
+interface Reply {
+  readonly id?: number;
+  readonly result?: SqlResult<never>;
+  readonly error?: string;
+  readonly ready?: boolean;
+  readonly failed?: string;
+}
 
 export async function embeddedSql(directory: string): Promise<Sql> {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(directory);
+  const worker = new Worker(
+    // From the sources (type stripping) or from the compiled dist/.
+    new URL(`./embedded-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+    { workerData: { directory } },
+  );
+  const pending = new Map<number, { resolve: (r: SqlResult<never>) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let stopped: Error | undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    const onStart = (message: Reply): void => {
+      if (message.ready) {
+        worker.off('message', onStart);
+        resolve();
+      } else if (message.failed !== undefined)
+        reject(new Error(`the embedded database did not open: ${message.failed}`));
+    };
+    worker.on('message', onStart);
+    worker.once('error', reject);
+  });
+  worker.on('message', (message: Reply) => {
+    if (message.id === undefined) return;
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error !== undefined) waiting?.reject(new Error(message.error));
+    else if (message.result) waiting?.resolve(message.result);
+  });
+  const fail = (error: Error): void => {
+    stopped = error;
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', () => {
+    fail(new Error('the embedded database stopped'));
+  });
+
+  const send = <Row>(
+    text: string,
+    params: readonly unknown[] = [],
+    close = false,
+  ): Promise<SqlResult<Row>> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = ++next;
+    return new Promise<SqlResult<Row>>((resolve, reject) => {
+      pending.set(id, { resolve: resolve, reject });
+      worker.postMessage({ id, text, params, close });
+    });
+  };
+  // One at a time: a transaction must not interleave with other statements on the single connection.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+
   return {
     kind: 'embedded',
-    async query(text, params = []) {
-      const result = await db.query(text, [...params]);
-      return { rows: result.rows as never[], affectedRows: result.affectedRows ?? 0 };
+    query: (text, params) => exclusive(() => send(text, params)),
+    transaction: (work) =>
+      exclusive(async () => {
+        await send('BEGIN');
+        try {
+          const value = await work({ query: (text, params) => send(text, params) });
+          await send('COMMIT');
+          return value;
+        } catch (error) {
+          await send('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    async close() {
+      await exclusive(() => send('', [], true)).catch(() => undefined);
+      await worker.terminate();
     },
-    transaction(work) {
-      return db.transaction(async (tx) =>
-        work({
-          async query(text, params = []) {
-            const result = await tx.query(text, [...params]);
-            return { rows: result.rows as never[], affectedRows: result.affectedRows ?? 0 };
-          },
-        }),
-      );
-    },
-    close: () => db.close(),
   };
 }

@@ -249,6 +249,25 @@ describe('EHR authentication', () => {
   });
 });
 
+describe('REDIS_URL', () => {
+  it('makes two instances share the replay cache (closing them closes their connections)', async () => {
+    const env = {
+      CDS_AUTH: 'on',
+      CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: ISS, jwks: { keys: [publicJwk] } }]),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    };
+    const a = buildApp({ config: loadConfig(env) });
+    const b = buildApp({ config: loadConfig(env) });
+    try {
+      const jwt = await token();
+      expect((await call(a, jwt)).status).toBe(200);
+      expect((await call(b, jwt)).status).toBe(401);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe('CORS', () => {
   const a = () => app({ CORS_ALLOWED_ORIGINS: 'https://sandbox.cds-hooks.org' });
 
