@@ -1,6 +1,6 @@
 /**
- * Benchmark: patient-view with full prefetch (a 5-year history: 60 monthly opioid orders, 40 observations,
- * 10 conditions) under load with autocannon at concurrency 1 and 32, against a baseline measured in the same run:
+ * Benchmark: patient-view with full prefetch (a 5-year history: 60 monthly opioid orders, a naloxone order,
+ * 40 observations, 10 conditions; test/synthetic/population.ts) under load with autocannon at concurrency 1 and 32, against a baseline measured in the same run:
  * a bare Fastify route that parses the same body and returns a fixed card (bench/baseline-server.ts). Both run as
  * separate processes with production settings (the service logs at its default level, to /dev/null).
  * Target (issue contract): >= 60% of the baseline's throughput and p99 <= 2x the baseline's.
@@ -10,86 +10,20 @@ import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Resource } from '@medplum/fhirtypes';
 import { localDate, systemClock } from '../src/platform/clock.ts';
 import { parseIsoDate } from '../src/domain/time/day.ts';
-import { every, medicationRequest, tab } from '../test/builders/fhir-builders.ts';
-import { monthlyFills } from '../test/builders/history.ts';
-import {
-  cc,
-  commScore,
-  condition,
-  CHRONIC_LBP,
-  LOINC,
-  patient,
-  UDS,
-  urineScreen,
-} from '../test/builders/record-builders.ts';
 import { shiftDates } from '../test/fixtures/date-shift.ts';
 import { AS_OF } from '../test/fixtures/synthetic-patients.ts';
 import { prefetchFor } from '../test/helpers/hooks.ts';
+import { freePort } from '../test/helpers/free-port.ts';
+import { fiveYearHistory } from '../test/synthetic/population.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The same Node flags for both servers. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Seconds of load per configuration and server, split into alternating rounds. */
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? '30');
-
-function fiveYearHistory(): Resource[] {
-  const fills = monthlyFills(
-    '2021-02-05',
-    Array.from({ length: 60 }, (_, i) => ({ tabsPerDay: 4 + (i % 3) })),
-  );
-  const observations: Resource[] = Array.from({ length: 40 }, (_, i) => {
-    const date = `202${1 + Math.floor(i / 9)}-${String((i % 12) + 1).padStart(2, '0')}-15`;
-    if (i % 4 === 0)
-      return urineScreen(`uds-${i}`, UDS.oxycodone[0], UDS.oxycodone[1], date, { coded: 'positive' });
-    if (i % 4 === 1) return commScore(`comm-${i}`, 4, date);
-    return {
-      resourceType: 'Observation',
-      id: `bp-${i}`,
-      status: 'final',
-      code: cc(LOINC, '85354-9', 'Blood pressure panel'),
-      effectiveDateTime: date,
-      valueString: '128/82',
-    };
-  });
-  const conditions = [
-    condition({ id: 'lbp', code: CHRONIC_LBP, onset: '2019-04-01' }),
-    ...Array.from({ length: 9 }, (_, i) =>
-      condition({
-        id: `c${i}`,
-        code: cc(
-          'http://hl7.org/fhir/sid/icd-10-cm',
-          ['I10', 'E11.9', 'E78.5', 'J45.909', 'K21.9', 'M17.11', 'G47.33', 'F41.1', 'N18.3'][i]!,
-        ),
-        onset: '2018-01-01',
-      }),
-    ),
-  ];
-  const naloxone = medicationRequest({
-    id: 'narcan',
-    rxcui: '1725059',
-    authoredOn: '2025-11-01',
-    status: 'completed',
-    dosages: [{ dose: tab(1), timing: every(1, 'd'), prn: true }],
-  });
-  return [patient('1966-03-14'), ...conditions, ...fills, naloxone, ...observations];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 async function start(
   script: string,

@@ -42,11 +42,9 @@ export interface AppDeps {
 
 function defaultReplayCache(config: Config): ReplayCache {
   if (!config.redisUrl) return memoryReplayCache();
-  const redis = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: false,
-  });
+  // Commands wait for the connection (the first tokens after start-up are not refused); when Redis stays away, they
+  // fail after one reconnection attempt, and the token is refused (fail closed).
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   // Errors surface as refused tokens (fail closed) and in the log; they must not crash the process.
   redis.on('error', () => undefined);
   return redisReplayCache(redis);

@@ -268,6 +268,23 @@ describe('REDIS_URL', () => {
   });
 });
 
+describe('replay cache unavailable', () => {
+  it('refuses tokens when Redis cannot be reached (fail closed), without crashing', async () => {
+    const a = buildApp({
+      config: loadConfig({
+        CDS_AUTH: 'on',
+        CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: ISS, jwks: { keys: [publicJwk] } }]),
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    });
+    try {
+      expect((await call(a, await token())).status).toBe(401);
+    } finally {
+      await a.close().catch(() => undefined);
+    }
+  });
+});
+
 describe('CORS', () => {
   const a = () => app({ CORS_ALLOWED_ORIGINS: 'https://sandbox.cds-hooks.org' });
 

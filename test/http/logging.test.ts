@@ -15,15 +15,21 @@ import { devToken } from '../../src/security/dev-issuer.ts';
 import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import { exampleNames, exampleRequest } from '../fixtures/hook-examples.ts';
 
+/** A log destination that keeps every line. */
+function captureLines(): { lines: string[]; sink: Writable } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('request logging', () => {
   it('logs no patient data or credentials', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = captureLines();
     // Authentication on, as in production, with the development issuer's tokens.
     const dataDir = mkdtempSync(join(tmpdir(), 'cds-log-'));
     const app = buildApp({
@@ -123,13 +129,7 @@ describe('request logging', () => {
   });
 
   it('runs the whole example suite, authenticated, and logs no token, patient id, name or birth date', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = captureLines();
     const dataDir = mkdtempSync(join(tmpdir(), 'cds-log-'));
     const app = buildApp({
       config: loadConfig({ CDS_DEV_ISSUER: 'on', DATA_DIR: dataDir, LOG_LEVEL: 'trace' }),

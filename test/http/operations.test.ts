@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-ser
 import { SCENARIOS } from '../fixtures/synthetic-patients.ts';
 import { build } from '../helpers/build-app.ts';
 import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HOOK = '/cds-services/opioid-pain-patient-view';
@@ -113,15 +113,7 @@ describe('load shedding', () => {
 
 describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => {
-          resolve(p);
-        });
-      });
-    });
+    const port = await freePort();
     const child = spawn(process.execPath, [join(ROOT, 'src/server.ts')], {
       cwd: ROOT,
       env: {

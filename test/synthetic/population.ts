@@ -71,6 +71,29 @@ function routineObservations(count: number): Resource[] {
   });
 }
 
+/**
+ * Five years of a primary-care patient on oxycodone: 60 monthly refills (4-6 tablets a day) ending on AS_OF, a
+ * naloxone order, 40 observations (urine screens, COMM scores, blood pressures) and 10 conditions. Also the hooks
+ * benchmark's request.
+ */
+export function fiveYearHistory(): Resource[] {
+  const naloxone = medicationRequest({
+    id: 'narcan',
+    rxcui: '1725059',
+    authoredOn: day(-75),
+    status: 'completed',
+    dosages: [{ dose: tab(1), timing: every(1, 'd'), prn: true }],
+  });
+  return [
+    patient('1966-03-14'),
+    painCondition(),
+    ...otherConditions(),
+    ...fillsEndingToday(Array.from({ length: 60 }, (_, i) => ({ tabsPerDay: 4 + (i % 3) }))),
+    naloxone,
+    ...routineObservations(40),
+  ];
+}
+
 interface Shape {
   key: string;
   title: string;
@@ -84,14 +107,8 @@ function shapes(): Shape[] {
   return [
     {
       key: 'five-year-monthly',
-      title: 'five years of monthly oxycodone refills, 40 observations, 10 conditions',
-      resources: [
-        patient('1966-03-14'),
-        painCondition(),
-        ...otherConditions(),
-        ...fillsEndingToday(Array.from({ length: 60 }, (_, i) => ({ tabsPerDay: 4 + (i % 3) }))),
-        ...routineObservations(40),
-      ],
+      title: 'five years of monthly oxycodone refills, a naloxone order, 40 observations, 10 conditions',
+      resources: fiveYearHistory(),
       expect: { recommendation: 'MBT_OR_CBT' },
     },
     {

@@ -8,9 +8,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitForFhir } from '../../synthetic/load-into-fhir.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 export const HAPI_IMAGE = 'hapiproject/hapi:v8.8.0-1';
 export const LAUNCHER_DIR = join(import.meta.dirname, '../../hapi-server');
@@ -30,20 +30,6 @@ export interface RunningFhirServer {
 const say = (message: string): void => {
   process.stderr.write(`[fhir-server] ${message}\n`);
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 async function dockerAvailable(): Promise<boolean> {
   if (process.env.FHIR_TEST_NO_DOCKER === '1') return false;
