@@ -1,6 +1,6 @@
 /**
- * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 250 ms or every
- * 200 records in one transaction, and on close (graceful shutdown). A hard crash can lose the last batch of audit
+ * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 500 ms or every
+ * 500 records in one transaction, and on close (graceful shutdown). A hard crash can lose the last batch of audit
  * records - never feedback, which is written before it is acknowledged. Write errors are reported, not thrown.
  */
 import type { HookCallRecord, Store } from './store.ts';
@@ -17,8 +17,8 @@ export function auditWriter(
   onError: (error: unknown, lost: number) => void,
   options: { intervalMs?: number; maxBatch?: number } = {},
 ): AuditWriter {
-  const intervalMs = options.intervalMs ?? 250;
-  const maxBatch = options.maxBatch ?? 200;
+  const intervalMs = options.intervalMs ?? 500;
+  const maxBatch = options.maxBatch ?? 500;
   let queue: HookCallRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();

@@ -118,54 +118,38 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
     },
     async recordHookCalls(records) {
       if (records.length === 0) return;
-      // Three statements per batch, whatever its size: ids first, then both tables from JSON (an embedded
-      // database pays per statement, and a batch may hold hundreds of calls).
+      // One statement per batch, whatever its size (an embedded database pays per statement and per row).
+      const calls = records.map((r) => ({
+        at: r.at.toISOString(),
+        service_id: r.serviceId,
+        hook_instance: r.hookInstance,
+        patient_key: patientKey(r.patientId),
+        flags: r.flags,
+        recommendation: r.recommendation,
+        complete: r.complete,
+        partial_count: r.partialCount,
+        latency_ms: r.latencyMs,
+        card_ids: r.cards.map((c) => c.id),
+        card_types: r.cards.map((c) => c.type),
+      }));
       await sql.transaction(async (tx) => {
         // The audit already accepts losing its last batch to a crash: no need to wait for the disk.
         await tx.query('SET LOCAL synchronous_commit TO OFF');
-        const { rows } = await tx.query<{ id: string }>(
-          "SELECT nextval('hook_call_id_seq')::text AS id FROM generate_series(1, $1)",
-          [records.length],
-        );
-        if (rows.length !== records.length) throw new Error('the audit records could not be numbered');
-        const calls = records.map((r, i) => ({
-          id: rows[i]?.id,
-          at: r.at.toISOString(),
-          service_id: r.serviceId,
-          hook_instance: r.hookInstance,
-          patient_key: patientKey(r.patientId),
-          flags: r.flags,
-          recommendation: r.recommendation,
-          complete: r.complete,
-          partial_count: r.partialCount,
-          latency_ms: r.latencyMs,
-        }));
         await tx.query(
-          `INSERT INTO hook_call (id, at, service_id, hook_instance, patient_key, flags, recommendation, complete,
-             partial_count, latency_ms)
-           SELECT id, at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
-             latency_ms
-             FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, at timestamptz, service_id text, hook_instance text,
+          `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
+             partial_count, latency_ms, card_ids, card_types)
+           SELECT at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
+             latency_ms, card_ids, card_types
+             FROM jsonb_to_recordset($1::jsonb) AS r(at timestamptz, service_id text, hook_instance text,
                patient_key text, flags text[], recommendation text, complete boolean, partial_count integer,
-               latency_ms real)`,
+               latency_ms real, card_ids text[], card_types text[])`,
           [JSON.stringify(calls)],
         );
-        const cards = records.flatMap((r, i) =>
-          r.cards.map((c) => ({ card_id: c.id, hook_call_id: rows[i]?.id, card_type: c.type })),
-        );
-        if (cards.length > 0)
-          await tx.query(
-            `INSERT INTO hook_card (card_id, hook_call_id, card_type)
-             SELECT card_id, hook_call_id, card_type
-               FROM jsonb_to_recordset($1::jsonb) AS r(card_id text, hook_call_id bigint, card_type text)
-             ON CONFLICT DO NOTHING`,
-            [JSON.stringify(cards)],
-          );
       });
     },
     async feedbackStats() {
       const shown = await sql.query<{ card_type: string; n: string }>(
-        'SELECT card_type, count(*) AS n FROM hook_card GROUP BY card_type',
+        'SELECT card_type, count(*) AS n FROM hook_call, unnest(card_types) AS card_type GROUP BY card_type',
       );
       const outcomes = await sql.query<{
         card_type: string;
@@ -174,7 +158,10 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
         n: string;
       }>(
         `SELECT c.card_type, f.outcome, f.override_reason_code AS reason, count(*) AS n
-           FROM feedback f JOIN (SELECT DISTINCT card_id, card_type FROM hook_card) c ON c.card_id = f.card_id
+           FROM feedback f
+           JOIN (SELECT DISTINCT u.card_id, u.card_type
+                   FROM hook_call h CROSS JOIN LATERAL unnest(h.card_ids, h.card_types) AS u(card_id, card_type)) c
+             ON c.card_id = f.card_id
           GROUP BY c.card_type, f.outcome, f.override_reason_code`,
       );
       const byType = new Map<

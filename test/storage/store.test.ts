@@ -110,6 +110,43 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
     ]);
   });
 
+  it('folds the cards of audit records written before version 3 into their hook call', async () => {
+    const older = await make();
+    const olderSql = await older.open();
+    try {
+      expect(
+        await migrate(
+          olderSql,
+          MIGRATIONS.filter((m) => m.version < 3),
+        ),
+      ).toEqual([1, 2]);
+      await olderSql.query(
+        `INSERT INTO hook_call (id, at, service_id, hook_instance, patient_key, flags, recommendation, complete,
+           partial_count, latency_ms)
+         VALUES (1, now(), 's', 'h1', 'k', '{}', NULL, TRUE, 0, 1), (2, now(), 's', 'h2', 'k', '{}', NULL, TRUE, 0, 1)`,
+      );
+      await olderSql.query(
+        `INSERT INTO hook_card (card_id, hook_call_id, card_type)
+         VALUES ('c-b', 1, 'naloxone'), ('c-a', 1, 'referralmore')`,
+      );
+      expect(await migrate(olderSql)).toEqual([3]);
+      const { rows } = await olderSql.query<{ id: string; card_ids: string[]; card_types: string[] }>(
+        'SELECT id::text AS id, card_ids, card_types FROM hook_call ORDER BY id',
+      );
+      expect(rows).toEqual([
+        { id: '1', card_ids: ['c-a', 'c-b'], card_types: ['referralmore', 'naloxone'] },
+        { id: '2', card_ids: [], card_types: [] },
+      ]);
+      const tables = await olderSql.query(
+        "SELECT 1 FROM information_schema.tables WHERE table_name = 'hook_card'",
+      );
+      expect(tables.rows).toEqual([]);
+    } finally {
+      await olderSql.close();
+      await older.drop();
+    }
+  }, 60_000);
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
