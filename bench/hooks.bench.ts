@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localDate, systemClock } from '../src/platform/clock.ts';
 import { parseIsoDate } from '../src/domain/time/day.ts';
-import { shiftDates } from '../test/fixtures/date-shift.ts';
+import { shiftDates } from '../src/demo/date-shift.ts';
 import { AS_OF } from '../test/fixtures/synthetic-patients.ts';
 import { prefetchFor } from '../test/helpers/hooks.ts';
 import { freePort } from '../test/helpers/free-port.ts';

@@ -16,8 +16,10 @@ import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
 import { feedbackRoute } from './http/routes/feedback.route.ts';
 import { governanceRoute } from './http/routes/governance.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
+import { webRoutes } from './http/routes/web.route.ts';
+import { demoRoutes } from './demo/demo.routes.ts';
 import { auditWriter } from './storage/audit-writer.ts';
-import { docsPage, OPENAPI } from './http/openapi.ts';
+import { docsPage, openApiFor } from './http/openapi.ts';
 import { Metrics } from './platform/metrics.ts';
 import { registerLoadShedding } from './http/plugins/load-shedding.plugin.ts';
 import type { Store } from './storage/store.ts';
@@ -71,7 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onRoute', (route) => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method])
       if (method !== 'HEAD' && method !== 'OPTIONS')
-        routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+        routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{path}')}`);
   });
   app.decorate('routeList', routes);
   registerRequestLog(app);
@@ -152,8 +154,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(audit ? { audit } : {}),
   });
   feedbackRoute(app, deps.store);
-  app.get('/docs/openapi.json', () => OPENAPI);
-  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));
+  const openApi = openApiFor({ demo: deps.config.demo });
+  app.get('/docs/openapi.json', () => openApi);
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(openApi)));
   governanceRoute(app, deps.store, deps.config.governanceToken);
+  webRoutes(app, deps.config);
+  if (deps.config.demo) {
+    demoRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock });
+    deps.logger?.warn(
+      'DEMO=on: demo pages, an embedded FHIR store of synthetic patients, and a development signing key served to the demo page - never in production',
+    );
+  }
   return app;
 }

@@ -10,7 +10,8 @@ import { storeFromConfig } from './storage/open-store.ts';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env);
+    // `--demo` (npm start): the demo with its embedded FHIR store, as DEMO=on does.
+    config = loadConfig(process.argv.includes('--demo') ? { ...process.env, DEMO: 'on' } : process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

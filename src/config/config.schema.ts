@@ -76,6 +76,14 @@ export const EnvSchema = z.object({
       }
     })
     .pipe(z.array(TrustedIssuerSchema)),
+  /**
+   * The demo (`npm start`): demo pages, an embedded FHIR store with synthetic patients that the service reads, and the
+   * development issuer, whose key the demo page signs with. Never in production (refused with NODE_ENV=production).
+   */
+  DEMO: z.enum(['on', 'off']).default('off'),
+  NODE_ENV: z.string().optional(),
+  /** The trend app's OAuth client id (SMART App Launch), as registered with each EHR. */
+  SMART_CLIENT_ID: z.string().min(1).max(200).default('opioid-pain-cds-trend'),
   /** Trust a development issuer whose key lives under DATA_DIR (scripts/dev-token.ts signs with it). Never in production. */
   CDS_DEV_ISSUER: z.enum(['on', 'off']).default('off'),
   /** Clock skew allowed on exp and iat. */

@@ -31,7 +31,13 @@ export interface Config {
   readonly dataDir: string;
   readonly corsOrigins: readonly string[];
   readonly maxInFlight: number;
+  /** Demo pages and the embedded FHIR store of synthetic patients (DEMO=on). */
+  readonly demo: boolean;
+  readonly smartClientId: string;
 }
+
+/** Where the demo's embedded FHIR store answers, under the service's public base URL. */
+export const DEMO_FHIR_PATH = '/demo/fhir';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -45,6 +51,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  const demo = e.DEMO === 'on';
+  if (demo && e.NODE_ENV === 'production')
+    throw new ConfigError(
+      'invalid configuration:\n  DEMO: the demo trusts a development key and serves synthetic patients; it is refused with NODE_ENV=production',
+    );
+  const publicBaseUrl = (
+    e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
+  ).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -53,18 +67,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     defaultFactorSet: e.DEFAULT_FACTOR_SET as FactorSetId,
     trendRules: Object.freeze({ ...DEFAULT_TREND_RULES, windowDays: e.SERIES_WINDOW_DAYS }),
     fhir: Object.freeze({
-      allowedBaseUrls: Object.freeze([...e.FHIR_ALLOWED_BASE_URLS]),
+      allowedBaseUrls: Object.freeze([
+        ...e.FHIR_ALLOWED_BASE_URLS,
+        ...(demo ? [`${publicBaseUrl}${DEMO_FHIR_PATH}`] : []),
+      ]),
       deadlineMs: e.FHIR_DEADLINE_MS,
       maxPages: e.FHIR_MAX_PAGES,
       maxResponseBytes: e.FHIR_MAX_RESPONSE_BYTES,
     }),
-    publicBaseUrl: (
-      e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
-    ).replace(/\/+$/, ''),
+    publicBaseUrl,
     auth: Object.freeze({
       enabled: e.CDS_AUTH === 'on',
       issuers: Object.freeze(e.CDS_TRUSTED_ISSUERS.map((i) => Object.freeze({ ...i }))),
-      devIssuer: e.CDS_DEV_ISSUER === 'on',
+      devIssuer: e.CDS_DEV_ISSUER === 'on' || demo,
       clockSkewSeconds: e.CDS_AUTH_CLOCK_SKEW_S,
       jwksTimeoutMs: e.JWKS_TIMEOUT_MS,
     }),
@@ -75,5 +90,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: e.DATA_DIR,
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
     maxInFlight: e.MAX_IN_FLIGHT,
+    demo,
+    smartClientId: e.SMART_CLIENT_ID,
   });
 }

@@ -120,15 +120,98 @@ export const OPENAPI = {
     },
     '/docs': { get: { summary: 'This description, as a page', responses: { 200: { description: 'HTML' } } } },
     '/docs/openapi.json': { get: { summary: 'This description', responses: { 200: json('OpenAPI 3.1') } } },
+    '/trend': {
+      get: {
+        summary:
+          'The MME trend app (SMART on FHIR: EHR launch with iss and launch, standalone launch with iss; in the demo, ?patient=)',
+        responses: { 200: { description: 'HTML' } },
+      },
+    },
+    '/trend/config.json': {
+      get: {
+        summary:
+          "The trend app's settings: SMART client id, factor set, window, FHIR servers it may be launched from",
+        responses: { 200: json('Settings') },
+      },
+    },
+    '/app/{path}': {
+      get: {
+        summary:
+          "The pages' scripts and styles (only the modules they import; TypeScript served with types stripped)",
+        responses: { 200: { description: 'JavaScript, JSON or CSS' }, 404: problem },
+      },
+    },
+    '/favicon.ico': { get: { summary: 'No icon (204)', responses: { 204: { description: 'No content' } } } },
   },
 } as const;
+
+const fhirJson = (description: string): { description: string; content: Record<string, object> } => ({
+  description,
+  content: { 'application/fhir+json': {} },
+});
+
+/** The demo's endpoints (DEMO=on, npm start): synthetic patients only. */
+export const DEMO_PATHS = {
+  '/demo': { get: { summary: 'The demo EHR page', responses: { 200: { description: 'HTML' } } } },
+  '/demo/api/session': {
+    get: {
+      summary:
+        "What the demo page needs: the demo FHIR store's URL and the development key it signs hook calls with",
+      responses: { 200: json('Session') },
+    },
+  },
+  '/demo/api/patients': {
+    get: {
+      summary: 'The synthetic patients: name, age, pain conditions, current MME/day',
+      responses: { 200: json('Patients', { type: 'array' }) },
+    },
+  },
+  '/demo/api/order-options': {
+    get: {
+      summary: "The products the demo's order form offers",
+      responses: { 200: json('Products', { type: 'array' }) },
+    },
+  },
+  '/demo/fhir/metadata': {
+    get: {
+      summary: "The demo FHIR store's CapabilityStatement",
+      responses: { 200: fhirJson('CapabilityStatement') },
+    },
+  },
+  '/demo/fhir/{type}/{id}': {
+    get: {
+      summary: 'Read a resource of the demo FHIR store',
+      responses: { 200: fhirJson('The resource'), 404: fhirJson('OperationOutcome') },
+    },
+  },
+  '/demo/fhir/{type}': {
+    get: {
+      summary:
+        'Search the demo FHIR store (patient/subject, _id, _count, _sort by date, _include of medications)',
+      responses: { 200: fhirJson('searchset Bundle'), 400: fhirJson('OperationOutcome') },
+    },
+    post: {
+      summary: 'Create a ServiceRequest in the demo FHIR store (an accepted referral)',
+      responses: {
+        201: fhirJson('The resource'),
+        400: fhirJson('OperationOutcome'),
+        405: fhirJson('OperationOutcome'),
+      },
+    },
+  },
+} as const;
+
+/** The description of what this configuration serves. */
+export function openApiFor(options: { readonly demo: boolean }): typeof OPENAPI {
+  return options.demo ? { ...OPENAPI, paths: { ...OPENAPI.paths, ...DEMO_PATHS } } : OPENAPI;
+}
 
 const escape = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
 /** A plain page listing the operations (no scripts, no external assets). */
-export function docsPage(): string {
-  const rows = Object.entries(OPENAPI.paths).flatMap(([path, ops]) =>
+export function docsPage(spec: typeof OPENAPI = OPENAPI): string {
+  const rows = Object.entries(spec.paths).flatMap(([path, ops]) =>
     Object.entries(ops as Record<string, { summary: string }>).map(
       ([method, op]) =>
         `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}</td></tr>`,

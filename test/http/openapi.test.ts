@@ -2,24 +2,31 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { OPENAPI } from '../../src/http/openapi.ts';
+import { openApiFor } from '../../src/http/openapi.ts';
 import { embeddedDatabase } from '../helpers/stores.ts';
 import { openStore } from '../../src/storage/store.ts';
 
 describe('OpenAPI', () => {
-  it('describes every route the app registers, and nothing else', async () => {
-    const store = await openStore(await embeddedDatabase().open());
-    const app = buildApp({ config: loadConfig({ GOVERNANCE_TOKEN: 'g'.repeat(40) }), store });
-    await app.ready();
-    await app.close();
-    await store.close();
-    const documented = new Set(
-      Object.entries(OPENAPI.paths).flatMap(([path, ops]) =>
-        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
-      ),
-    );
-    expect([...new Set(app.routeList)].sort()).toEqual([...documented].sort());
-  }, 30_000);
+  it.each([
+    ['without', 'off'],
+    ['with', 'on'],
+  ])(
+    'describes every route the app registers %s the demo, and nothing else',
+    async (_label, demo) => {
+      const store = await openStore(await embeddedDatabase().open());
+      const app = buildApp({ config: loadConfig({ GOVERNANCE_TOKEN: 'g'.repeat(40), DEMO: demo }), store });
+      await app.ready();
+      await app.close();
+      await store.close();
+      const documented = new Set(
+        Object.entries(openApiFor({ demo: demo === 'on' }).paths).flatMap(([path, ops]) =>
+          Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+        ),
+      );
+      expect([...new Set(app.routeList)].sort()).toEqual([...documented].sort());
+    },
+    30_000,
+  );
 
   it('serves the description and a page without scripts or external assets', async () => {
     const app = buildApp({ config: loadConfig({}) });

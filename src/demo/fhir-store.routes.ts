@@ -1,0 +1,69 @@
+/**
+ * The demo's embedded FHIR store over HTTP (FHIR R4 JSON): metadata, read, search and create (the referrals that
+ * accepted suggestions draft). Errors are OperationOutcomes with the FHIR status codes.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { FhirStoreError, type MemoryFhirStore } from './memory-fhir-store.ts';
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+function outcome(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply
+    .status(status)
+    .type(FHIR_JSON)
+    .send({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: status === 404 ? 'not-found' : 'invalid', diagnostics: message }],
+    });
+}
+
+/** Types a demo EHR may create: the referral a suggestion drafts. */
+const CREATABLE = new Set(['ServiceRequest']);
+
+export function fhirStoreRoutes(
+  app: FastifyInstance,
+  store: MemoryFhirStore,
+  path: string,
+  baseUrl: string,
+): void {
+  const handle = (reply: FastifyReply, work: () => unknown, status = 200): FastifyReply => {
+    try {
+      return reply.status(status).type(FHIR_JSON).send(work());
+    } catch (error) {
+      if (error instanceof FhirStoreError) return outcome(reply, error.status, error.message);
+      throw error;
+    }
+  };
+  app.get(`${path}/metadata`, (_request, reply) =>
+    reply.type(FHIR_JSON).send({
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      kind: 'instance',
+      date: '2026-11-24',
+      fhirVersion: '4.0.1',
+      format: ['json'],
+      software: { name: 'opioid-pain-cds demo FHIR store (synthetic patients, in memory)' },
+      rest: [{ mode: 'server' }],
+    }),
+  );
+  app.get<{ Params: { type: string; id: string } }>(`${path}/:type/:id`, (request, reply) =>
+    handle(reply, () => store.read(request.params.type, request.params.id)),
+  );
+  app.get<{ Params: { type: string } }>(`${path}/:type`, (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    return handle(reply, () => store.search(request.params.type, new URLSearchParams(query), baseUrl));
+  });
+  app.post<{ Params: { type: string } }>(`${path}/:type`, (request, reply) => {
+    const { type } = request.params;
+    if (!CREATABLE.has(type)) return outcome(reply, 405, `${type} cannot be created in the demo store`);
+    return handle(
+      reply,
+      () => {
+        const created = store.create(type, request.body);
+        void reply.header('location', `${baseUrl}/${type}/${created.id}`);
+        return created;
+      },
+      201,
+    );
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Reads a patient's record from a FHIR R4 server in the browser (the EHR's, with the SMART access token, or the
+ * demo's embedded store): the Patient, their MedicationRequests with the Medications they refer to, Observations,
+ * Conditions and ServiceRequests, following `next` links up to a cap. Returns one collection Bundle for the
+ * analysis, and says what it could not read.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface RecordRead {
+  readonly bundle: Json;
+  /** What is missing or cut short, in plain words. */
+  readonly problems: readonly string[];
+}
+
+const MAX_PAGES = 30;
+const SEARCHES: readonly [label: string, query: string][] = [
+  ['Medication orders', 'MedicationRequest?patient={id}&_include=MedicationRequest:medication&_count=50'],
+  ['Observations', 'Observation?patient={id}&_count=50'],
+  ['Conditions', 'Condition?patient={id}&_count=50'],
+  ['Referrals', 'ServiceRequest?patient={id}&_count=50'],
+];
+
+async function getJson(url: string, token: string | undefined): Promise<Json> {
+  const response = await fetch(url, {
+    headers: { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+  return (await response.json()) as Json;
+}
+
+function entries(bundle: Json): Json[] {
+  const list = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
+  const out: Json[] = [];
+  for (const e of list) {
+    const resource = (e as Json | null)?.resource;
+    if (resource && typeof resource === 'object') out.push(resource as Json);
+  }
+  return out;
+}
+
+function nextLink(bundle: Json): string | undefined {
+  const links = Array.isArray(bundle.link) ? (bundle.link as Json[]) : [];
+  const next = links.find((l) => l.relation === 'next');
+  return typeof next?.url === 'string' ? next.url : undefined;
+}
+
+export async function readRecord(baseUrl: string, patientId: string, token?: string): Promise<RecordRead> {
+  const base = baseUrl.replace(/\/+$/, '');
+  const problems: string[] = [];
+  const resources = new Map<string, Json>();
+  const keep = (r: Json): void => {
+    if (typeof r.resourceType === 'string' && typeof r.id === 'string')
+      resources.set(`${r.resourceType}/${r.id}`, r);
+  };
+  keep(await getJson(`${base}/Patient/${encodeURIComponent(patientId)}`, token));
+  await Promise.all(
+    SEARCHES.map(async ([label, query]) => {
+      let url: string | undefined = `${base}/${query.replace('{id}', encodeURIComponent(patientId))}`;
+      let pages = 0;
+      try {
+        while (url !== undefined) {
+          if (pages === MAX_PAGES) {
+            problems.push(`${label}: more than ${MAX_PAGES} pages; only the first ${MAX_PAGES} were read`);
+            break;
+          }
+          const page: Json = await getJson(url, token);
+          pages++;
+          for (const r of entries(page)) if (r.resourceType !== 'OperationOutcome') keep(r);
+          url = nextLink(page);
+        }
+      } catch (error) {
+        problems.push(
+          `${label} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }),
+  );
+  // Medications referred to but not included in the search results: read each one once.
+  const missing = new Set<string>();
+  for (const r of resources.values()) {
+    const ref = (r.medicationReference as Json | undefined)?.reference;
+    if (typeof ref === 'string' && ref.startsWith('Medication/') && !resources.has(ref)) missing.add(ref);
+  }
+  await Promise.all(
+    [...missing].map(async (ref) => {
+      try {
+        keep(await getJson(`${base}/${ref}`, token));
+      } catch (error) {
+        problems.push(`${ref} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+  return {
+    bundle: {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [...resources.values()].map((resource) => ({ resource })),
+    },
+    problems,
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * The demo as `npm start` runs it: the service reads synthetic patients from its embedded FHIR store over HTTP with
+ * no prefetch (as from an EHR's FHIR server), with the same cards as with full prefetch; calls are signed with the
+ * development key the demo page uses; the pages and the browser modules are served, and nothing else under src/.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
+import { ORDER_OPTIONS } from '../../src/demo/order-options.ts';
+import { demoPatientsFile } from '../synthetic/demo-population.ts';
+import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
+
+const PATIENT_VIEW = '/cds-services/opioid-pain-patient-view';
+const ORDER_SIGN = '/cds-services/opioid-pain-order-sign';
+let demo: DemoServer;
+
+beforeAll(async () => {
+  demo = await startDemoServer();
+}, 60_000);
+afterAll(async () => {
+  await demo.close();
+});
+
+interface CardJson {
+  summary: string;
+  detail: string;
+  indicator: string;
+  source: { topic: { code: string } };
+  suggestions?: { label: string }[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
+async function call(path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${demo.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await demo.token(path)}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const hook = (patientId: string, extra: Record<string, unknown> = {}) => ({
+  hook: 'patient-view',
+  hookInstance: crypto.randomUUID(),
+  fhirServer: `${demo.url}/demo/fhir`,
+  context: { userId: 'Practitioner/demo-clinician', patientId },
+  ...extra,
+});
+
+/** Cards without what differs between two calls (uuids, links carry the same patient). */
+const comparable = (cards: CardJson[]) =>
+  cards.map((c) => ({
+    summary: c.summary,
+    detail: c.detail,
+    indicator: c.indicator,
+    topic: c.source.topic.code,
+  }));
+
+describe('demo data', () => {
+  it('is what the synthetic population generator gives (npm run demo:build)', () => {
+    const file = join(import.meta.dirname, '../../src/demo/data/demo-patients.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(demoPatientsFile())));
+  });
+
+  it("offers in the order form only products of the project's product table, under their RxNorm names", () => {
+    const table = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '../../src/domain/opioid/data/rxnorm-opioid-products.json'),
+        'utf8',
+      ),
+    ) as { rows: [string, string][] };
+    const names = new Map(table.rows.map((r) => [r[0], r[1]]));
+    for (const option of ORDER_OPTIONS) expect(names.get(option.rxcui), option.rxcui).toBe(option.name);
+  });
+});
+
+describe('the demo service', () => {
+  it('lists the synthetic patients with age, pain condition and current dose, dated to today', async () => {
+    const patients = (await (await fetch(`${demo.url}/demo/api/patients`)).json()) as {
+      id: string;
+      name: string;
+      age: number;
+      currentMme: number;
+      mmeComplete: boolean;
+      painConditions: string[];
+    }[];
+    expect(patients).toHaveLength(13);
+    const dana = patients.find((p) => p.id === 'branch-chronic-pain');
+    expect(dana).toMatchObject({ name: 'Dana Whitfield', age: 55, currentMme: 30, mmeComplete: true });
+    expect(dana?.painConditions).toEqual(['Chronic low back pain']);
+    expect(patients.find((p) => p.id === 'no-opioids')?.currentMme).toBe(0);
+  });
+
+  it('answers patient-view from the embedded FHIR store with no prefetch: MORE for misuse, MBT and CBT otherwise', async () => {
+    const misuse = await call(PATIENT_VIEW, hook('branch-misuse'));
+    expect(misuse.status).toBe(200);
+    expect(misuse.body.cards.map((c: CardJson) => c.source.topic.code)).toContain('referralmore');
+    const pain = await call(PATIENT_VIEW, hook('branch-chronic-pain'));
+    const referral = pain.body.cards.find((c: CardJson) => c.source.topic.code === 'referralmbtcbt');
+    expect(referral.suggestions.map((s: { label: string }) => s.label)).toEqual([
+      expect.stringMatching(/mindfulness-based/i),
+      expect.stringMatching(/cognitive behavioural/i),
+    ]);
+  });
+
+  it('gives the same cards with no prefetch (several search pages read) as with the whole record prefetched', async () => {
+    const key = 'five-year-monthly';
+    const patient = demoPatientsFile().patients.find((p) => p.key === key);
+    expect(patient).toBeDefined();
+    const fetched = await call(PATIENT_VIEW, hook(key));
+    // The same record, prefetched: read from the store as the service's prefetch templates would have it.
+    const read = async (query: string) => (await fetch(`${demo.url}/demo/fhir/${query}`)).json();
+    const all = async (query: string) => {
+      const entries: unknown[] = [];
+      let url: string | undefined = `${demo.url}/demo/fhir/${query}`;
+      while (url) {
+        const page = (await (await fetch(url)).json()) as {
+          entry?: unknown[];
+          link: { relation: string; url: string }[];
+        };
+        entries.push(...(page.entry ?? []));
+        url = page.link.find((l) => l.relation === 'next')?.url;
+      }
+      return { resourceType: 'Bundle', type: 'searchset', entry: entries };
+    };
+    const prefetch = {
+      patient: await read(`Patient/${key}`),
+      medications: await all(
+        `MedicationRequest?patient=${key}&_include=MedicationRequest:medication&_count=50`,
+      ),
+      conditions: await all(`Condition?patient=${key}&_count=50`),
+      observations: await all(`Observation?patient=${key}&_count=50`),
+      serviceRequests: await all(`ServiceRequest?patient=${key}&_count=50`),
+      encounters: null,
+      dispenses: null,
+    };
+    expect(prefetch.medications.entry.length).toBeGreaterThan(50);
+    const prefetched = await call(PATIENT_VIEW, { ...hook(key), prefetch });
+    expect(prefetched.status).toBe(200);
+    expect(comparable(fetched.body.cards)).toEqual(comparable(prefetched.body.cards));
+    expect(fetched.body.cards.length).toBeGreaterThan(0);
+  });
+
+  it('answers order-sign for a drafted order with the new total', async () => {
+    const draft = {
+      resourceType: 'MedicationRequest',
+      id: 'draft-1',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/branch-chronic-pain' },
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1049683' }],
+      },
+      dosageInstruction: [
+        {
+          timing: { repeat: { frequency: 1, period: 6, periodUnit: 'h' } },
+          doseAndRate: [{ doseQuantity: { value: 2, unit: 'tablet' } }],
+        },
+      ],
+    };
+    const res = await call(ORDER_SIGN, {
+      ...hook('branch-chronic-pain'),
+      hook: 'order-sign',
+      context: {
+        userId: 'Practitioner/demo-clinician',
+        patientId: 'branch-chronic-pain',
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+      },
+    });
+    expect(res.status).toBe(200);
+    // 2 x 10 mg every 6 hours = 80 mg oxycodone = 120 MME/day on top of 30.
+    expect(res.body.cards.map((c: CardJson) => c.summary).join(' ')).toMatch(/30 to 150 MME\/day/);
+  });
+
+  it('stops offering a referral once the drafted ServiceRequest is signed into the record', async () => {
+    const before = await call(PATIENT_VIEW, hook('escalating'));
+    const card = before.body.cards.find((c: CardJson) => c.source.topic.code === 'referralmbtcbt');
+    expect(card).toBeDefined();
+    const resource = card.suggestions[0].actions[0].resource;
+    const created = await fetch(`${demo.url}/demo/fhir/ServiceRequest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        ...resource,
+        status: 'active',
+        intent: 'order',
+        authoredOn: new Date().toISOString(),
+      }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(/\/demo\/fhir\/ServiceRequest\/[0-9a-f-]{36}$/);
+    const after = await call(PATIENT_VIEW, hook('escalating'));
+    expect(after.body.cards.map((c: CardJson) => c.source.topic.code)).not.toContain('referralmbtcbt');
+  });
+
+  it('answers FHIR errors as OperationOutcomes', async () => {
+    const unknown = await fetch(`${demo.url}/demo/fhir/Patient/nobody`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    const unsupported = await fetch(`${demo.url}/demo/fhir/Observation?patient=branch-misuse&code=x`);
+    expect(unsupported.status).toBe(400);
+    expect(JSON.stringify(await unsupported.json())).toMatch(/code is not supported/);
+    const patientWrite = await fetch(`${demo.url}/demo/fhir/Patient`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(patientWrite.status).toBe(405);
+  });
+
+  it('still refuses unsigned hook calls', async () => {
+    const res = await fetch(`${demo.url}${PATIENT_VIEW}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(hook('branch-misuse')),
+    });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('pages and browser modules', () => {
+  it('serves the pages with a strict content security policy', async () => {
+    for (const page of ['/demo', '/trend']) {
+      const res = await fetch(`${demo.url}${page}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(await res.text()).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+    }
+  });
+
+  it('serves browser modules as JavaScript with the types stripped, the clinical core included', async () => {
+    const demoJs = await fetch(`${demo.url}/app/web/demo/demo.ts`);
+    expect(demoJs.headers.get('content-type')).toMatch(/text\/javascript/);
+    const text = await demoJs.text();
+    expect(text).toMatch(/function byId\s*\(id\s*,\s*kind\s*\)/);
+    expect(text).not.toMatch(/interface Session|: Promise<void>/);
+    expect((await fetch(`${demo.url}/app/domain/opioid/conversion.ts`)).status).toBe(200);
+    const json = await fetch(`${demo.url}/app/domain/opioid/data/rxnorm-opioid-products.json`);
+    expect(json.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('serves nothing else under src/ and nothing outside it', async () => {
+    for (const path of [
+      '/app/config/load-config.ts',
+      '/app/security/dev-issuer.ts',
+      '/app/server.ts',
+      '/app/../package.json',
+      '/app/%2e%2e/package.json',
+      '/app/web/../../package.json',
+      '/app/web/tsconfig.json',
+    ]) {
+      const res = await fetch(`${demo.url}${path}`);
+      expect(res.status, path).toBe(404);
+    }
+  });
+
+  it('tells the trend app where the demo store is and how to compute as the service does', async () => {
+    const config = await (await fetch(`${demo.url}/trend/config.json`)).json();
+    expect(config).toEqual({
+      clientId: 'opioid-pain-cds-trend',
+      factorSet: 'cdc-2022',
+      windowDays: 180,
+      allowedIssuers: [`${demo.url}/demo/fhir`],
+      demoFhirServer: `${demo.url}/demo/fhir`,
+    });
+  });
+});
+
+describe('without the demo', () => {
+  it('serves neither the demo page nor its store nor its key; the trend app stays', async () => {
+    const app = buildApp({ config: loadConfig({ CDS_AUTH: 'off' }) });
+    for (const url of [
+      '/demo',
+      '/demo/api/session',
+      '/demo/api/patients',
+      '/demo/fhir/Patient/branch-misuse',
+    ])
+      expect((await app.inject({ url })).statusCode, url).toBe(404);
+    expect((await app.inject({ url: '/trend' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/trend/config.json' })).json()).not.toHaveProperty('demoFhirServer');
+    await app.close();
+  });
+
+  it('refuses the demo in production', () => {
+    expect(() => loadConfig({ DEMO: 'on', NODE_ENV: 'production' })).toThrow(ConfigError);
+  });
+});
