@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (everything in-process, seconds) and `integration` (against a real FHIR server that its
- * global set-up provides: test/integration/setup). `npm test` runs both; `npx vitest --project unit` only the first.
+ * Three projects: `unit` (everything in-process, seconds), `browser` (the demo and trend pages in Debian's Chromium:
+ * test/browser) and `integration` (against a real FHIR server that its global set-up provides:
+ * test/integration/setup). `npm test` runs all three; `npx vitest --project unit` only the first.
  */
 export default defineConfig({
   test: {
@@ -15,7 +16,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/browser/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

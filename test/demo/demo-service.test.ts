@@ -86,11 +86,16 @@ describe('the demo service', () => {
       mmeComplete: boolean;
       painConditions: string[];
     }[];
-    expect(patients).toHaveLength(13);
+    expect(patients).toHaveLength(14);
     const dana = patients.find((p) => p.id === 'branch-chronic-pain');
     expect(dana).toMatchObject({ name: 'Dana Whitfield', age: 55, currentMme: 30, mmeComplete: true });
     expect(dana?.painConditions).toEqual(['Chronic low back pain']);
     expect(patients.find((p) => p.id === 'no-opioids')?.currentMme).toBe(0);
+    // An order of unknown dose: the total is a lower bound, and says so.
+    expect(patients.find((p) => p.id === 'unknown-dose')).toMatchObject({
+      currentMme: 30,
+      mmeComplete: false,
+    });
   });
 
   it('answers patient-view from the embedded FHIR store with no prefetch: MORE for misuse, MBT and CBT otherwise', async () => {

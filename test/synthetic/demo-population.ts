@@ -22,6 +22,7 @@ const NAMES: Record<string, readonly [given: string, family: string, gender: 'fe
   'epic-multicoded': ['Samuel', 'Achterberg', 'male'],
   'urine-three-ways': ['Imani', 'Brooks', 'female'],
   'no-opioids': ['Elena', 'Petrov', 'female'],
+  'unknown-dose': ['Walter', 'Lindqvist', 'male'],
 };
 
 export interface DemoPatientsFile {

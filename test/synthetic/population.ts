@@ -160,6 +160,23 @@ function shapes(): Shape[] {
       expect: { recommendation: 'MORE' },
     },
     {
+      key: 'unknown-dose',
+      title: 'an order "as directed" with neither dose nor supply: its MME is unknown, never counted as 0',
+      resources: [
+        patient('1964-10-12'),
+        painCondition(),
+        ...fillsEndingToday(Array.from({ length: 6 }, () => ({ tabsPerDay: 4 }))),
+        medicationRequest({
+          id: 'as-directed',
+          rxcui: '897696',
+          display: 'hydromorphone hydrochloride 2 MG Oral Tablet',
+          status: 'active',
+          authoredOn: day(-10),
+          dosages: [{ prn: true }],
+        }),
+      ],
+    },
+    {
       key: 'no-opioids',
       title: 'chronic low back pain treated without opioids',
       resources: [

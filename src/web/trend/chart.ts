@@ -171,24 +171,33 @@ export function trendChart(input: ChartInput, title: string): SVGSVGElement {
       );
     }
 
-  // Thresholds and averages, each labelled at the right.
+  // Thresholds and averages, each labelled at the right; labels that would overlap are moved apart.
+  const labels: { y: number; text: string }[] = [];
   const hline = (value: number, cls: string, label: string, from = first): void => {
     svg.append(
       node('line', {
         class: cls,
-        x1: x(from),
+        x1: x(Math.max(first, from)),
         x2: WIDTH - MARGIN.right,
         y1: y(value),
         y2: y(value),
         'data-value': value,
       }),
     );
-    svg.append(node('text', { x: WIDTH - MARGIN.right + 4, y: y(value) + 4 }, label));
+    labels.push({ y: y(value) + 4, text: label });
   };
   hline(50, 'threshold-50', '50 MME/day');
   hline(90, 'threshold-90', '90 MME/day');
   hline(input.average90, 'average-90', `90-day avg ${input.average90}`, last - 89);
   hline(input.average60, 'average-60', `60-day avg ${input.average60}`, last - 59);
+  labels.sort((a, b) => a.y - b.y);
+  for (let i = 1; i < labels.length; i++) {
+    const previous = labels[i - 1];
+    const label = labels[i];
+    if (previous && label && label.y - previous.y < 14) label.y = previous.y + 14;
+  }
+  for (const label of labels)
+    svg.append(node('text', { x: WIDTH - MARGIN.right + 4, y: label.y }, label.text));
 
   // The daily series as a step line.
   let path = '';
