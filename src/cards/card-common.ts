@@ -44,12 +44,18 @@ export const OVERRIDE_REASONS = {
   ],
 } as const;
 
+/**
+ * The MME trend app: launched by the EHR as a SMART app (it adds iss and launch to the URL), or in the demo a plain
+ * link to the patient's trend.
+ */
 export function trendLink(ctx: CardContext): Link {
-  return {
-    label: 'MME trend and order details',
-    url: `${ctx.publicBaseUrl}/trend?patient=${encodeURIComponent(ctx.patientId)}`,
-    type: 'absolute',
-  };
+  return ctx.trendLink === 'smart'
+    ? { label: 'MME trend and order details', url: `${ctx.publicBaseUrl}/trend`, type: 'smart' }
+    : {
+        label: 'MME trend and order details',
+        url: `${ctx.publicBaseUrl}/trend?patient=${encodeURIComponent(ctx.patientId)}`,
+        type: 'absolute',
+      };
 }
 
 /** A line for card details when some data could not be read. */

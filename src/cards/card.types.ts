@@ -46,6 +46,11 @@ export interface CardContext {
   /** "YYYY-MM-DD" of the analysis. */
   readonly today: string;
   readonly publicBaseUrl: string;
+  /**
+   * How the MME trend app opens: `smart`, launched by the EHR (SMART App Launch, with iss and launch), or
+   * `absolute`, a plain link to the patient's trend (the demo, whose EHR page does not launch SMART apps).
+   */
+  readonly trendLink: 'smart' | 'absolute';
   /** Data that could not be read, to say so in the cards. */
   readonly partial: readonly string[];
   readonly newId: () => string;

@@ -15,6 +15,7 @@ export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): 
     userId: call.context.userId,
     today: deps.today,
     publicBaseUrl: deps.publicBaseUrl,
+    trendLink: deps.trendLink,
     partial: data.partial,
     newId: deps.newId,
   };

@@ -34,6 +34,7 @@ export interface HandlerDeps {
   readonly factorSet: FactorSetId;
   readonly trendRules: TrendRules;
   readonly publicBaseUrl: string;
+  readonly trendLink: 'smart' | 'absolute';
   readonly newId: () => string;
 }
 

@@ -4,7 +4,7 @@ import { analyzeBundle } from '../../src/analysis/analyze-bundle.ts';
 import type { CardContext } from '../../src/cards/card.types.ts';
 import { referralCard } from '../../src/cards/referral-card.ts';
 import { safetyCards } from '../../src/cards/safety-cards.ts';
-import { summary } from '../../src/cards/card-common.ts';
+import { summary, trendLink } from '../../src/cards/card-common.ts';
 import { parseIsoDate } from '../../src/domain/time/day.ts';
 import { bundle } from '../builders/fhir-builders.ts';
 import { condition, OUD_SEVERE } from '../builders/record-builders.ts';
@@ -20,6 +20,7 @@ function render(ids: () => string) {
     userId: 'Practitioner/x',
     today: AS_OF,
     publicBaseUrl: 'https://cds.example.org',
+    trendLink: 'smart',
     partial: [],
     newId: ids,
   };
@@ -37,6 +38,27 @@ describe('cards', () => {
     const second = render(() => `b${++b}`);
     expect(withoutIds(first)).toEqual(withoutIds(second));
     expect(JSON.stringify(first)).not.toEqual(JSON.stringify(second));
+  });
+
+  it('links the trend app as a SMART app for EHRs, and straight to the patient in the demo', () => {
+    const ctx: CardContext = {
+      patientId: 'p 1',
+      today: AS_OF,
+      publicBaseUrl: 'https://cds.example.org',
+      trendLink: 'smart',
+      partial: [],
+      newId: () => 'x',
+    };
+    expect(trendLink(ctx)).toEqual({
+      label: 'MME trend and order details',
+      url: 'https://cds.example.org/trend',
+      type: 'smart',
+    });
+    expect(trendLink({ ...ctx, trendLink: 'absolute' })).toEqual({
+      label: 'MME trend and order details',
+      url: 'https://cds.example.org/trend?patient=p%201',
+      type: 'absolute',
+    });
   });
 
   it('keeps summaries under 140 characters, cutting at a word', () => {

@@ -19,7 +19,7 @@ import type { AuditWriter } from '../../storage/audit-writer.ts';
 import { Metrics } from '../../platform/metrics.ts';
 
 export interface CdsHooksRouteDeps {
-  readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl'>;
+  readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl' | 'demo'>;
   readonly clock: Clock;
   readonly newId?: () => string;
   /** Where each hook call's audit record goes (none without a store). */
@@ -104,6 +104,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       factorSet: deps.config.defaultFactorSet,
       trendRules: deps.config.trendRules,
       publicBaseUrl: deps.config.publicBaseUrl,
+      trendLink: deps.config.demo ? 'absolute' : 'smart',
       newId: deps.newId ?? randomUUID,
     });
     addLogFacts(request, {
