@@ -41,6 +41,9 @@ function lineLogger(root: FastifyBaseLogger): FastifyBaseLogger {
   return logger;
 }
 
+/** The route of the pages' scripts and styles (src/http/routes/web.route.ts). */
+const ASSET_ROUTE = '/app/*';
+
 export class RequestLogController extends LogController {
   override incomingRequest(): void {
     // The single line is written on completion.
@@ -63,6 +66,9 @@ export class RequestLogController extends LogController {
       ...request.logFacts,
     };
     if (error) request.log.error({ ...line, error: error.message }, 'request failed');
+    // A page loads dozens of modules: their successful loads are debug lines, not one info line each.
+    else if (line.route === ASSET_ROUTE && line.statusCode < 400)
+      lineLogger(request.server.log).debug({ reqId: request.id, ...line }, 'request');
     else lineLogger(request.server.log).info({ reqId: request.id, ...line }, 'request');
   }
 }
