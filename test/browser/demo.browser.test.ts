@@ -13,6 +13,7 @@ import { parseIsoDate } from '../../src/domain/time/day.ts';
 import { localDate, systemClock } from '../../src/platform/clock.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { launchBrowser, screenshot, strictPage } from './browser.ts';
+import { lowContrastTexts } from './contrast.ts';
 
 let demo: DemoServer;
 let browser: Browser;
@@ -195,6 +196,10 @@ describe('demo EHR page', () => {
       has: page.locator('.card-summary', { hasText: /30 to 120 MME\/day/ }),
     });
     expect(await orderCard.getAttribute('data-indicator')).toMatch(/warning|critical/);
+    // Text contrast (WCAG AA, 4.5:1), with warning and info cards on the page; the check itself does find text
+    // below an impossible threshold.
+    expect(await lowContrastTexts(page)).toEqual([]);
+    expect((await lowContrastTexts(page, 21.1)).length).toBeGreaterThan(10);
     await screenshot(page, 'demo-order-sign-past-90');
     expect(errors).toEqual([]);
     await page.close();
@@ -276,6 +281,7 @@ describe('MME trend page', () => {
     const inWindow = analysis.orders.filter((o) => o.period && o.period.end >= first).length;
     expect(await trend.locator('svg.chart rect.order-bar').count()).toBe(inWindow);
     expect(await trend.locator('#orders-table tbody tr').count()).toBe(analysis.orders.length);
+    expect(await lowContrastTexts(trend)).toEqual([]);
     await screenshot(trend, 'trend-five-year-history');
     expect(errors).toEqual([]);
     await trend.close();
