@@ -19,7 +19,7 @@ interface TrendConfig {
   readonly clientId: string;
   readonly factorSet: FactorSetId;
   readonly windowDays: number;
-  /** FHIR servers the app may be launched from (empty: any). */
+  /** FHIR servers the app may be launched from (FHIR_ALLOWED_BASE_URLS). */
   readonly allowedIssuers: readonly string[];
   /** The demo's embedded FHIR store (demo only). */
   readonly demoFhirServer?: string;
@@ -240,7 +240,9 @@ async function main(): Promise<void> {
     await show(ctx.fhirBaseUrl, ctx.patientId, config, ctx.accessToken);
   } else if (iss) {
     const normalised = iss.replace(/\/+$/, '');
-    if (config.allowedIssuers.length > 0 && !config.allowedIssuers.includes(normalised))
+    // Only the FHIR servers the service is set up for: a link naming any other would send the user to an
+    // authorization server nobody chose.
+    if (!config.allowedIssuers.includes(normalised))
       throw new Error(`this app is not set up for the FHIR server ${normalised}`);
     await beginLaunch(normalised, params.get('launch'), config.clientId);
   } else if (patient && config.demoFhirServer) {
