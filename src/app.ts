@@ -25,6 +25,7 @@ import { registerLoadShedding } from './http/plugins/load-shedding.plugin.ts';
 import type { Store } from './storage/store.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { devIssuer } from './security/dev-issuer.ts';
+import { createDemoIssuer } from './demo/demo-issuer.ts';
 import { createJwtVerifier } from './security/jwt-verifier.ts';
 import { memoryReplayCache, redisReplayCache, type ReplayCache } from './security/replay-cache.ts';
 
@@ -108,12 +109,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     maxAge: 600,
   });
   const { auth } = deps.config;
+  // Demo mode: the demo page's own key, made now, in memory only.
+  const demoIssuer = deps.config.demo ? createDemoIssuer() : undefined;
   if (auth.enabled) {
     const replayCache = deps.replayCache ?? defaultReplayCache(deps.config);
     if (!deps.replayCache) app.addHook('onClose', () => replayCache.close());
     const verifier = (async () =>
       createJwtVerifier({
-        issuers: [...auth.issuers, ...(auth.devIssuer ? [await devIssuer(deps.config.dataDir)] : [])],
+        issuers: [
+          ...auth.issuers,
+          ...(auth.devIssuer ? [await devIssuer(deps.config.dataDir)] : []),
+          ...(demoIssuer ? [(await demoIssuer).trusted] : []),
+        ],
         replayCache,
         clockSkewSeconds: auth.clockSkewSeconds,
         jwksTimeoutMs: auth.jwksTimeoutMs,
@@ -159,8 +166,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(openApi)));
   governanceRoute(app, deps.store, deps.config.governanceToken);
   webRoutes(app, deps.config);
-  if (deps.config.demo) {
-    demoRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock });
+  if (demoIssuer) {
+    demoRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock, issuer: demoIssuer });
     deps.logger?.warn(
       'DEMO=on: demo pages, an embedded FHIR store of synthetic patients, and a development signing key served to the demo page - never in production',
     );

@@ -56,6 +56,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo trusts a development key and serves synthetic patients; it is refused with NODE_ENV=production',
     );
+  if (demo && !['127.0.0.1', 'localhost', '::1'].includes(e.HOST))
+    throw new ConfigError(
+      'invalid configuration:\n  DEMO: the demo hands its signing key to any browser that asks; it listens on loopback only (HOST 127.0.0.1, localhost or ::1)',
+    );
   const publicBaseUrl = (
     e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
   ).replace(/\/+$/, '');

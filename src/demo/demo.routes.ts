@@ -9,7 +9,7 @@ import { DEMO_FHIR_PATH, type Config } from '../config/load-config.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { arr, obj, str, type Json } from '../fhir/json-read.ts';
 import { localDate, type Clock } from '../platform/clock.ts';
-import { DEV_ISSUER, devSigningKey } from '../security/dev-issuer.ts';
+import type { DemoIssuer } from './demo-issuer.ts';
 import { demoPatients } from './demo-data.ts';
 import { fhirStoreRoutes } from './fhir-store.routes.ts';
 import { MemoryFhirStore, type FhirResource } from './memory-fhir-store.ts';
@@ -65,7 +65,7 @@ function painConditions(store: MemoryFhirStore, patientId: string): string[] {
 
 export function demoRoutes(
   app: FastifyInstance,
-  deps: { readonly config: Config; readonly clock: Clock },
+  deps: { readonly config: Config; readonly clock: Clock; readonly issuer: Promise<DemoIssuer> },
 ): void {
   const { config, clock } = deps;
   const today = (): Day => parseIsoDate(localDate(clock)) ?? 0;
@@ -76,9 +76,9 @@ export function demoRoutes(
 
   app.get('/demo/api/session', async () => ({
     fhirServer,
-    issuer: DEV_ISSUER,
-    // Demo only: the development key, so that the page can sign hook calls as an EHR would.
-    signingKey: await devSigningKey(config.dataDir),
+    // Demo only: the page's own key (in memory, made at start-up), so that it can sign hook calls as an EHR would.
+    issuer: (await deps.issuer).trusted.iss,
+    signingKey: (await deps.issuer).privateJwk,
     userId: 'Practitioner/demo-clinician',
     services: {
       patientView: 'opioid-pain-patient-view',

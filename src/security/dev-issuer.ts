@@ -50,11 +50,6 @@ export async function devIssuer(dataDir: string): Promise<TrustedIssuer> {
   return { iss: DEV_ISSUER, jwks: { keys: [publicJwk] } };
 }
 
-/** The private key (JWK) the demo page signs its hook calls with; served only in demo mode. */
-export async function devSigningKey(dataDir: string): Promise<JWK> {
-  return (await loadOrCreate(dataDir)).privateJwk;
-}
-
 /** A token as an EHR would send it: ES384, typ JWT, aud = the URL called, 5 minutes, a fresh jti. */
 export async function devToken(dataDir: string, audience: string, lifetimeSeconds = 300): Promise<string> {
   const { privateJwk } = await loadOrCreate(dataDir);

@@ -215,6 +215,18 @@ describe('the demo service', () => {
     expect(patientWrite.status).toBe(405);
   });
 
+  it("hands the page a key of its own, made in memory - never the development issuer's stored key", async () => {
+    const session = (await (await fetch(`${demo.url}/demo/api/session`)).json()) as {
+      issuer: string;
+      signingKey: { d: string };
+    };
+    expect(session.issuer).toBe('urn:opioid-pain-cds:demo-page');
+    const stored = JSON.parse(readFileSync(join(demo.dataDir, 'dev-issuer', 'private.jwk.json'), 'utf8')) as {
+      d: string;
+    };
+    expect(session.signingKey.d).not.toBe(stored.d);
+  });
+
   it('still refuses unsigned hook calls', async () => {
     const res = await fetch(`${demo.url}${PATIENT_VIEW}`, {
       method: 'POST',
@@ -260,6 +272,17 @@ describe('pages and browser modules', () => {
       const res = await fetch(`${demo.url}${path}`);
       expect(res.status, path).toBe(404);
     }
+    // Spellings a client sends as they are (fetch would normalise dot segments before sending).
+    for (const url of [
+      '/app/web%2f..%2f..%2fpackage.json',
+      '/app/%2e%2e%2fpackage.json',
+      '/app/web%5c..%5c..%5cpackage.json',
+      '/app/web/demo/demo.ts%00',
+      '/app/config%2fload-config.ts',
+    ]) {
+      const res = await demo.app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+    }
   });
 
   it('tells the trend app where the demo store is and how to compute as the service does', async () => {
@@ -289,7 +312,8 @@ describe('without the demo', () => {
     await app.close();
   });
 
-  it('refuses the demo in production', () => {
+  it('refuses the demo in production and off loopback', () => {
     expect(() => loadConfig({ DEMO: 'on', NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DEMO: 'on', HOST: '0.0.0.0' })).toThrow(/loopback only/);
   });
 });

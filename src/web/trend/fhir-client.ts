@@ -45,6 +45,18 @@ function nextLink(bundle: Json): string | undefined {
   return typeof next?.url === 'string' ? next.url : undefined;
 }
 
+/** Whether a URL the server returned (a `next` link) lies under the FHIR base: only there does the token go. */
+function underBase(url: string, base: string): boolean {
+  try {
+    const u = new URL(url);
+    const b = new URL(base);
+    const path = b.pathname.replace(/\/+$/, '');
+    return u.origin === b.origin && (u.pathname === path || u.pathname.startsWith(`${path}/`)) && !u.username;
+  } catch {
+    return false;
+  }
+}
+
 export async function readRecord(baseUrl: string, patientId: string, token?: string): Promise<RecordRead> {
   const base = baseUrl.replace(/\/+$/, '');
   const problems: string[] = [];
@@ -68,6 +80,10 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
           pages++;
           for (const r of entries(page)) if (r.resourceType !== 'OperationOutcome') keep(r);
           url = nextLink(page);
+          if (url !== undefined && !underBase(url, base)) {
+            problems.push(`${label}: the server's next page lies outside ${base}; it was not read`);
+            break;
+          }
         }
       } catch (error) {
         problems.push(
