@@ -5,6 +5,7 @@
  */
 import { showCards, type Card, type CardActions } from '../shared/cards-view.ts';
 import { ehrToken, importSigningKey, type SigningKey } from '../shared/ehr-token.ts';
+import { byId, localToday } from '../shared/browser-util.ts';
 
 interface Session {
   readonly fhirServer: string;
@@ -31,13 +32,6 @@ interface OrderOption {
   readonly unit: string;
 }
 
-/** The page's element with this id, checked to be of the kind the code expects. */
-function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
-  const node = document.getElementById(id);
-  if (!(node instanceof kind)) throw new Error(`the page has no #${id} of the expected kind`);
-  return node;
-}
-
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -57,11 +51,6 @@ async function problem(response: Response): Promise<string> {
 export function mmeText(p: Pick<PatientSummary, 'currentMme' | 'mmeComplete'>): string {
   if (p.mmeComplete) return `${p.currentMme} MME/day`;
   return `unknown (at least ${p.currentMme} MME/day from the orders whose dose is known)`;
-}
-
-function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 async function main(): Promise<void> {
@@ -233,7 +222,7 @@ async function main(): Promise<void> {
       status: 'draft',
       intent: 'order',
       subject: { reference: `Patient/${p.id}` },
-      authoredOn: today(),
+      authoredOn: localToday(),
       requester: { reference: session.userId },
       medicationCodeableConcept: {
         coding: [

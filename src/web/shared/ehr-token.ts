@@ -2,12 +2,7 @@
  * Signs the JWT an EHR sends with every CDS Hooks call (CDS Hooks 2.0 security): ES384 over the header and claims,
  * `aud` the URL called, five minutes, a fresh `jti`. WebCrypto's ECDSA signature (r || s) is already the JWS form.
  */
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+import { base64url } from './browser-util.ts';
 
 const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
 

@@ -4,6 +4,7 @@
  * (`code` and `state`), which trades the code for an access token and the patient in context. The pending launch
  * lives in sessionStorage, keyed by `state`, and is used once.
  */
+import { base64url } from '../shared/browser-util.ts';
 
 type Json = Record<string, unknown>;
 
@@ -32,12 +33,6 @@ const SCOPES = [
   'patient/ServiceRequest.rs',
 ];
 const STORAGE_PREFIX = 'opioid-pain-cds.smart.';
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 function randomString(bytes = 32): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));

@@ -14,6 +14,7 @@ import { DEFAULT_TREND_RULES } from '../../domain/trend/trend-rules.ts';
 import { trendChart } from './chart.ts';
 import { readRecord } from './fhir-client.ts';
 import { beginLaunch, completeLaunch } from './smart.ts';
+import { byId, localToday } from '../shared/browser-util.ts';
 
 interface TrendConfig {
   readonly clientId: string;
@@ -51,24 +52,12 @@ interface Report {
   readonly factorSetSource: { readonly title: string; readonly citation: string; readonly url: string };
 }
 
-/** The page's element with this id, checked to be of the kind the code expects. */
-function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
-  const node = document.getElementById(id);
-  if (!(node instanceof kind)) throw new Error(`the page has no #${id} of the expected kind`);
-  return node;
-}
-
 function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
   const c = document.createElement(header ? 'th' : 'td');
   if (header) c.setAttribute('scope', 'row');
   c.textContent = text;
   row.append(c);
   return c;
-}
-
-function localToday(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function patientLine(bundle: Record<string, unknown>, patientId: string): string {
