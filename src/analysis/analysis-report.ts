@@ -4,6 +4,7 @@
  */
 import type { IngredientMme } from '../domain/opioid/order-dose.ts';
 import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
+import { seriesPoints } from '../domain/opioid/mme-analysis.ts';
 import type { ResolvedProduct } from '../domain/opioid/product.resolver.ts';
 import { formatDay } from '../domain/time/day.ts';
 import { roundMme } from '../domain/trend/round.ts';
@@ -105,7 +106,7 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     totalMme: mme.totalMme,
     complete: mme.complete,
     orders: mme.orders.map((o) => orderReport(o, cache)),
-    series: mme.series,
+    series: seriesPoints(mme),
     averages: {
       last60Days: t.averages.last60Days.mme,
       last90Days: t.averages.last90Days.mme,

@@ -5,9 +5,10 @@
 import { analyzeMme, type MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { analyzeRisk, type RiskAnalysis } from '../domain/risk/risk-analysis.ts';
-import type { RiskRules } from '../domain/risk/risk-rules.ts';
+import { orderLookbackDays } from '../domain/risk/relevant-history.ts';
+import { DEFAULT_RISK_RULES, type RiskRules } from '../domain/risk/risk-rules.ts';
 import type { Day } from '../domain/time/day.ts';
-import type { TrendRules } from '../domain/trend/trend-rules.ts';
+import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
 import { indexBundle } from '../fhir/bundle-index.ts';
 import type { Json } from '../fhir/json-read.ts';
 import { mapRecord } from '../fhir/record.mapper.ts';
@@ -17,12 +18,18 @@ export interface BundleAnalysis {
   readonly risk: RiskAnalysis;
   /** Problems with the Bundle itself (entries that could not be read, repeated resources), in plain words. */
   readonly reasons: readonly string[];
+  /** Distinct MedicationRequests analysed (with `history: 'relevant'`, only those read). */
   readonly medicationRequestCount: number;
 }
 
 export interface AnalysisRules {
   readonly trend?: TrendRules;
   readonly risk?: RiskRules;
+  /**
+   * 'full' (default): every order is analysed and reported. 'relevant': orders no rule can see at asOf are not read
+   * (src/domain/risk/relevant-history.ts, ADR 0011) - the same flags, decision, dose and trend, for the hooks.
+   */
+  readonly history?: 'full' | 'relevant';
 }
 
 export function analyzeBundle(
@@ -33,7 +40,15 @@ export function analyzeBundle(
 ): BundleAnalysis {
   const index = indexBundle(bundle);
   const reasons = [...index.skipped];
-  const record = mapRecord(index, reasons);
+  const lookbackDays =
+    rules.history === 'relevant'
+      ? orderLookbackDays(rules.trend ?? DEFAULT_TREND_RULES, rules.risk ?? DEFAULT_RISK_RULES)
+      : undefined;
+  const record = mapRecord(
+    index,
+    reasons,
+    lookbackDays === undefined ? {} : { relevantAt: { asOf, lookbackDays } },
+  );
   const mme = analyzeMme(record.medicationRequests, asOf, factorSet, rules.trend);
   return {
     mme,

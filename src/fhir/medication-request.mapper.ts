@@ -9,7 +9,9 @@ import type {
   SigInput,
   TimingInput,
 } from '../domain/opioid/order.types.ts';
-import { amountField, date, durationDays, numberField } from './fhir-values.ts';
+import { supplyEnd } from '../domain/opioid/coverage.ts';
+import type { OrderDates } from '../domain/risk/relevant-history.ts';
+import { amountField, date, durationDays, numberField, optionalDate } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -115,5 +117,25 @@ export function mapMedicationRequest(
     product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,
+  };
+}
+
+/**
+ * The dates that place an order in time, read as mapMedicationRequest and the coverage rules read them: the first
+ * covered day, and the latest day named or covered - known only when the order states its supply duration.
+ */
+export function medicationRequestDates(request: Json): OrderDates {
+  const dispense = obj(request.dispenseRequest);
+  const validity = obj(dispense?.validityPeriod);
+  const authoredOn = optionalDate(request.authoredOn);
+  const validityStart = optionalDate(validity?.start);
+  const start = validityStart ?? authoredOn;
+  const supplyDays = durationDays(dispense?.expectedSupplyDuration);
+  if (start === undefined || supplyDays === undefined || !(supplyDays > 0))
+    return { start, latest: undefined };
+  const validityEnd = optionalDate(validity?.end);
+  return {
+    start,
+    latest: Math.max(supplyEnd(start, supplyDays), authoredOn ?? start, validityEnd ?? start),
   };
 }

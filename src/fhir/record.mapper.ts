@@ -3,6 +3,8 @@
  * reported), other resources as they come.
  */
 import type { PatientRecord } from '../domain/record/record.types.ts';
+import { relevantOrders } from '../domain/risk/relevant-history.ts';
+import type { Day } from '../domain/time/day.ts';
 import type { BundleIndex, IndexedResource } from './bundle-index.ts';
 import {
   mapCondition,
@@ -14,7 +16,7 @@ import {
   refOf,
 } from './clinical.mappers.ts';
 import type { Json } from './json-read.ts';
-import { mapMedicationRequest } from './medication-request.mapper.ts';
+import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
 /**
  * The MedicationRequests of the Bundle, each once: a search with _include, a paged result re-read, or a history
@@ -39,7 +41,24 @@ function distinct(items: readonly IndexedResource[], reasons: string[]): Indexed
   return out;
 }
 
-export function mapRecord(index: BundleIndex, reasons: string[]): PatientRecord {
+export interface MapOptions {
+  /**
+   * Map only the MedicationRequests the rules can see at this date (src/domain/risk/relevant-history.ts): the
+   * hooks' analysis of a long history. Without it every order is mapped (the analysis report).
+   */
+  readonly relevantAt?: { readonly asOf: Day; readonly lookbackDays: number };
+}
+
+function relevant(requests: IndexedResource[], at: NonNullable<MapOptions['relevantAt']>): IndexedResource[] {
+  const keep = relevantOrders(
+    requests.map((r) => medicationRequestDates(r.resource)),
+    at.asOf,
+    at.lookbackDays,
+  );
+  return requests.filter((_, i) => keep[i]);
+}
+
+export function mapRecord(index: BundleIndex, reasons: string[], options: MapOptions = {}): PatientRecord {
   const lookup = (ref: string): Json | undefined => index.resolve(ref);
   // References compare as "Type/id" whichever way they were written (urn:uuid, absolute URL).
   const canonical = (ref: string): string => {
@@ -52,9 +71,11 @@ export function mapRecord(index: BundleIndex, reasons: string[]): PatientRecord 
     );
   const patients = each('Patient', mapPatient);
   if (patients.length > 1) reasons.push(`the Bundle holds ${patients.length} Patients: the first is used`);
+  // Repeats are removed before the relevance cut, so that the copy counted is the same either way.
+  const requests = distinct(index.byType.get('MedicationRequest') ?? [], reasons);
   return {
     patient: patients[0],
-    medicationRequests: distinct(index.byType.get('MedicationRequest') ?? [], reasons).map(
+    medicationRequests: (options.relevantAt ? relevant(requests, options.relevantAt) : requests).map(
       ({ resource, fullUrl, position }) =>
         mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
     ),

@@ -197,6 +197,38 @@ describe('odd requests', () => {
     expect(res.json().message).toMatch(/forbidden "__proto__"/);
   });
 
+  it.each([
+    ['with escapes', '{"\\u005f\\u005fproto__": {"x": 1}, "bundle": {"resourceType": "Bundle"}}'],
+    ['as a nested constructor.prototype', '{"bundle": {"constructor": {"prototype": {"x": 1}}}}'],
+    ['as an escaped constructor.prototype', '{"bundle": {"constructo\\u0072": {"prototype": {"x": 1}}}}'],
+  ])('refuses a prototype-poisoning key written %s', async (_kind, payload) => {
+    const res = await build().inject({
+      method: 'POST',
+      url: '/analysis',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/forbidden "__proto__"/);
+  });
+
+  it('reads a body with a byte-order mark, a harmless "constructor" key or other escapes', async () => {
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
+    for (const payload of [
+      `\ufeff${JSON.stringify({ bundle, asOf: '2026-01-15' })}`,
+      JSON.stringify({ bundle: { ...bundle, meta: { constructor: 'x' } }, asOf: '2026-01-15' }),
+      JSON.stringify({ bundle: { ...bundle, id: 'caf\u00e9' }, asOf: '2026-01-15' }).replace('é', '\\u00e9'),
+    ]) {
+      const res = await build().inject({
+        method: 'POST',
+        url: '/analysis',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode, payload).toBe(200);
+    }
+  });
+
   it('answers 415 for a compressed body', async () => {
     const res = await build().inject({
       method: 'POST',

@@ -39,7 +39,8 @@ function quantityDays(quantity: Amount | undefined, steps: readonly StepTiming[]
   return (quantity.value * (unit?.toBase ?? 1)) / perDay.value;
 }
 
-function span(start: Day, days: number): Day {
+/** The last day of a supply of `days` days from `start` (a part day counts as a day). */
+export function supplyEnd(start: Day, days: number): Day {
   return addDays(start, Math.max(1, Math.ceil(days - 1e-9)) - 1);
 }
 
@@ -50,7 +51,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
   if (order.supplyDays !== undefined && order.supplyDays > 0) {
     return {
       ok: true,
-      coverage: { start, end: span(start, order.supplyDays), basis: 'expected-supply-duration' },
+      coverage: { start, end: supplyEnd(start, order.supplyDays), basis: 'expected-supply-duration' },
     };
   }
   const byQuantity = quantityDays(order.quantity, steps);
@@ -59,7 +60,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
       ok: true,
       coverage: {
         start,
-        end: span(start, byQuantity),
+        end: supplyEnd(start, byQuantity),
         basis: 'quantity',
         note: `quantity lasts ${formatNumber(byQuantity)} days at the ordered dose`,
       },
@@ -70,7 +71,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
   const stepDays = steps.reduce((sum, s) => sum + (s.days ?? 0), 0);
   const lastHasDays = steps.at(-1)?.days !== undefined;
   if (stepDays > 0 && lastHasDays) {
-    return { ok: true, coverage: { start, end: span(start, stepDays), basis: 'dosage-bounds' } };
+    return { ok: true, coverage: { start, end: supplyEnd(start, stepDays), basis: 'dosage-bounds' } };
   }
   if (order.validityEnd !== undefined && order.validityEnd >= start) {
     return { ok: true, coverage: { start, end: order.validityEnd, basis: 'validity-period' } };
@@ -81,7 +82,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
       ok: true,
       coverage: {
         start,
-        end: span(start, stepDays + lastDays),
+        end: supplyEnd(start, stepDays + lastDays),
         basis: 'dosage-bounds',
         note: `last dosage step has no duration: ${lastDays} days assumed for it`,
       },
@@ -91,7 +92,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
     ok: true,
     coverage: {
       start,
-      end: span(start, ASSUMED_DAYS_WITHOUT_SUPPLY),
+      end: supplyEnd(start, ASSUMED_DAYS_WITHOUT_SUPPLY),
       basis: 'assumed',
       note: `no supply duration, quantity or validity end: ${ASSUMED_DAYS_WITHOUT_SUPPLY} days assumed`,
     },

@@ -2,7 +2,7 @@
  * The patient's opioid dose at an as-of date and over time, from plain order data. Pure: the date and the factor
  * set are parameters; the result explains itself (per order, per ingredient) and says when it is incomplete.
  */
-import { dailySeries } from '../trend/daily-series.ts';
+import { dailySeries, type DailySeries } from '../trend/daily-series.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../trend/trend-rules.ts';
 import { roundMme } from '../trend/round.ts';
 import { summarizeTrend, type TrendSummary } from '../trend/trend-summary.ts';
@@ -28,8 +28,26 @@ export interface MmeAnalysis {
   readonly byInput: ReadonlyMap<OrderInput, OrderAnalysis>;
   /** Orders nothing identifies (no RxNorm code, no opioid or brand name): whether they are opioids is unknown. */
   readonly unidentifiedOrderIds: readonly string[];
-  readonly series: readonly SeriesPoint[];
+  /** Daily MME at full precision from before the reported window (the trend rules look further back). */
+  readonly daily: DailySeries;
+  /** Days in the reported series (ending at asOf). */
+  readonly windowDays: number;
   readonly trend: TrendSummary;
+}
+
+/**
+ * The reported daily series: one rounded point per day of the window ending at asOf. Built on demand (the report
+ * and the trend page show it; the hooks read only the trend summary).
+ */
+export function seriesPoints(analysis: MmeAnalysis): SeriesPoint[] {
+  const { asOf, daily, windowDays } = analysis;
+  const series: SeriesPoint[] = [];
+  for (let d = asOf - windowDays + 1; d <= asOf; d++) {
+    const i = d - daily.first;
+    const point: SeriesPoint = { date: formatDay(d), mme: roundMme(daily.mme[i] ?? 0) };
+    series.push((daily.unknown[i] ?? 0) > 0 ? { ...point, complete: false } : point);
+  }
+  return series;
 }
 
 export function analyzeMme(
@@ -69,12 +87,6 @@ export function analyzeMme(
   const totalMme = roundMme(counted.reduce((sum, o) => sum + (o.mme ?? 0), 0));
   const complete = !orders.some((o) => o.status === 'incomplete');
 
-  const series: SeriesPoint[] = [];
-  for (let d = asOf - rules.windowDays + 1; d <= asOf; d++) {
-    const i = d - first;
-    const point: SeriesPoint = { date: formatDay(d), mme: roundMme(raw.mme[i] ?? 0) };
-    series.push((raw.unknown[i] ?? 0) > 0 ? { ...point, complete: false } : point);
-  }
   return {
     asOf,
     factorSet,
@@ -83,7 +95,8 @@ export function analyzeMme(
     orders,
     byInput,
     unidentifiedOrderIds,
-    series,
+    daily: raw,
+    windowDays: rules.windowDays,
     trend: summarizeTrend(raw, asOf, rules),
   };
 }
