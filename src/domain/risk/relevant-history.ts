@@ -50,20 +50,17 @@ export function orderLookbackDays(trend: TrendRules, risk: RiskRules): number {
 export function relevantOrders(dates: readonly OrderDates[], asOf: Day, lookbackDays: number): boolean[] {
   let cutoff = asOf - lookbackDays;
   const keep = new Array<boolean>(dates.length).fill(true);
-  const dated: number[] = [];
-  for (let i = 0; i < dates.length; i++) {
-    const d = dates[i];
+  const dated: { readonly index: number; readonly start: Day; readonly latest: Day }[] = [];
+  for (const [index, { start, latest }] of dates.entries()) {
     // An order without a start may be in effect at any time: read the whole history.
-    if (d?.start === undefined) return keep;
-    if (d.latest === undefined) cutoff = Math.min(cutoff, d.start);
-    else dated.push(i);
+    if (start === undefined) return keep;
+    if (latest === undefined) cutoff = Math.min(cutoff, start);
+    else dated.push({ index, start, latest });
   }
-  const latest = (i: number): Day => dates[i]?.latest ?? 0;
-  const start = (i: number): Day => dates[i]?.start ?? 0;
-  dated.sort((a, b) => latest(b) - latest(a));
-  for (const i of dated) {
-    if (latest(i) < cutoff) keep[i] = false;
-    else cutoff = Math.min(cutoff, start(i));
+  dated.sort((a, b) => b.latest - a.latest);
+  for (const d of dated) {
+    if (d.latest < cutoff) keep[d.index] = false;
+    else cutoff = Math.min(cutoff, d.start);
   }
   return keep;
 }
