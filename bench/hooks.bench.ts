@@ -54,19 +54,44 @@ interface Load {
   errors: number;
 }
 
+/** The latency at quantile q (0..1) of sorted values: nearest rank. */
+const quantile = (sorted: Float64Array, q: number): number =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
 async function load(url: string, body: string, connections: number, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: seconds,
+  // autocannon's own percentiles are whole milliseconds; its per-response times (from process.hrtime) are not.
+  let latencies = new Float64Array(1 << 14);
+  let count = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        duration: seconds,
+      },
+      (error, done) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(done);
+      },
+    );
+    run.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode !== 200) return;
+      if (count === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = responseTime;
+    });
   });
+  const sorted = latencies.subarray(0, count).sort();
   return {
     rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
     errors: result.errors + result.non2xx,
   };
 }
@@ -96,15 +121,15 @@ async function compare(
   }
   const summary = (xs: Load[]): Load => ({
     rps: Math.round(median(xs.map((x) => x.rps))),
-    p50: median(xs.map((x) => x.p50)),
-    p99: median(xs.map((x) => x.p99)),
+    p50: Number(median(xs.map((x) => x.p50)).toFixed(2)),
+    p99: Number(median(xs.map((x) => x.p99)).toFixed(2)),
     errors: xs.reduce((n, x) => n + x.errors, 0),
   });
   return {
     baseline: summary(b),
     service: summary(s),
     share: Number(median(b.map((x, i) => (s[i]?.rps ?? 0) / x.rps)).toFixed(2)),
-    p99Ratio: Number(median(b.map((x, i) => (s[i]?.p99 ?? 0) / Math.max(x.p99, 1))).toFixed(2)),
+    p99Ratio: Number(median(b.map((x, i) => (s[i]?.p99 ?? Number.NaN) / x.p99)).toFixed(2)),
   };
 }
 
