@@ -3,7 +3,7 @@
  * acknowledged survives a restart. It runs in a worker thread (embedded-worker.ts): a query is a message. PGlite has
  * one connection, so queries and transactions take turns here, and a transaction's statements run back to back.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Sql, SqlResult } from './sql.ts';
 
@@ -16,7 +16,9 @@ interface Reply {
 }
 
 export async function embeddedSql(directory: string): Promise<Sql> {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // Asynchronous on purpose: it starts libuv's thread pool from this thread, before the database's thread lowers its
+  // own priority (embedded-worker.ts) - threads inherit the priority of the thread that starts them.
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   const worker = new Worker(
     // From the sources (type stripping) or from the compiled dist/.
     new URL(`./embedded-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),

@@ -55,6 +55,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** A PostgreSQL array literal of texts: every element quoted, with its quotes and backslashes escaped. */
+export function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
 function dedupKey(serviceId: string, item: FeedbackItem): string {
   const canonical = JSON.stringify([
     serviceId,
@@ -118,32 +123,34 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
     },
     async recordHookCalls(records) {
       if (records.length === 0) return;
-      // One statement per batch, whatever its size (an embedded database pays per statement and per row).
-      const calls = records.map((r) => ({
-        at: r.at.toISOString(),
-        service_id: r.serviceId,
-        hook_instance: r.hookInstance,
-        patient_key: patientKey(r.patientId),
-        flags: r.flags,
-        recommendation: r.recommendation,
-        complete: r.complete,
-        partial_count: r.partialCount,
-        latency_ms: r.latencyMs,
-        card_ids: r.cards.map((c) => c.id),
-        card_types: r.cards.map((c) => c.type),
-      }));
+      // One statement per batch, whatever its size, with one array per column: the database reads typed arrays
+      // (about half the work of rows in a JSON document, on the embedded database). A column that is itself an
+      // array travels as one array literal per row.
       await sql.transaction(async (tx) => {
         // The audit already accepts losing its last batch to a crash: no need to wait for the disk.
         await tx.query('SET LOCAL synchronous_commit TO OFF');
         await tx.query(
           `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
              partial_count, latency_ms, card_ids, card_types)
-           SELECT at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
-             latency_ms, card_ids, card_types
-             FROM jsonb_to_recordset($1::jsonb) AS r(at timestamptz, service_id text, hook_instance text,
-               patient_key text, flags text[], recommendation text, complete boolean, partial_count integer,
-               latency_ms real, card_ids text[], card_types text[])`,
-          [JSON.stringify(calls)],
+           SELECT at, service_id, hook_instance, patient_key, flags::text[], recommendation, complete, partial_count,
+             latency_ms, card_ids::text[], card_types::text[]
+             FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+               $7::boolean[], $8::integer[], $9::real[], $10::text[], $11::text[])
+               AS r(at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
+                 latency_ms, card_ids, card_types)`,
+          [
+            records.map((r) => r.at.toISOString()),
+            records.map((r) => r.serviceId),
+            records.map((r) => r.hookInstance),
+            records.map((r) => patientKey(r.patientId)),
+            records.map((r) => arrayLiteral(r.flags)),
+            records.map((r) => r.recommendation),
+            records.map((r) => r.complete),
+            records.map((r) => r.partialCount),
+            records.map((r) => r.latencyMs),
+            records.map((r) => arrayLiteral(r.cards.map((c) => c.id))),
+            records.map((r) => arrayLiteral(r.cards.map((c) => c.type))),
+          ],
         );
       });
     },

@@ -147,6 +147,54 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
     }
   }, 60_000);
 
+  it('stores every field of each audit record of a batch as given, whatever characters its texts hold', async () => {
+    const odd = ['quote " here', 'back\\slash', 'comma, {brace}', 'NULL', '', 'ünïcödé'];
+    const batch = [
+      call({ hookInstance: 'batch-1', flags: odd, cards: [{ id: 'c,"1"', type: 'type {x}' }] }),
+      call({
+        hookInstance: 'batch-2',
+        at: new Date('2026-02-01T23:59:59.500Z'),
+        flags: [],
+        cards: [],
+        recommendation: null,
+        complete: false,
+        partialCount: 3,
+        latencyMs: 12.5,
+      }),
+    ];
+    await store.recordHookCalls(batch);
+    const { rows } = await sql.query(
+      `SELECT at, service_id, hook_instance, flags, recommendation, complete, partial_count, latency_ms, card_ids,
+         card_types FROM hook_call WHERE hook_instance LIKE 'batch-%' ORDER BY hook_instance`,
+    );
+    expect(rows.map((r) => ({ ...r, at: new Date(r.at as string | Date).toISOString() }))).toEqual([
+      {
+        at: '2026-01-15T10:00:00.000Z',
+        service_id: 'opioid-pain-patient-view',
+        hook_instance: 'batch-1',
+        flags: odd,
+        recommendation: 'MBT_OR_CBT',
+        complete: true,
+        partial_count: 0,
+        latency_ms: 3.2,
+        card_ids: ['c,"1"'],
+        card_types: ['type {x}'],
+      },
+      {
+        at: '2026-02-01T23:59:59.500Z',
+        service_id: 'opioid-pain-patient-view',
+        hook_instance: 'batch-2',
+        flags: [],
+        recommendation: null,
+        complete: false,
+        partial_count: 3,
+        latency_ms: 12.5,
+        card_ids: [],
+        card_types: [],
+      },
+    ]);
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
