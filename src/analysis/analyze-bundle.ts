@@ -5,7 +5,7 @@
 import { analyzeMme, type MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { analyzeRisk, type RiskAnalysis } from '../domain/risk/risk-analysis.ts';
-import { orderLookbackDays } from '../domain/risk/relevant-history.ts';
+import { observationLookbackDays, orderLookbackDays } from '../domain/risk/relevant-history.ts';
 import { DEFAULT_RISK_RULES, type RiskRules } from '../domain/risk/risk-rules.ts';
 import type { Day } from '../domain/time/day.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
@@ -26,8 +26,9 @@ export interface AnalysisRules {
   readonly trend?: TrendRules;
   readonly risk?: RiskRules;
   /**
-   * 'full' (default): every order is analysed and reported. 'relevant': orders no rule can see at asOf are not read
-   * (src/domain/risk/relevant-history.ts, ADR 0011) - the same flags, decision, dose and trend, for the hooks.
+   * 'full' (default): every order is analysed and reported. 'relevant': orders and observations no rule can see
+   * at asOf are not read (src/domain/risk/relevant-history.ts, ADR 0011) - the same flags, decision, dose and
+   * trend, for the hooks.
    */
   readonly history?: 'full' | 'relevant';
 }
@@ -40,14 +41,19 @@ export function analyzeBundle(
 ): BundleAnalysis {
   const index = indexBundle(bundle);
   const reasons = [...index.skipped];
-  const lookbackDays =
-    rules.history === 'relevant'
-      ? orderLookbackDays(rules.trend ?? DEFAULT_TREND_RULES, rules.risk ?? DEFAULT_RISK_RULES)
-      : undefined;
+  const risk = rules.risk ?? DEFAULT_RISK_RULES;
   const record = mapRecord(
     index,
     reasons,
-    lookbackDays === undefined ? {} : { relevantAt: { asOf, lookbackDays } },
+    rules.history === 'relevant'
+      ? {
+          relevantAt: {
+            asOf,
+            lookbackDays: orderLookbackDays(rules.trend ?? DEFAULT_TREND_RULES, risk),
+            observationLookbackDays: observationLookbackDays(risk),
+          },
+        }
+      : {},
   );
   const mme = analyzeMme(record.medicationRequests, asOf, factorSet, rules.trend);
   return {

@@ -13,7 +13,7 @@ import type {
   PatientInput,
   ServiceRequestInput,
 } from '../domain/record/record.types.ts';
-import { fhirDateRange } from '../domain/time/day.ts';
+import { fhirDateRange, type Day } from '../domain/time/day.ts';
 import { codings, concept, durationDays, firstCode, optionalDate } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
@@ -76,6 +76,16 @@ function interpretation(holder: Json): CodingInput[] {
   return out;
 }
 
+/** The day an Observation is about: effective[x], else when it was issued. */
+export function observationEffective(resource: Json): Day | undefined {
+  return (
+    optionalDate(resource.effectiveDateTime) ??
+    optionalDate(obj(resource.effectivePeriod)?.start) ??
+    optionalDate(resource.effectiveInstant) ??
+    optionalDate(resource.issued)
+  );
+}
+
 export function mapObservation(resource: Json, ref: string): ObservationInput {
   const components: ObservationComponentInput[] = objs(resource.component).map((c) => ({
     code: concept(c.code),
@@ -86,11 +96,7 @@ export function mapObservation(resource: Json, ref: string): ObservationInput {
     ref,
     status: str(resource.status),
     code: concept(resource.code),
-    effective:
-      optionalDate(resource.effectiveDateTime) ??
-      optionalDate(obj(resource.effectivePeriod)?.start) ??
-      optionalDate(resource.effectiveInstant) ??
-      optionalDate(resource.issued),
+    effective: observationEffective(resource),
     value: observationValue(resource),
     interpretation: interpretation(resource),
     components,

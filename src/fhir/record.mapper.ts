@@ -3,7 +3,7 @@
  * reported), other resources as they come.
  */
 import type { PatientRecord } from '../domain/record/record.types.ts';
-import { relevantOrders } from '../domain/risk/relevant-history.ts';
+import { isRelevantObservation, relevantOrders } from '../domain/risk/relevant-history.ts';
 import type { Day } from '../domain/time/day.ts';
 import type { BundleIndex, IndexedResource } from './bundle-index.ts';
 import {
@@ -12,6 +12,7 @@ import {
   mapEncounter,
   mapObservation,
   mapPatient,
+  observationEffective,
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
@@ -43,10 +44,15 @@ function distinct(items: readonly IndexedResource[], reasons: string[]): Indexed
 
 export interface MapOptions {
   /**
-   * Map only the MedicationRequests the rules can see at this date (src/domain/risk/relevant-history.ts): the
-   * hooks' analysis of a long history. Without it every order is mapped (the analysis report).
+   * Map only the MedicationRequests and Observations the rules can see at this date
+   * (src/domain/risk/relevant-history.ts): the hooks' analysis of a long history. Without it everything is mapped
+   * (the analysis report).
    */
-  readonly relevantAt?: { readonly asOf: Day; readonly lookbackDays: number };
+  readonly relevantAt?: {
+    readonly asOf: Day;
+    readonly lookbackDays: number;
+    readonly observationLookbackDays: number;
+  };
 }
 
 function relevant(requests: IndexedResource[], at: NonNullable<MapOptions['relevantAt']>): IndexedResource[] {
@@ -65,24 +71,34 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     const target = index.resolve(ref);
     return target ? refOf(target, ref) : ref;
   };
-  const each = <T>(type: string, map: (resource: Json, ref: string) => T): T[] =>
-    (index.byType.get(type) ?? []).map(({ resource, fullUrl, position }) =>
+  const mapAll = <T>(
+    type: string,
+    items: readonly IndexedResource[],
+    map: (resource: Json, ref: string) => T,
+  ): T[] =>
+    items.map(({ resource, fullUrl, position }) =>
       map(resource, refOf(resource, fullUrl ?? `${type} entry ${position}`)),
     );
+  const each = <T>(type: string, map: (resource: Json, ref: string) => T): T[] =>
+    mapAll(type, index.byType.get(type) ?? [], map);
+  const at = options.relevantAt;
+  const observations = (index.byType.get('Observation') ?? []).filter(
+    ({ resource }) =>
+      !at || isRelevantObservation(observationEffective(resource), at.asOf, at.observationLookbackDays),
+  );
   const patients = each('Patient', mapPatient);
   if (patients.length > 1) reasons.push(`the Bundle holds ${patients.length} Patients: the first is used`);
   // Repeats are removed before the relevance cut, so that the copy counted is the same either way.
   const requests = distinct(index.byType.get('MedicationRequest') ?? [], reasons);
   return {
     patient: patients[0],
-    medicationRequests: (options.relevantAt ? relevant(requests, options.relevantAt) : requests).map(
-      ({ resource, fullUrl, position }) =>
-        mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
+    medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) =>
+      mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
     ),
     conditions: each('Condition', mapCondition).map((c) =>
       c.encounterRef === undefined ? c : { ...c, encounterRef: canonical(c.encounterRef) },
     ),
-    observations: each('Observation', mapObservation),
+    observations: mapAll('Observation', observations, mapObservation),
     serviceRequests: each('ServiceRequest', mapServiceRequest),
     encounters: each('Encounter', mapEncounter).map((e) => ({
       ...e,

@@ -1,9 +1,10 @@
 /**
- * The hooks read only the orders the rules can see at the as-of date (src/domain/risk/relevant-history.ts, ADR
- * 0011). The cut must never change a dose, trend, flag (with its evidence), exclusion, decision or card: checked on
- * every synthetic patient and scenario at dates across and after their histories, and on random long histories
- * (fast-check) with orders without a stated supply, undated and long-running orders, benzodiazepines taken for
- * years, naloxone, several prescribers and urine screens.
+ * The hooks read only the orders and observations the rules can see at the as-of date
+ * (src/domain/risk/relevant-history.ts, ADR 0011). The cut must never change a dose, trend, flag (with its
+ * evidence), exclusion, decision or card: checked on every synthetic patient and scenario at dates across and after
+ * their histories, and on random long histories (fast-check) with orders without a stated supply, undated and
+ * long-running orders, benzodiazepines taken for years, naloxone, several prescribers, urine screens, COMM scores and
+ * PHQ-9 answers dated in each way an Observation may be (or not at all, or after the as-of date).
  */
 import fc from 'fast-check';
 import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
@@ -12,14 +13,28 @@ import { analyzeBundle } from '../../src/analysis/analyze-bundle.ts';
 import type { CardContext } from '../../src/cards/card.types.ts';
 import { referralCard } from '../../src/cards/referral-card.ts';
 import { safetyCards } from '../../src/cards/safety-cards.ts';
-import { orderLookbackDays, relevantOrders } from '../../src/domain/risk/relevant-history.ts';
+import {
+  observationLookbackDays,
+  orderLookbackDays,
+  relevantOrders,
+} from '../../src/domain/risk/relevant-history.ts';
 import { DEFAULT_RISK_RULES } from '../../src/domain/risk/risk-rules.ts';
 import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { DEFAULT_TREND_RULES } from '../../src/domain/trend/trend-rules.ts';
+import { indexBundle } from '../../src/fhir/bundle-index.ts';
 import type { Json } from '../../src/fhir/json-read.ts';
+import { mapRecord } from '../../src/fhir/record.mapper.ts';
 import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import { epicStyleHistory } from '../builders/history.ts';
-import { CHRONIC_LBP, condition, patient, UDS, urineScreen } from '../builders/record-builders.ts';
+import {
+  CHRONIC_LBP,
+  commScore,
+  condition,
+  patient,
+  phq9Item9,
+  UDS,
+  urineScreen,
+} from '../builders/record-builders.ts';
 import { AS_OF, SCENARIOS } from '../fixtures/synthetic-patients.ts';
 import { fiveYearHistory, syntheticPopulation } from '../synthetic/population.ts';
 
@@ -101,7 +116,26 @@ describe('orders the hooks read', () => {
   });
 });
 
-describe('the hooks answer the same with and without older orders', () => {
+describe('observations the hooks read', () => {
+  it('reach back as far as the longest rule reading them: urine screens, COMM and programme completions of 12 months', () => {
+    expect(observationLookbackDays(DEFAULT_RISK_RULES)).toBe(365);
+  });
+
+  it('are those of the look-back: a five-year history keeps its last year of observations', () => {
+    const asOf = day(AS_OF);
+    const at = { asOf, lookbackDays: 373, observationLookbackDays: 365 };
+    const index = indexBundle(bundle(...fiveYearHistory()) as unknown as Json);
+    const all = mapRecord(index, []).observations;
+    const read = mapRecord(index, [], { relevantAt: at }).observations;
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.length).toBeLessThan(all.length / 3);
+    expect(read).toEqual(
+      all.filter((o) => o.effective !== undefined && o.effective > asOf - 365 && o.effective <= asOf),
+    );
+  });
+});
+
+describe('the hooks answer the same with and without older orders and observations', () => {
   const dates = (from: string, to: string, step: number): string[] => {
     const out: string[] = [];
     for (let d = day(from); d <= day(to); d += step) out.push(formatDay(d));
@@ -163,11 +197,20 @@ describe('the hooks answer the same with and without older orders', () => {
     test: fc.constantFrom(...(Object.keys(UDS) as (keyof typeof UDS)[])),
     positive: fc.boolean(),
   });
+  // COMM totals and PHQ-9 item 9 answers (alone or in a panel), dated each way an Observation may be, or undated;
+  // some after the as-of date.
+  const assessment = fc.record({
+    offset: fc.integer({ min: -30, max: 500 }),
+    kind: fc.constantFrom('comm', 'phq', 'phq-panel'),
+    score: fc.integer({ min: 0, max: 20 }),
+    dated: fc.constantFrom('effectiveDateTime', 'effectivePeriod', 'issued', 'none'),
+  });
   const history = fc.record({
     opioids: fc.array(opioid, { minLength: 1, maxLength: 30 }),
     benzos: fc.array(benzo, { maxLength: 3 }),
     naloxone: fc.array(fc.integer({ min: 0, max: 1560 }), { maxLength: 2 }),
     screens: fc.array(screen, { maxLength: 4 }),
+    assessments: fc.array(assessment, { maxLength: 5 }),
     asOfShift: fc.integer({ min: -200, max: 400 }),
   });
 
@@ -223,6 +266,18 @@ describe('the hooks answer the same with and without older orders', () => {
             coded: s.positive ? 'positive' : 'negative',
           }),
         );
+        const assessments = h.assessments.map((a, i) => {
+          const date = formatDay(day(asOf) - a.offset);
+          const o =
+            a.kind === 'comm'
+              ? commScore(`a${i}`, a.score, date)
+              : phq9Item9(`a${i}`, Math.min(a.score, 3), date, a.kind === 'phq-panel');
+          delete o.effectiveDateTime;
+          if (a.dated === 'effectiveDateTime') o.effectiveDateTime = date;
+          else if (a.dated === 'effectivePeriod') o.effectivePeriod = { start: date };
+          else if (a.dated === 'issued') o.issued = `${date}T09:00:00Z`;
+          return o;
+        });
         const resources: Resource[] = [
           patient('1970-05-01'),
           condition({ id: 'pain', code: CHRONIC_LBP, onset: '2020-03-01' }),
@@ -230,6 +285,7 @@ describe('the hooks answer the same with and without older orders', () => {
           ...benzos,
           ...naloxone,
           ...screens,
+          ...assessments,
         ];
         expectSameOutcome(resources, asOf, 'random history');
       }),

@@ -9,11 +9,16 @@
  * whole coverage (a benzodiazepine taken for years overlapping old opioid orders) or compare it with the order
  * before it (early refills), so an order is left out only when it also ends before every kept order starts.
  *
+ * Observations are simpler: every rule that reads one (urine screens, COMM, PHQ-9 item 9, a reported programme
+ * completion) reads it only on its own day, within its look-back; an Observation outside the longest of these is
+ * read by none.
+ *
  * The analysis report (POST /analysis, the trend page) reads the whole history; only the hooks use this.
  */
 import type { Day } from '../time/day.ts';
 import type { TrendRules } from '../trend/trend-rules.ts';
 import type { RiskRules } from './risk-rules.ts';
+import { within } from './risk-context.ts';
 
 export interface OrderDates {
   /** First covered day (validity start, else the day written); undefined when the order has neither. */
@@ -63,4 +68,19 @@ export function relevantOrders(dates: readonly OrderDates[], asOf: Day, lookback
     else cutoff = Math.min(cutoff, d.start);
   }
   return keep;
+}
+
+/** Days before the as-of date that some rule reading observations can reach. */
+export function observationLookbackDays(risk: RiskRules): number {
+  return Math.max(
+    risk.udsLookbackDays,
+    risk.comm.lookbackDays,
+    risk.selfHarmLookbackDays,
+    risk.suppressionLookbackDays,
+  );
+}
+
+/** Whether some rule can read an Observation of this day: the same window every such rule applies. */
+export function isRelevantObservation(effective: Day | undefined, asOf: Day, lookbackDays: number): boolean {
+  return within(effective, asOf, lookbackDays);
 }
