@@ -2,8 +2,10 @@
  * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 500 ms or every
  * 500 records in one transaction, and on close (graceful shutdown). A hard crash can lose the last batch of audit
  * records - never feedback, which is written before it is acknowledged. Write errors are reported, not thrown.
+ * A record is pseudonymised when it is added: the queue never holds a patient id, and a flush does no hashing (a
+ * few hundred keyed hashes at once held the event loop for milliseconds).
  */
-import type { HookCallRecord, Store } from './store.ts';
+import type { AuditRecord, HookCallRecord, Store } from './store.ts';
 
 export interface AuditWriter {
   add(record: HookCallRecord): void;
@@ -13,13 +15,13 @@ export interface AuditWriter {
 }
 
 export function auditWriter(
-  store: Pick<Store, 'recordHookCalls'>,
+  store: Pick<Store, 'recordHookCalls' | 'patientKey'>,
   onError: (error: unknown, lost: number) => void,
   options: { intervalMs?: number; maxBatch?: number } = {},
 ): AuditWriter {
   const intervalMs = options.intervalMs ?? 500;
   const maxBatch = options.maxBatch ?? 500;
-  let queue: HookCallRecord[] = [];
+  let queue: AuditRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
@@ -40,8 +42,8 @@ export function auditWriter(
   };
 
   return {
-    add(record) {
-      queue.push(record);
+    add({ patientId, ...record }) {
+      queue.push({ ...record, patientKey: store.patientKey(patientId) });
       if (queue.length >= maxBatch) void flush();
       else timer ??= setTimeout(() => void flush(), intervalMs);
     },

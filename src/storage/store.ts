@@ -17,6 +17,7 @@ export interface FeedbackItem {
   readonly hasUserComment: boolean;
 }
 
+/** What a hook call leaves for the audit, as the route knows it. */
 export interface HookCallRecord {
   readonly at: Date;
   readonly serviceId: string;
@@ -29,6 +30,9 @@ export interface HookCallRecord {
   readonly partialCount: number;
   readonly latencyMs: number;
 }
+
+/** An audit record as stored: the patient only as their pseudonym (Store.patientKey). */
+export type AuditRecord = Omit<HookCallRecord, 'patientId'> & { readonly patientKey: string };
 
 export interface CardTypeStats {
   readonly cardType: string;
@@ -46,8 +50,10 @@ export interface Store {
     serviceId: string,
     items: readonly FeedbackItem[],
   ): Promise<{ stored: number; duplicates: number }>;
+  /** The pseudonym the audit keeps for a patient: a keyed hash (HMAC-SHA-256) of the id, never the id. */
+  patientKey(patientId: string): string;
   /** Audit records, in one transaction. */
-  recordHookCalls(records: readonly HookCallRecord[]): Promise<void>;
+  recordHookCalls(records: readonly AuditRecord[]): Promise<void>;
   feedbackStats(): Promise<CardTypeStats[]>;
   /** Rows of feedback (for tests and exports): how many are stored. */
   feedbackCount(): Promise<number>;
@@ -96,6 +102,7 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
 
   return {
     kind: sql.kind,
+    patientKey,
     saveFeedback(serviceId, items) {
       return sql.transaction(async (tx) => {
         let stored = 0;
@@ -142,7 +149,7 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
             records.map((r) => r.at.toISOString()),
             records.map((r) => r.serviceId),
             records.map((r) => r.hookInstance),
-            records.map((r) => patientKey(r.patientId)),
+            records.map((r) => r.patientKey),
             records.map((r) => arrayLiteral(r.flags)),
             records.map((r) => r.recommendation),
             records.map((r) => r.complete),

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/storage/migrations.ts';
 import type { Sql } from '../../src/storage/sql.ts';
+import { auditWriter } from '../../src/storage/audit-writer.ts';
 import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
 import { DATABASES, type TestDatabase } from '../helpers/stores.ts';
 
@@ -34,6 +35,14 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
     sql = await db.open();
     store = await openStore(sql);
   }, 60_000);
+  /** As the service writes them: through the audit writer, which pseudonymises each record as it is added. */
+  const record = async (records: readonly HookCallRecord[]): Promise<void> => {
+    const audit = auditWriter(store, (error) => {
+      throw error;
+    });
+    for (const r of records) audit.add(r);
+    await audit.flush();
+  };
   afterAll(async () => {
     // Undefined when the database could not be reached (the test then fails with that message).
     await (store as Store | undefined)?.close();
@@ -82,11 +91,13 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
   });
 
   it('keeps a pseudonym, not the patient id, in the audit, and computes rates per card type', async () => {
-    await store.recordHookCalls([call(), call({ cards: [{ id: 'card-3', type: 'referralmbtcbt' }] })]);
+    await record([call(), call({ cards: [{ id: 'card-3', type: 'referralmbtcbt' }] })]);
     const { rows } = await sql.query('SELECT * FROM hook_call');
     expect(JSON.stringify(rows)).not.toContain('SECRET');
     expect(rows[0]!.patient_key).toMatch(/^[0-9a-f]{32}$/);
     expect(rows[0]!.patient_key).toBe(rows[1]!.patient_key);
+    expect(rows[0]!.patient_key).toBe(store.patientKey('pat-SECRET-1'));
+    expect(store.patientKey('pat-SECRET-2')).not.toBe(store.patientKey('pat-SECRET-1'));
     const stats = await store.feedbackStats();
     expect(stats).toEqual([
       {
@@ -162,7 +173,7 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
         latencyMs: 12.5,
       }),
     ];
-    await store.recordHookCalls(batch);
+    await record(batch);
     const { rows } = await sql.query(
       `SELECT at, service_id, hook_instance, flags, recommendation, complete, partial_count, latency_ms, card_ids,
          card_types FROM hook_call WHERE hook_instance LIKE 'batch-%' ORDER BY hook_instance`,
