@@ -23,7 +23,7 @@ const ROOT = join(import.meta.dirname, '..');
 /** The same Node flags for both servers. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Seconds of load per configuration and server, split into alternating rounds. */
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? '30');
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? '60');
 
 async function start(
   script: string,
@@ -109,7 +109,7 @@ async function compare(
   body: string,
   connections: number,
 ): Promise<{ baseline: Load; service: Load; share: number; p99Ratio: number }> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? '10');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? '20');
   const seconds = Math.max(1, Math.round(DURATION_S / rounds));
   const b: Load[] = [];
   const s: Load[] = [];
