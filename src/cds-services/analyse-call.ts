@@ -38,7 +38,7 @@ export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAn
     type: 'collection',
     entry: resources.map((resource) => ({ resource })),
   };
-  // The cards read only what the rules' look-backs can see: a long history's older orders are not read (ADR 0011).
+  // The cards read only what the rules' look-backs can see: older orders and observations are not read (ADR 0011).
   return analyzeBundle(bundle, asOf, deps.factorSet, { trend: deps.trendRules, history: 'relevant' });
 }
 

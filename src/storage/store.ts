@@ -62,7 +62,7 @@ export interface Store {
 }
 
 /** A PostgreSQL array literal of texts: every element quoted, with its quotes and backslashes escaped. */
-export function arrayLiteral(values: readonly string[]): string {
+function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
