@@ -96,6 +96,35 @@ async function load(url: string, body: string, connections: number, seconds: num
   };
 }
 
+interface GcFigures {
+  readonly count: number;
+  readonly meanMs: number | null;
+}
+
+/**
+ * The service's garbage collections during the run, from its own metrics (prom-client's nodejs_gc_duration_seconds):
+ * young-generation collections normally pause well under a millisecond; a process whose collections keep finished
+ * requests alive (bench/README.md) pauses ten times longer, and its figures are not those of the code.
+ */
+async function serviceGc(url: string): Promise<Record<'minor' | 'major', GcFigures>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (series: string, kind: string): number => {
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`nodejs_gc_duration_seconds_${series}{kind="${kind}"}`));
+    return Number(line?.split(' ').pop() ?? Number.NaN);
+  };
+  const figures = (kind: string): GcFigures => {
+    const count = value('count', kind);
+    const sum = value('sum', kind);
+    return {
+      count: Number.isFinite(count) ? count : 0,
+      meanMs: count > 0 && Number.isFinite(sum) ? Number(((sum / count) * 1000).toFixed(2)) : null,
+    };
+  };
+  return { minor: figures('minor'), major: figures('major') };
+}
+
 const median = (values: number[]): number => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -186,6 +215,10 @@ try {
     p99AtMostTwiceBaseline: rows.every((r) => r.p99Ratio <= 2),
     errors: rows.reduce((n, r) => n + r.service.errors + r.baseline.errors, 0),
   };
+  const gc = await serviceGc(service.url);
+  console.log(
+    `service garbage collections: ${gc.minor.count} young-generation (mean ${gc.minor.meanMs ?? '-'} ms), ${gc.major.count} full (mean ${gc.major.meanMs ?? '-'} ms)`,
+  );
   console.log(JSON.stringify(targets));
   const out = join(ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
@@ -199,6 +232,7 @@ try {
         cards,
         rows,
         targets,
+        serviceGc: gc,
       },
       null,
       2,

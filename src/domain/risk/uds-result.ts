@@ -39,8 +39,9 @@ const CLASS_SETS: readonly (readonly [UdsClass, ValueSetId])[] = [
 ];
 
 export function udsClass(codings: readonly CodingInput[]): UdsClass | undefined {
-  const loinc = codings.filter((c) => isSystem(c, 'loinc'));
-  for (const [cls, set] of CLASS_SETS) if (loinc.some((c) => inValueSet(set, c))) return cls;
+  // Loops without intermediate arrays or closures: this runs for every observation of a long history.
+  for (const [cls, set] of CLASS_SETS)
+    for (const c of codings) if (isSystem(c, 'loinc') && inValueSet(set, c)) return cls;
   return undefined;
 }
 

@@ -129,15 +129,21 @@ function numberOf(value: ObservationValue | undefined): number | undefined {
 
 const COMM_MAX = 68;
 
+const COMM_NAME = /current opioid misuse measure/i;
+/** "COMM" alone, not another scale of the same family ("COMM-9"). */
+const COMM_ABBREVIATION = /\bCOMM\b(?!-\d)/;
+
+function namesComm(name: string | undefined): boolean {
+  return name !== undefined && (COMM_NAME.test(name) || COMM_ABBREVIATION.test(name));
+}
+
+// Loops without intermediate arrays or closures: this runs for every observation of a long history.
 function isComm(code: Concept): boolean {
-  if (code.codings.some((c) => c.system === PROJECT_SYSTEMS.assessment && c.code?.trim() === 'comm-total')) {
-    return true;
-  }
-  const names = [code.text, ...code.codings.map((c) => c.display)];
-  // "COMM" alone, not another scale of the same family ("COMM-9").
-  return names.some(
-    (n) => n !== undefined && (/current opioid misuse measure/i.test(n) || /\bCOMM\b(?!-\d)/.test(n)),
-  );
+  for (const c of code.codings)
+    if (c.system === PROJECT_SYSTEMS.assessment && c.code?.trim() === 'comm-total') return true;
+  if (namesComm(code.text)) return true;
+  for (const c of code.codings) if (namesComm(c.display)) return true;
+  return false;
 }
 
 /** COMM total >= 9 (>= 13 higher specificity) in 12 months (Butler 2007; MORE trial screening). */
