@@ -96,8 +96,9 @@ async function load(url: string, body: string, connections: number, seconds: num
   };
 }
 
+/** null: the service's metrics did not say (never reported as 0). */
 interface GcFigures {
-  readonly count: number;
+  readonly count: number | null;
   readonly meanMs: number | null;
 }
 
@@ -118,7 +119,7 @@ async function serviceGc(url: string): Promise<Record<'minor' | 'major', GcFigur
     const count = value('count', kind);
     const sum = value('sum', kind);
     return {
-      count: Number.isFinite(count) ? count : 0,
+      count: Number.isFinite(count) ? count : null,
       meanMs: count > 0 && Number.isFinite(sum) ? Number(((sum / count) * 1000).toFixed(2)) : null,
     };
   };
@@ -217,7 +218,7 @@ try {
   };
   const gc = await serviceGc(service.url);
   console.log(
-    `service garbage collections: ${gc.minor.count} young-generation (mean ${gc.minor.meanMs ?? '-'} ms), ${gc.major.count} full (mean ${gc.major.meanMs ?? '-'} ms)`,
+    `service garbage collections: ${gc.minor.count ?? 'unknown'} young-generation (mean ${gc.minor.meanMs ?? '-'} ms), ${gc.major.count ?? 'unknown'} full (mean ${gc.major.meanMs ?? '-'} ms)`,
   );
   console.log(JSON.stringify(targets));
   const out = join(ROOT, 'bench', 'results');
