@@ -3,7 +3,7 @@
  * audit record per hook call (no PHI: a keyed hash stands for the patient). Governance reads acceptance and override
  * rates per card type from them.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { migrate } from './migrations.ts';
 import type { Sql } from './sql.ts';
 
@@ -96,7 +96,8 @@ async function pseudonymSecret(sql: Sql, configured: string | undefined): Promis
 
 export async function openStore(sql: Sql, options: { auditKey?: string } = {}): Promise<Store> {
   await migrate(sql);
-  const secret = await pseudonymSecret(sql, options.auditKey);
+  // A key object made once: a string key is converted again on every call.
+  const secret = createSecretKey(Buffer.from(await pseudonymSecret(sql, options.auditKey), 'utf8'));
   const patientKey = (patientId: string): string =>
     createHmac('sha256', secret).update(patientId).digest('hex').slice(0, 32);
 
