@@ -9,7 +9,7 @@ import { observationLookbackDays, orderLookbackDays } from '../domain/risk/relev
 import { DEFAULT_RISK_RULES, type RiskRules } from '../domain/risk/risk-rules.ts';
 import type { Day } from '../domain/time/day.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
-import { indexBundle } from '../fhir/bundle-index.ts';
+import { indexBundle, indexResources, type BundleIndex } from '../fhir/bundle-index.ts';
 import type { Json } from '../fhir/json-read.ts';
 import { mapRecord } from '../fhir/record.mapper.ts';
 
@@ -39,7 +39,25 @@ export function analyzeBundle(
   factorSet: FactorSetId,
   rules: AnalysisRules = {},
 ): BundleAnalysis {
-  const index = indexBundle(bundle);
+  return analyzeIndex(indexBundle(bundle), asOf, factorSet, rules);
+}
+
+/** The same for resources gathered one by one (the hooks): as the collection Bundle of them would be analysed. */
+export function analyzeResources(
+  resources: readonly Json[],
+  asOf: Day,
+  factorSet: FactorSetId,
+  rules: AnalysisRules = {},
+): BundleAnalysis {
+  return analyzeIndex(indexResources(resources), asOf, factorSet, rules);
+}
+
+function analyzeIndex(
+  index: BundleIndex,
+  asOf: Day,
+  factorSet: FactorSetId,
+  rules: AnalysisRules,
+): BundleAnalysis {
   const reasons = [...index.skipped];
   const risk = rules.risk ?? DEFAULT_RISK_RULES;
   const record = mapRecord(

@@ -2,11 +2,11 @@
  * Shared by the handlers: the analysis of the gathered record (and of the record with the draft orders, for the
  * order hooks), and the card context.
  */
-import { analyzeBundle, type BundleAnalysis } from '../analysis/analyze-bundle.ts';
+import { analyzeResources, type BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { CardContext } from '../cards/card.types.ts';
 import { parseIsoDate } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
-import { arr, obj, str, type Json } from '../fhir/json-read.ts';
+import { str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 
 export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): CardContext {
@@ -33,19 +33,8 @@ export function decisionSummary(analysis: BundleAnalysis): DecisionSummary {
 export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAnalysis {
   const asOf = parseIsoDate(deps.today);
   if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
-  const bundle = {
-    resourceType: 'Bundle',
-    type: 'collection',
-    entry: resources.map((resource) => ({ resource })),
-  };
   // The cards read only what the rules' look-backs can see: older orders and observations are not read (ADR 0011).
-  return analyzeBundle(bundle, asOf, deps.factorSet, { trend: deps.trendRules, history: 'relevant' });
-}
-
-export function gatheredResources(data: Gathered): Json[] {
-  return arr(data.bundle.entry)
-    .map((e) => obj(obj(e)?.resource))
-    .filter((r): r is Json => r !== undefined);
+  return analyzeResources(resources, asOf, deps.factorSet, { trend: deps.trendRules, history: 'relevant' });
 }
 
 /**

@@ -7,14 +7,7 @@ import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
-import {
-  analyse,
-  asSigned,
-  cardContext,
-  decisionSummary,
-  draftIds,
-  gatheredResources,
-} from './analyse-call.ts';
+import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
 
 export function orderHookCards(
@@ -23,7 +16,7 @@ export function orderHookCards(
   deps: HandlerDeps,
   withReferral: boolean,
 ): HookResult {
-  const current = gatheredResources(data);
+  const current = data.resources;
   const signed = asSigned(call.draftResources, deps.today);
   const before = analyse(current, deps);
   const after = analyse([...signed, ...current], deps);

@@ -20,26 +20,53 @@ export interface IndexedResource {
 
 const TYPED_TAIL = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
+/** The index of a Bundle's entries (each entry's resource, with its fullUrl). */
 export function indexBundle(bundle: Json): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
   const skipped: string[] = [];
   const entries = arr(bundle.entry);
   for (let position = 0; position < entries.length; position++) {
     const entry = obj(entries[position]);
-    const resource = obj(entry?.resource);
-    const type = str(resource?.resourceType);
-    if (!resource || !type) {
-      skipped.push(`Bundle entry ${position} has no resource with a resourceType`);
-      continue;
-    }
-    const fullUrl = str(entry?.fullUrl);
-    const item: IndexedResource =
-      fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
-    const list = byType.get(type);
-    if (list) list.push(item);
-    else byType.set(type, [item]);
+    add(byType, skipped, obj(entry?.resource), str(entry?.fullUrl), position);
   }
+  return indexOf(byType, skipped);
+}
 
+/**
+ * The index of resources as if they were the entries of a collection Bundle without fullUrls (what the hooks
+ * gather), without building that Bundle.
+ */
+export function indexResources(resources: readonly Json[]): BundleIndex {
+  const byType = new Map<string, IndexedResource[]>();
+  const skipped: string[] = [];
+  for (let position = 0; position < resources.length; position++)
+    add(byType, skipped, resources[position], undefined, position);
+  return indexOf(byType, skipped);
+}
+
+function add(
+  byType: Map<string, IndexedResource[]>,
+  skipped: string[],
+  resource: Json | undefined,
+  fullUrl: string | undefined,
+  position: number,
+): void {
+  const type = str(resource?.resourceType);
+  if (!resource || !type) {
+    skipped.push(`Bundle entry ${position} has no resource with a resourceType`);
+    return;
+  }
+  const item: IndexedResource =
+    fullUrl === undefined ? { resource, position } : { resource, fullUrl, position };
+  const list = byType.get(type);
+  if (list) list.push(item);
+  else byType.set(type, [item]);
+}
+
+function indexOf(
+  byType: ReadonlyMap<string, readonly IndexedResource[]>,
+  skipped: readonly string[],
+): BundleIndex {
   let byFullUrl: Map<string, Json> | undefined;
   const byId = new Map<string, Map<string, Json>>();
   const idsOf = (type: string): Map<string, Json> => {

@@ -35,8 +35,8 @@ export interface GatherOptions {
 }
 
 export interface Gathered {
-  /** Every resource gathered, as one collection Bundle for the analysis. */
-  readonly bundle: Json;
+  /** Every resource gathered (the entries of a collection Bundle for the analysis). */
+  readonly resources: readonly Json[];
   /** What is missing or partial, in plain words (for the cards and the log). */
   readonly partial: readonly string[];
   readonly sources: Readonly<Record<string, 'prefetch' | 'fhir' | 'none'>>;
@@ -209,11 +209,7 @@ export async function gather(
       });
     }
     return {
-      bundle: {
-        resourceType: 'Bundle',
-        type: 'collection',
-        entry: resources.map((resource) => ({ resource })),
-      },
+      resources,
       partial,
       sources,
     };

@@ -8,10 +8,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, inject, it } from 'vitest';
 import { analysisReport } from '../../src/analysis/analysis-report.ts';
-import { analyzeBundle } from '../../src/analysis/analyze-bundle.ts';
+import { analyzeBundle, analyzeResources } from '../../src/analysis/analyze-bundle.ts';
 import { PREFETCH } from '../../src/cds-services/prefetch.ts';
 import { parseIsoDate } from '../../src/domain/time/day.ts';
-import { gather, resourcesOf } from '../../src/fhir/fhir-gateway.ts';
+import { gather } from '../../src/fhir/fhir-gateway.ts';
 import type { Json } from '../../src/fhir/json-read.ts';
 import { bundle } from '../builders/fhir-builders.ts';
 import { AS_OF } from '../fixtures/synthetic-patients.ts';
@@ -91,7 +91,7 @@ async function reportFromServer(
 ): Promise<{ report: Record<string, unknown>; partial: readonly string[] }> {
   const data = await gather(PREFETCH, { fhirServer: base, context: { patientId: p.key } }, fhirOptions);
   return {
-    report: analysisReport(analyzeBundle(data.bundle, parseIsoDate(AS_OF)!, 'cdc-2022')),
+    report: analysisReport(analyzeResources(data.resources, parseIsoDate(AS_OF)!, 'cdc-2022')),
     partial: data.partial,
   };
 }
@@ -211,12 +211,12 @@ describe(`against a real FHIR server (${inject('fhirServerKind')})`, () => {
     );
     expect(data.sources.medications).toBe('prefetch');
     expect(data.partial).toEqual([]);
-    const read = resourcesOf(data.bundle)
+    const read = data.resources
       .filter((r) => r.resourceType === 'Medication')
       .map((r) => String(r.id))
       .sort();
     expect(read).toEqual(medications.map((r) => r.id).sort());
-    const report = analysisReport(analyzeBundle(data.bundle, parseIsoDate(AS_OF)!, 'cdc-2022'));
+    const report = analysisReport(analyzeResources(data.resources, parseIsoDate(AS_OF)!, 'cdc-2022'));
     expect(byOrderId(report)).toEqual(byOrderId(directReport(p)));
     // The current order names its product only through its Medication: read from the server, its RxNorm code
     // identifies it; without the server only the reference's display text does.
@@ -226,9 +226,9 @@ describe(`against a real FHIR server (${inject('fhirServerKind')})`, () => {
       )?.product.identifiedBy;
     expect(current(report)).toBe('product-table');
     const offline = await gather(PREFETCH, { prefetch, context: { patientId: p.key } }, fhirOptions);
-    expect(current(analysisReport(analyzeBundle(offline.bundle, parseIsoDate(AS_OF)!, 'cdc-2022')))).not.toBe(
-      'product-table',
-    );
+    expect(
+      current(analysisReport(analyzeResources(offline.resources, parseIsoDate(AS_OF)!, 'cdc-2022'))),
+    ).not.toBe('product-table');
     const withReads = await patientView(p, { fhirServer: base, prefetch });
     const full = await patientView(p, { prefetch: prefetchFor(p.resources) });
     expect(comparable(withReads)).toEqual(comparable(full));

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { referralCard } from '../../cards/referral-card.ts';
 import { safetyCards } from '../../cards/safety-cards.ts';
-import { analyse, cardContext, decisionSummary, gatheredResources } from '../analyse-call.ts';
+import { analyse, cardContext, decisionSummary } from '../analyse-call.ts';
 import type { CdsService } from '../cds-service.types.ts';
 import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
 
@@ -20,7 +20,7 @@ export const patientViewService: CdsService = {
   prefetch: PREFETCH,
   contextSchema: z.looseObject({}),
   handle(call, data, deps) {
-    const analysis = analyse(gatheredResources(data), deps);
+    const analysis = analyse(data.resources, deps);
     const ctx = cardContext(call, data, deps);
     const referral = referralCard(analysis, ctx);
     return {
