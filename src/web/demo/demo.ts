@@ -54,7 +54,7 @@ export function mmeText(p: Pick<PatientSummary, 'currentMme' | 'mmeComplete'>): 
 }
 
 async function main(): Promise<void> {
-  const session = await getJson<Session>('/demo/api/session');
+  const session = await getJson<Session>('demo/api/session');
   // Tokens name the service's public URL as their audience: the page must run there (not under another host name).
   const publicOrigin = new URL(session.fhirServer).origin;
   if (location.origin !== publicOrigin) {
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
     return;
   }
   const signing: SigningKey = await importSigningKey(session.issuer, session.signingKey);
-  const patients = await getJson<PatientSummary[]>('/demo/api/patients');
-  const options = await getJson<OrderOption[]>('/demo/api/order-options');
+  const patients = await getJson<PatientSummary[]>('demo/api/patients');
+  const options = await getJson<OrderOption[]>('demo/api/order-options');
 
   const patientSelect = byId('patient', HTMLSelectElement);
   const facts = byId('patient-facts', HTMLDListElement);
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       dd.textContent = value;
       facts.append(dt, dd);
     }
-    trendLink.href = `/trend?patient=${encodeURIComponent(p.id)}`;
+    trendLink.href = `trend?patient=${encodeURIComponent(p.id)}`;
   };
   patientSelect.addEventListener('change', () => {
     showFacts();
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   showFacts();
 
   const post = async (path: string, body: unknown): Promise<Response> => {
-    const url = new URL(path, location.origin).href;
+    const url = new URL(path, location.href).href;
     return fetch(url, {
       method: 'POST',
       headers: {
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   };
 
   const sendFeedback = async (serviceId: string, item: Record<string, unknown>): Promise<void> => {
-    const response = await post(`/cds-services/${serviceId}/feedback`, { feedback: [item] });
+    const response = await post(`cds-services/${serviceId}/feedback`, { feedback: [item] });
     if (!response.ok) throw new Error(await problem(response));
   };
 
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     cardsBox.replaceChildren();
     cardsBox.setAttribute('aria-busy', 'true');
     try {
-      const response = await post(`/cds-services/${serviceId}`, {
+      const response = await post(`cds-services/${serviceId}`, {
         hook,
         hookInstance: crypto.randomUUID(),
         fhirServer: session.fhirServer,

@@ -217,7 +217,7 @@ async function show(
 
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const response = await fetch('/trend/config.json');
+  const response = await fetch('trend/config.json');
   if (!response.ok) throw new Error(`the app's configuration could not be read (HTTP ${response.status})`);
   const config = (await response.json()) as TrendConfig;
   const code = params.get('code');
