@@ -16,6 +16,8 @@ export interface FakeFhirServer {
   maxPageSize: number;
   /** Statuses to answer for URLs matching a pattern (to test errors). */
   failures: { pattern: RegExp; status: number }[];
+  /** An OperationOutcome entry (search mode "outcome") with an issue of this severity in matching searches. */
+  outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     delayMs: 0,
     maxPageSize: 1000,
     failures: [],
+    outcomes: [],
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
@@ -89,6 +92,14 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
         if (med) entries.push({ resource: med, search: { mode: 'include' } });
       }
     }
+    for (const outcome of state.outcomes.filter((o) => o.pattern.test(url.pathname + url.search)))
+      entries.push({
+        resource: {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: outcome.severity, code: 'too-costly', diagnostics: 'results cut short' }],
+        },
+        search: { mode: 'outcome' },
+      });
     const link: Bundle['link'] = [{ relation: 'self', url: url.toString() }];
     if (offset + count < matches.length) {
       const next = new URL(url.toString());

@@ -29,15 +29,31 @@ async function getJson(url: string, token: string | undefined): Promise<Json> {
   return (await response.json()) as Json;
 }
 
-function entries(bundle: Json): Json[] {
+/**
+ * The resources of a search page. OperationOutcome entries (search mode "outcome", or the resource type) are not
+ * resources of the record: one with an error or fatal issue means the server could not answer the whole search,
+ * and `onError` is told (as the service's own FHIR gateway does).
+ */
+function entries(bundle: Json, onError: () => void): Json[] {
   const list = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const out: Json[] = [];
   for (const e of list) {
-    const resource = (e as Json | null)?.resource;
-    if (resource && typeof resource === 'object') out.push(resource as Json);
+    const entry = e as Json | null;
+    const resource = entry?.resource as Json | null | undefined;
+    if (!resource || typeof resource !== 'object') continue;
+    const mode = (entry?.search as Json | undefined)?.mode;
+    if (resource.resourceType === 'OperationOutcome' || mode === 'outcome') {
+      const issues = Array.isArray(resource.issue) ? (resource.issue as Json[]) : [];
+      if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) onError();
+      continue;
+    }
+    out.push(resource);
   }
   return out;
 }
+
+/** "Medication/{id}" of a reference to a Medication (relative or absolute, as the analysis resolves it). */
+const MEDICATION_TAIL = /(?:^|\/)(Medication\/[A-Za-z0-9\-.]{1,64})$/;
 
 function nextLink(bundle: Json): string | undefined {
   const links = Array.isArray(bundle.link) ? (bundle.link as Json[]) : [];
@@ -70,6 +86,11 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
     SEARCHES.map(async ([label, query]) => {
       let url: string | undefined = `${base}/${query.replace('{id}', encodeURIComponent(patientId))}`;
       let pages = 0;
+      let reported = false;
+      const reportError = (): void => {
+        if (!reported) problems.push(`${label}: the FHIR server reported an error in its results`);
+        reported = true;
+      };
       try {
         while (url !== undefined) {
           if (pages === MAX_PAGES) {
@@ -78,7 +99,7 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
           }
           const page: Json = await getJson(url, token);
           pages++;
-          for (const r of entries(page)) if (r.resourceType !== 'OperationOutcome') keep(r);
+          for (const r of entries(page, reportError)) keep(r);
           url = nextLink(page);
           if (url !== undefined && !underBase(url, base)) {
             problems.push(`${label}: the server's next page lies outside ${base}; it was not read`);
@@ -96,7 +117,8 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
   const missing = new Set<string>();
   for (const r of resources.values()) {
     const ref = (r.medicationReference as Json | undefined)?.reference;
-    if (typeof ref === 'string' && ref.startsWith('Medication/') && !resources.has(ref)) missing.add(ref);
+    const tail = typeof ref === 'string' ? MEDICATION_TAIL.exec(ref)?.[1] : undefined;
+    if (tail !== undefined && !resources.has(tail)) missing.add(tail);
   }
   await Promise.all(
     [...missing].map(async (ref) => {

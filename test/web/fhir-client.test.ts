@@ -1,0 +1,89 @@
+/**
+ * The trend app's FHIR client (src/web/trend/fhir-client.ts; it runs in Node as in the browser) against the
+ * in-process FHIR server: OperationOutcome entries in search results are never resources of the record and an error
+ * among them is reported, and Medications referred to by absolute URLs are read once each.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Resource } from '@medplum/fhirtypes';
+import { readRecord } from '../../src/web/trend/fhir-client.ts';
+import { every, medication, medicationRequest, mg } from '../builders/fhir-builders.ts';
+import { patient, urineScreen } from '../builders/record-builders.ts';
+import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
+
+let server: FakeFhirServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const oxycodone = medication('oxy-5', {
+  rxcui: '1049621',
+  display: 'oxycodone hydrochloride 5 MG Oral Tablet',
+  form: 'Oral Tablet',
+  ingredients: [{ name: 'oxycodone hydrochloride', numerator: mg(5), denominator: mg(1) }],
+});
+
+const order = (id: string, medicationReference: string): Resource =>
+  medicationRequest({
+    id,
+    medicationReference,
+    authoredOn: '2026-01-01',
+    dosages: [{ dose: mg(5), timing: every(6, 'h') }],
+    supply: { days: 30 },
+  });
+
+const types = (bundle: Record<string, unknown>): string[] =>
+  ((bundle.entry ?? []) as { resource: { resourceType: string; id?: string } }[]).map(
+    (e) => `${e.resource.resourceType}/${e.resource.id ?? ''}`,
+  );
+
+describe('readRecord', () => {
+  it('reports an error OperationOutcome in a search once and keeps no OperationOutcome as a resource', async () => {
+    server = await startFakeFhirServer([
+      patient('1960-01-01'),
+      urineScreen('uds-1', '19659-2', 'Oxycodone [Presence] in Urine', '2025-12-01', { coded: 'negative' }),
+    ]);
+    server.outcomes.push({ pattern: /^\/fhir\/Observation\?/, severity: 'error' });
+    server.maxPageSize = 1;
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual(['Observations: the FHIR server reported an error in its results']);
+    expect(types(bundle)).toEqual(expect.arrayContaining(['Patient/p1', 'Observation/uds-1']));
+    expect(types(bundle).some((t) => t.startsWith('OperationOutcome'))).toBe(false);
+  });
+
+  it('passes over warnings and information in search results', async () => {
+    server = await startFakeFhirServer([patient('1960-01-01')]);
+    server.outcomes.push({ pattern: /^\/fhir\/Condition\?/, severity: 'warning' });
+    server.outcomes.push({ pattern: /^\/fhir\/Observation\?/, severity: 'information' });
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual([]);
+    expect(types(bundle)).toEqual(['Patient/p1']);
+  });
+
+  it('reads a Medication referred to by absolute URLs once, from the FHIR base, by its Medication/id', async () => {
+    const resources: Resource[] = [patient('1960-01-01'), oxycodone];
+    server = await startFakeFhirServer(resources);
+    // The server's search does not include the Medication (its _include follows relative references only). As in
+    // the analysis, a reference resolves by its Medication/id tail.
+    resources.push(
+      order('rx-1', `${server.baseUrl}/Medication/oxy-5`),
+      order('rx-3', 'https://other.example/fhir/Medication/oxy-5'),
+    );
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual([]);
+    expect(types(bundle)).toEqual(
+      expect.arrayContaining(['MedicationRequest/rx-1', 'MedicationRequest/rx-3', 'Medication/oxy-5']),
+    );
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/Medication/')).map((r) => r.url)).toEqual([
+      '/fhir/Medication/oxy-5',
+    ]);
+  });
+
+  it('says which Medication it could not read', async () => {
+    const resources: Resource[] = [patient('1960-01-01')];
+    server = await startFakeFhirServer(resources);
+    resources.push(order('rx-1', `${server.baseUrl}/Medication/gone`));
+    const { problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual(['Medication/gone could not be read: /fhir/Medication/gone: HTTP 404']);
+  });
+});
