@@ -117,6 +117,32 @@ export const EnvSchema = z.object({
         z.url({ protocol: /^https?$/, error: 'must be origins such as https://sandbox.cds-hooks.org' }),
       ),
     ),
+  /**
+   * Origins of the EHRs that show the trend app inside their own page (a frame), comma-separated: the page's
+   * `frame-ancestors`. Scheme, host and optional port only. None by default: only the service's own pages may
+   * frame it.
+   */
+  TREND_FRAME_ANCESTORS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/,
+            {
+              error: 'must be origins such as https://ehr.example.org (scheme, host and port only)',
+            },
+          ),
+      ),
+    ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

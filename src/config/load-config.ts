@@ -30,6 +30,8 @@ export interface Config {
   readonly governanceToken: string | undefined;
   readonly dataDir: string;
   readonly corsOrigins: readonly string[];
+  /** Origins that may show the trend app in a frame (besides the service's own pages). */
+  readonly trendFrameAncestors: readonly string[];
   readonly maxInFlight: number;
   /** Demo pages and the embedded FHIR store of synthetic patients (DEMO=on). */
   readonly demo: boolean;
@@ -93,6 +95,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     governanceToken: e.GOVERNANCE_TOKEN,
     dataDir: e.DATA_DIR,
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
+    trendFrameAncestors: Object.freeze([...e.TREND_FRAME_ANCESTORS]),
     maxInFlight: e.MAX_IN_FLIGHT,
     demo,
     smartClientId: e.SMART_CLIENT_ID,

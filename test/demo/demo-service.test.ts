@@ -248,6 +248,30 @@ describe('pages and browser modules', () => {
     }
   });
 
+  it('lets the EHRs named in TREND_FRAME_ANCESTORS frame the trend page, and no one the demo page', async () => {
+    const frameAncestors = (headers: Record<string, unknown>): string | undefined =>
+      /frame-ancestors ([^;]*)/.exec(String(headers['content-security-policy']))?.[1];
+    // By default only the service's own pages.
+    expect(frameAncestors(Object.fromEntries((await fetch(`${demo.url}/trend`)).headers))).toBe("'self'");
+    const app = buildApp({
+      config: loadConfig({
+        DEMO: 'on',
+        TREND_FRAME_ANCESTORS: 'https://ehr.example.org, http://localhost:3000',
+        DATA_DIR: demo.dataDir,
+      }),
+    });
+    const trend = await app.inject({ url: '/trend' });
+    expect(frameAncestors(trend.headers)).toBe("'self' https://ehr.example.org http://localhost:3000");
+    expect(frameAncestors((await app.inject({ url: '/demo' })).headers)).toBe("'self'");
+    await app.close();
+    for (const bad of [
+      'https://ehr.example.org/path',
+      "https://ehr.example.org; script-src 'unsafe-inline'",
+      '*',
+    ])
+      expect(() => loadConfig({ TREND_FRAME_ANCESTORS: bad }), bad).toThrow(/TREND_FRAME_ANCESTORS/);
+  });
+
   it('serves browser modules as JavaScript with the types stripped, the clinical core included', async () => {
     const demoJs = await fetch(`${demo.url}/app/web/demo/demo.ts`);
     expect(demoJs.headers.get('content-type')).toMatch(/text\/javascript/);

@@ -32,17 +32,19 @@ const TYPES: Record<string, string> = {
  * Pages may load only the service's own files; they call the service, the demo store, and (the trend app, launched
  * from an EHR) the EHR's FHIR and authorization servers, wherever those are.
  */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' https: http:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-  "object-src 'none'",
-].join('; ');
+function csp(frameAncestors: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self' https: http:",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${["'self'", ...frameAncestors].join(' ')}`,
+    "object-src 'none'",
+  ].join('; ');
+}
 
 const IMPORT = /(?:^|[;\s])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.{1,2}\/[^'"]+)['"]/g;
 
@@ -101,13 +103,19 @@ export function webRoutes(app: FastifyInstance, config: Config): void {
     }
     return asset;
   };
+  // EHRs that show the trend app in their own page may frame it (TREND_FRAME_ANCESTORS); the demo page, no one.
+  const policies: Record<string, string> = {
+    '/trend': csp(config.trendFrameAncestors),
+    '/demo': csp([]),
+  };
   for (const [url, file] of Object.entries(PAGES)) {
     if (url === '/demo' && !options.demo) continue;
+    const policy = policies[url] ?? csp([]);
     app.get(url, (_request, reply) => {
       const page = load(file);
       return reply
         .type(page.type)
-        .header('content-security-policy', CSP)
+        .header('content-security-policy', policy)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-cache')
