@@ -103,14 +103,13 @@ export function webRoutes(app: FastifyInstance, config: Config): void {
     }
     return asset;
   };
-  // EHRs that show the trend app in their own page may frame it (TREND_FRAME_ANCESTORS); the demo page, no one.
-  const policies: Record<string, string> = {
-    '/trend': csp(config.trendFrameAncestors),
-    '/demo': csp([]),
-  };
+  // EHRs that show the trend app in their own page may frame it (TREND_FRAME_ANCESTORS); no other site may frame
+  // the demo page.
+  const trendPolicy = csp(config.trendFrameAncestors);
+  const pagePolicy = csp([]);
   for (const [url, file] of Object.entries(PAGES)) {
     if (url === '/demo' && !options.demo) continue;
-    const policy = policies[url] ?? csp([]);
+    const policy = url === '/trend' ? trendPolicy : pagePolicy;
     app.get(url, (_request, reply) => {
       const page = load(file);
       return reply
