@@ -31,6 +31,13 @@ export const PREFETCH: readonly PrefetchSpec[] = [
     template: 'Observation?patient={{context.patientId}}&_sort=-date&_count=100',
     label: 'observations (urine drug screens, COMM, PHQ-9)',
     required: false,
+    // Observations of every category by default: screening scores often carry none. A server that insists on a
+    // category gets the two the rules read (urine drug screens are laboratory results; COMM and PHQ-9, surveys).
+    narrowed: {
+      template: 'Observation?patient={{context.patientId}}&category=laboratory,survey&_sort=-date&_count=100',
+      leftOut:
+        'the FHIR server requires a category, so only laboratory and survey observations were read (a score recorded without one is not seen)',
+    },
   },
   {
     key: 'serviceRequests',

@@ -16,6 +16,11 @@ export interface PrefetchSpec {
   readonly label: string;
   /** Without it the analysis would mislead: no data means 412, not a card. */
   readonly required: boolean;
+  /**
+   * A narrower search, asked when the server refuses the template as a bad request (400): some servers, Epic's
+   * among them, refuse an Observation search without a category. `leftOut` says what it cannot find.
+   */
+  readonly narrowed?: { readonly template: string; readonly leftOut: string };
 }
 
 export interface GatherRequest {
@@ -125,6 +130,9 @@ function missingMedications(resources: readonly Json[]): string[] {
   return [...missing];
 }
 
+const readProblem = (error: unknown): string =>
+  error instanceof FhirReadError ? error.message : 'the FHIR server could not be read';
+
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');
 const FINISHED = new Error('the request finished');
@@ -188,10 +196,16 @@ export async function gather(
     try {
       return await readAll(reader, rendered.query, spec.label, options.maxPages, partial);
     } catch (error) {
-      return unavailable(
-        spec,
-        error instanceof FhirReadError ? error.message : 'the FHIR server could not be read',
-      );
+      const narrowed = spec.narrowed && renderTemplate(spec.narrowed.template, request.context);
+      if (!(narrowed?.ok && error instanceof FhirReadError && error.status === 400))
+        return unavailable(spec, readProblem(error));
+      try {
+        const resources = await readAll(reader, narrowed.query, spec.label, options.maxPages, partial);
+        partial.push(`${spec.label}: ${spec.narrowed?.leftOut ?? 'only part was read'}`);
+        return resources;
+      } catch (retryError) {
+        return unavailable(spec, readProblem(retryError));
+      }
     }
   };
 

@@ -16,6 +16,11 @@ export interface FakeFhirServer {
   maxPageSize: number;
   /** Statuses to answer for URLs matching a pattern (to test errors). */
   failures: { pattern: RegExp; status: number }[];
+  /**
+   * Resource types whose searches need a `category` (as Epic's Observation search does): without one, 400; with
+   * one (codes, comma-separated), only resources with such a category match.
+   */
+  categoryRequired: string[];
   /** An OperationOutcome entry (search mode "outcome") with an issue of this severity in matching searches. */
   outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
   close(): Promise<void>;
@@ -35,6 +40,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     delayMs: 0,
     maxPageSize: 1000,
     failures: [],
+    categoryRequired: [],
     outcomes: [],
     close: () =>
       new Promise((resolve) => {
@@ -68,8 +74,24 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     const sort = url.searchParams.get('_sort');
     const dateOf = (r: { authoredOn?: string; effectiveDateTime?: string }): string =>
       r.authoredOn ?? r.effectiveDateTime ?? '';
+    const categories = url.searchParams.get('category')?.split(',');
+    if (state.categoryRequired.includes(type) && !categories)
+      return {
+        status: 400,
+        body: {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'required', diagnostics: 'a category is required' }],
+        },
+      };
+    const categoryCodes = (r: Resource): string[] =>
+      ((r as { category?: { coding?: { code?: string }[] }[] }).category ?? []).flatMap((c) =>
+        (c.coding ?? []).map((coding) => coding.code ?? ''),
+      );
     const found = resources.filter(
-      (r) => r.resourceType === type && (!patient || patientOf(r as never) === `Patient/${patient}`),
+      (r) =>
+        r.resourceType === type &&
+        (!patient || patientOf(r as never) === `Patient/${patient}`) &&
+        (!categories || categoryCodes(r).some((code) => categories.includes(code))),
     );
     const matches = sort?.startsWith('-')
       ? [...found].sort((a, b) => dateOf(b as never).localeCompare(dateOf(a as never)))

@@ -262,6 +262,56 @@ describe('patient-view', () => {
       /medication orders: more than 2 pages; only the first 2 were read/,
     );
   });
+
+  it('asks for laboratory and survey observations when the server refuses a search without a category (Epic), and says what that leaves out', async () => {
+    const survey = [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] },
+    ];
+    // A positive COMM recorded as a survey is found; one recorded without a category could not be.
+    const resources = syntheticPatient({
+      extra: [{ ...commScore('comm', 11, '2026-01-01'), category: survey }],
+    });
+    const server = await fhir(resources);
+    server.categoryRequired.push('Observation');
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    const rest = prefetchFor(resources);
+    delete rest.observations;
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        fhirAuthorization: AUTH,
+        prefetch: rest,
+      }),
+      env,
+    );
+    expect(status).toBe(200);
+    expectCdsHooksResponse(body);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/fhir/Observation?patient=p1&_sort=-date&_count=100',
+      '/fhir/Observation?patient=p1&category=laboratory,survey&_sort=-date&_count=100',
+    ]);
+    const referral = body.cards.find((c: { source: { topic: { code: string } } }) =>
+      c.source.topic.code.startsWith('referral'),
+    );
+    expect(referral.source.topic.code).toBe('referralmore');
+    expect(referral.detail).toMatch(
+      /observations \(urine drug screens, COMM, PHQ-9\): the FHIR server requires a category, so only laboratory and survey observations were read/,
+    );
+    // A server that refuses the narrower search too: the observations are not checked, and the cards say so.
+    server.failures.push({ pattern: /category=/, status: 400 });
+    const refused = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        fhirAuthorization: AUTH,
+        prefetch: rest,
+      }),
+      env,
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.body.cards[0].detail).toMatch(/observations .* not checked: the FHIR server answered 400/);
+  });
 });
 
 describe('medications by reference', () => {
