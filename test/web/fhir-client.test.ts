@@ -1,13 +1,14 @@
 /**
  * The trend app's FHIR client (src/web/trend/fhir-client.ts; it runs in Node as in the browser) against the
  * in-process FHIR server: OperationOutcome entries in search results are never resources of the record and an error
- * among them is reported, and Medications referred to by absolute URLs are read once each.
+ * among them is reported, a server that wants a category for Observations is asked again with one, and Medications
+ * referred to by absolute URLs are read once each.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Resource } from '@medplum/fhirtypes';
 import { readRecord } from '../../src/web/trend/fhir-client.ts';
 import { every, medication, medicationRequest, mg } from '../builders/fhir-builders.ts';
-import { patient, urineScreen } from '../builders/record-builders.ts';
+import { commScore, patient, urineScreen } from '../builders/record-builders.ts';
 import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
 
 let server: FakeFhirServer | undefined;
@@ -76,6 +77,33 @@ describe('readRecord', () => {
     );
     expect(server.requests.filter((r) => r.url.startsWith('/fhir/Medication/')).map((r) => r.url)).toEqual([
       '/fhir/Medication/oxy-5',
+    ]);
+  });
+
+  it('asks for laboratory and survey observations when the server refuses a search without a category', async () => {
+    const survey = [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] },
+    ];
+    const uds = urineScreen('uds-1', '19659-2', 'Oxycodone [Presence] in Urine', '2025-12-01', {
+      coded: 'negative',
+    });
+    const comm = { ...commScore('comm-1', 11, '2025-12-01'), category: survey };
+    server = await startFakeFhirServer([
+      patient('1960-01-01'),
+      uds,
+      comm,
+      commScore('comm-2', 3, '2025-11-01'),
+    ]);
+    server.categoryRequired.push('Observation');
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual([
+      'Observations: the FHIR server requires a category, so only laboratory and survey observations were read (a score recorded without one is not seen)',
+    ]);
+    expect(types(bundle)).toEqual(expect.arrayContaining(['Observation/uds-1', 'Observation/comm-1']));
+    expect(types(bundle)).not.toContain('Observation/comm-2');
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/Observation')).map((r) => r.url)).toEqual([
+      '/fhir/Observation?patient=p1&_count=50',
+      '/fhir/Observation?patient=p1&category=laboratory,survey&_count=50',
     ]);
   });
 

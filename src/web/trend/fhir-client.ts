@@ -14,18 +14,45 @@ export interface RecordRead {
 }
 
 const MAX_PAGES = 30;
-const SEARCHES: readonly [label: string, query: string][] = [
-  ['Medication orders', 'MedicationRequest?patient={id}&_include=MedicationRequest:medication&_count=50'],
-  ['Observations', 'Observation?patient={id}&_count=50'],
-  ['Conditions', 'Condition?patient={id}&_count=50'],
-  ['Referrals', 'ServiceRequest?patient={id}&_count=50'],
+interface Search {
+  readonly label: string;
+  readonly query: string;
+  /** Asked instead when the server refuses `query` as a bad request (Epic wants a category for Observations). */
+  readonly narrowed?: { readonly query: string; readonly leftOut: string };
+}
+
+const SEARCHES: readonly Search[] = [
+  {
+    label: 'Medication orders',
+    query: 'MedicationRequest?patient={id}&_include=MedicationRequest:medication&_count=50',
+  },
+  {
+    label: 'Observations',
+    query: 'Observation?patient={id}&_count=50',
+    narrowed: {
+      query: 'Observation?patient={id}&category=laboratory,survey&_count=50',
+      leftOut:
+        'the FHIR server requires a category, so only laboratory and survey observations were read (a score recorded without one is not seen)',
+    },
+  },
+  { label: 'Conditions', query: 'Condition?patient={id}&_count=50' },
+  { label: 'Referrals', query: 'ServiceRequest?patient={id}&_count=50' },
 ];
+
+class HttpStatusError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function getJson(url: string, token: string | undefined): Promise<Json> {
   const response = await fetch(url, {
     headers: { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
-  if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new HttpStatusError(`${new URL(url).pathname}: HTTP ${response.status}`, response.status);
   return (await response.json()) as Json;
 }
 
@@ -82,9 +109,11 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
       resources.set(`${r.resourceType}/${r.id}`, r);
   };
   keep(await getJson(`${base}/Patient/${encodeURIComponent(patientId)}`, token));
+  const searchUrl = (query: string): string =>
+    `${base}/${query.replace('{id}', encodeURIComponent(patientId))}`;
   await Promise.all(
-    SEARCHES.map(async ([label, query]) => {
-      let url: string | undefined = `${base}/${query.replace('{id}', encodeURIComponent(patientId))}`;
+    SEARCHES.map(async ({ label, query, narrowed }) => {
+      let url: string | undefined = searchUrl(query);
       let pages = 0;
       let reported = false;
       const reportError = (): void => {
@@ -97,7 +126,15 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
             problems.push(`${label}: more than ${MAX_PAGES} pages; only the first ${MAX_PAGES} were read`);
             break;
           }
-          const page: Json = await getJson(url, token);
+          let page: Json;
+          try {
+            page = await getJson(url, token);
+          } catch (error) {
+            if (!(narrowed && pages === 0 && error instanceof HttpStatusError && error.status === 400))
+              throw error;
+            page = await getJson(searchUrl(narrowed.query), token);
+            problems.push(`${label}: ${narrowed.leftOut}`);
+          }
           pages++;
           for (const r of entries(page, reportError)) keep(r);
           url = nextLink(page);
