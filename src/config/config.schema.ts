@@ -15,6 +15,17 @@ const TrustedIssuerSchema = z
     message: 'each issuer needs exactly one of jwksUrl or jwks',
   });
 
+/** A comma-separated list: its items, trimmed, without empty ones (none when unset). */
+const COMMA_LIST = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Loopback by default; set 0.0.0.0 in a container. */
@@ -103,46 +114,26 @@ export const EnvSchema = z.object({
   /** Where the service keeps local state (the development issuer's key). */
   DATA_DIR: z.string().min(1).default('data'),
   /** Browser origins allowed to call (CORS), comma-separated; none by default. */
-  CORS_ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o !== ''),
-    )
-    .pipe(
-      z.array(
-        z.url({ protocol: /^https?$/, error: 'must be origins such as https://sandbox.cds-hooks.org' }),
-      ),
-    ),
+  CORS_ALLOWED_ORIGINS: COMMA_LIST.pipe(
+    z.array(z.url({ protocol: /^https?$/, error: 'must be origins such as https://sandbox.cds-hooks.org' })),
+  ),
   /**
    * Origins of the EHRs that show the trend app inside their own page (a frame), comma-separated: the page's
    * `frame-ancestors`. Scheme, host and optional port only. None by default: only the service's own pages may
    * frame it.
    */
-  TREND_FRAME_ANCESTORS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^https?:\/\/[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/,
-            {
-              error: 'must be origins such as https://ehr.example.org (scheme, host and port only)',
-            },
-          ),
-      ),
+  TREND_FRAME_ANCESTORS: COMMA_LIST.pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/,
+          {
+            error: 'must be origins such as https://ehr.example.org (scheme, host and port only)',
+          },
+        ),
     ),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
