@@ -7,6 +7,7 @@
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
+import { allowedBase } from './allowed-base.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
 export interface PrefetchSpec {
@@ -96,25 +97,6 @@ async function readAll(
   return resources;
 }
 
-/**
- * The allow-listed base URL the caller's fhirServer names, compared as URLs (scheme, host and port, path without a
- * trailing slash; no user info): the allow-listed string is what gets called, never the caller's.
- */
-function allowedServer(fhirServer: string | undefined, allowed: readonly string[]): string | undefined {
-  if (fhirServer === undefined) return undefined;
-  const key = (text: string): string | undefined => {
-    try {
-      const u = new URL(text.trim());
-      if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return undefined;
-      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-    } catch {
-      return undefined;
-    }
-  };
-  const wanted = key(fhirServer);
-  return wanted === undefined ? undefined : allowed.find((a) => key(a) === wanted);
-}
-
 /** medicationReference targets that are neither contained nor among the gathered resources. */
 function missingMedications(resources: readonly Json[]): string[] {
   const present = new Set<string>();
@@ -144,7 +126,7 @@ export async function gather(
 ): Promise<Gathered> {
   const partial: string[] = [];
   const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
-  const server = allowedServer(request.fhirServer, options.allowedBaseUrls);
+  const server = allowedBase(request.fhirServer, options.allowedBaseUrls);
   // The deadline and its cancellation exist only when a server may be called.
   const controller = server ? new AbortController() : undefined;
   const timer = controller

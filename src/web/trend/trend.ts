@@ -11,6 +11,7 @@ import { analyzeBundle } from '../../analysis/analyze-bundle.ts';
 import type { FactorSetId } from '../../domain/opioid/factor-sets.ts';
 import { parseIsoDate } from '../../domain/time/day.ts';
 import { DEFAULT_TREND_RULES } from '../../domain/trend/trend-rules.ts';
+import { allowedBase } from '../../fhir/allowed-base.ts';
 import { trendChart } from './chart.ts';
 import { readRecord } from './fhir-client.ts';
 import { beginLaunch, completeLaunch } from './smart.ts';
@@ -228,12 +229,11 @@ async function main(): Promise<void> {
     const ctx = await completeLaunch(code, state);
     await show(ctx.fhirBaseUrl, ctx.patientId, config, ctx.accessToken);
   } else if (iss) {
-    const normalised = iss.replace(/\/+$/, '');
-    // Only the FHIR servers the service is set up for: a link naming any other would send the user to an
-    // authorization server nobody chose.
-    if (!config.allowedIssuers.includes(normalised))
-      throw new Error(`this app is not set up for the FHIR server ${normalised}`);
-    await beginLaunch(normalised, params.get('launch'), config.clientId);
+    // Only the FHIR servers the service is set up for (compared as URLs; the allow-listed one is used): a link
+    // naming any other would send the user to an authorization server nobody chose.
+    const allowed = allowedBase(iss, config.allowedIssuers);
+    if (allowed === undefined) throw new Error(`this app is not set up for the FHIR server ${iss}`);
+    await beginLaunch(allowed, params.get('launch'), config.clientId);
   } else if (patient && config.demoFhirServer) {
     const demoOrigin = new URL(config.demoFhirServer).origin;
     if (location.origin !== demoOrigin) {

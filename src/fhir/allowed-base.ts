@@ -1,0 +1,21 @@
+/**
+ * Which allow-listed FHIR base URL a caller's URL names (the service's `fhirServer`, the trend app's `iss`), compared
+ * as URLs: scheme and host whatever their case, the port (a default port as none), the path exactly but for a
+ * trailing slash; a URL with user info, a query or a fragment names none. The allow-listed string is what gets
+ * called, never the caller's. Pure: the service and the trend app in the browser share it.
+ */
+function key(text: string): string | undefined {
+  try {
+    const u = new URL(text.trim());
+    if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return undefined;
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function allowedBase(url: string | undefined, allowed: readonly string[]): string | undefined {
+  if (url === undefined) return undefined;
+  const wanted = key(url);
+  return wanted === undefined ? undefined : allowed.find((a) => key(a) === wanted);
+}

@@ -1,0 +1,43 @@
+/**
+ * Which allow-listed FHIR base a caller's URL names (the service's fhirServer, the trend app's iss): the same server
+ * whatever the case of scheme and host, a default port or a trailing slash; never another path, user info, a query
+ * or a fragment. The allow-listed string is the one returned.
+ */
+import { describe, expect, it } from 'vitest';
+import { allowedBase } from '../../src/fhir/allowed-base.ts';
+
+const ALLOWED = ['https://ehr.example.org/FHIR/R4', 'http://127.0.0.1:8090/fhir/'];
+
+describe('allowedBase', () => {
+  it.each([
+    ['https://ehr.example.org/FHIR/R4', ALLOWED[0]],
+    ['https://ehr.example.org/FHIR/R4/', ALLOWED[0]],
+    ['HTTPS://EHR.Example.ORG/FHIR/R4', ALLOWED[0]],
+    ['https://ehr.example.org:443/FHIR/R4', ALLOWED[0]],
+    [' https://ehr.example.org/FHIR/R4 ', ALLOWED[0]],
+    ['http://127.0.0.1:8090/fhir', ALLOWED[1]],
+  ])('%s names %s', (url, expected) => {
+    expect(allowedBase(url, ALLOWED)).toBe(expected);
+  });
+
+  it.each([
+    'https://ehr.example.org/fhir/r4',
+    'https://ehr.example.org/FHIR/R4/Patient',
+    'https://ehr.example.org/FHIR',
+    'http://ehr.example.org/FHIR/R4',
+    'https://ehr.example.org:8443/FHIR/R4',
+    'https://user@ehr.example.org/FHIR/R4',
+    'https://ehr.example.org/FHIR/R4?x=1',
+    'https://ehr.example.org/FHIR/R4#top',
+    'https://ehr.example.org.evil.example/FHIR/R4',
+    'not a url',
+    '',
+  ])('%s names none', (url) => {
+    expect(allowedBase(url, ALLOWED)).toBeUndefined();
+  });
+
+  it('names none when nothing is allowed or no URL is given', () => {
+    expect(allowedBase('https://ehr.example.org/FHIR/R4', [])).toBeUndefined();
+    expect(allowedBase(undefined, ALLOWED)).toBeUndefined();
+  });
+});
