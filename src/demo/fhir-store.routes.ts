@@ -7,13 +7,20 @@ import { FhirStoreError, type MemoryFhirStore } from './memory-fhir-store.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
+/** FHIR issue types (http://hl7.org/fhir/issue-type) of the statuses the store answers with. */
+const ISSUE_CODES: Readonly<Record<number, string>> = {
+  404: 'not-found',
+  413: 'too-long',
+  507: 'too-costly',
+};
+
 function outcome(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply
     .status(status)
     .type(FHIR_JSON)
     .send({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: status === 404 ? 'not-found' : 'invalid', diagnostics: message }],
+      issue: [{ severity: 'error', code: ISSUE_CODES[status] ?? 'invalid', diagnostics: message }],
     });
 }
 

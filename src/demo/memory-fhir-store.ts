@@ -12,8 +12,8 @@ export interface FhirResource extends Json {
 }
 
 export class FhirStoreError extends Error {
-  readonly status: 400 | 404;
-  constructor(status: 400 | 404, message: string) {
+  readonly status: 400 | 404 | 413 | 507;
+  constructor(status: 400 | 404 | 413 | 507, message: string) {
     super(message);
     this.status = status;
   }
@@ -59,10 +59,16 @@ function patientOf(resource: Json): string | undefined {
   return ref?.startsWith('Patient/') ? ref.slice('Patient/'.length) : undefined;
 }
 
+/** What the demo's users may add (its referrals): enough for any demonstration, bounded in memory. */
+export const CREATE_LIMITS = { resources: 1000, bytesEach: 64 * 1024 } as const;
+
 export class MemoryFhirStore {
   private readonly byType = new Map<string, Map<string, FhirResource>>();
+  private readonly limits: { readonly resources: number; readonly bytesEach: number };
+  private created = 0;
 
-  constructor(resources: Iterable<Json> = []) {
+  constructor(resources: Iterable<Json> = [], limits: MemoryFhirStore['limits'] = CREATE_LIMITS) {
+    this.limits = limits;
     for (const r of resources) this.put(r);
   }
 
@@ -89,7 +95,19 @@ export class MemoryFhirStore {
     const body = obj(resource);
     if (!body) throw new FhirStoreError(400, 'the body must be a FHIR resource (a JSON object)');
     if (body.resourceType !== type) throw new FhirStoreError(400, `the body's resourceType must be ${type}`);
-    return this.put({ ...body, id: randomUUID() });
+    if (JSON.stringify(body).length > this.limits.bytesEach)
+      throw new FhirStoreError(
+        413,
+        `the demo store keeps resources of at most ${this.limits.bytesEach} bytes`,
+      );
+    if (this.created >= this.limits.resources)
+      throw new FhirStoreError(
+        507,
+        `the demo store keeps at most ${this.limits.resources} created resources; restart the demo to start afresh`,
+      );
+    const stored = this.put({ ...body, id: randomUUID() });
+    this.created++;
+    return stored;
   }
 
   read(type: string, id: string): FhirResource {

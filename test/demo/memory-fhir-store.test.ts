@@ -119,4 +119,21 @@ describe('MemoryFhirStore', () => {
     expect(() => s.create('ServiceRequest', { resourceType: 'Patient' })).toThrow(/must be ServiceRequest/);
     expect(() => s.create('ServiceRequest', 'text')).toThrow(/JSON object/);
   });
+
+  it('keeps what its users create bounded: a number of resources, and a size each', () => {
+    const referral = { resourceType: 'ServiceRequest', subject: { reference: 'Patient/p1' } };
+    const s = new MemoryFhirStore([{ ...referral, id: 'seeded' }], { resources: 2, bytesEach: 200 });
+    s.create('ServiceRequest', referral);
+    const large = { ...referral, note: [{ text: 'x'.repeat(200) }] };
+    expect(() => s.create('ServiceRequest', large)).toThrow(
+      expect.objectContaining({ status: 413, message: expect.stringMatching(/at most 200 bytes/) }),
+    );
+    s.create('ServiceRequest', referral);
+    expect(() => s.create('ServiceRequest', referral)).toThrow(
+      expect.objectContaining({ status: 507, message: expect.stringMatching(/at most 2 created resources/) }),
+    );
+    // What it was seeded with does not count, and reading goes on.
+    expect(s.all('ServiceRequest')).toHaveLength(3);
+    expect(s.read('ServiceRequest', 'seeded').id).toBe('seeded');
+  });
 });
