@@ -38,11 +38,11 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** The error message a JSON error body carries, else the status. */
+/** The error message a JSON error body (the service's, or a FHIR OperationOutcome) carries, else the status. */
 async function problem(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { message?: string };
-    return `HTTP ${response.status}: ${body.message ?? response.statusText}`;
+    const body = (await response.json()) as { message?: string; issue?: { diagnostics?: string }[] };
+    return `HTTP ${response.status}: ${body.message ?? body.issue?.[0]?.diagnostics ?? response.statusText}`;
   } catch {
     return `HTTP ${response.status}`;
   }
