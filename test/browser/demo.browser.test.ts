@@ -98,6 +98,36 @@ describe('demo EHR page', () => {
     await page.close();
   });
 
+  it("never shows a patient's cards after the clinician moved to another patient", async () => {
+    const { page, errors } = await openDemo();
+    // The answer for the first patient arrives only after the clinician has moved on.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let answered: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (answered = resolve));
+    await page.route('**/cds-services/opioid-pain-patient-view', async (route) => {
+      await held;
+      await route.continue();
+      answered();
+    });
+    await page.selectOption('#patient', 'branch-misuse');
+    await page.click('#fire-patient-view');
+    await page.selectOption('#patient', 'branch-chronic-pain');
+    release();
+    await done;
+    // The page has the late answer; give it time to (not) show it. There is nothing to wait for: ignoring it
+    // changes nothing on the page.
+    await page.waitForTimeout(300);
+    expect(await page.locator('#cards .card').count()).toBe(0);
+    expect(await page.textContent('#call-status')).toMatch(/^Open the chart/);
+    expect(await page.getAttribute('#cards', 'aria-busy')).toBeNull();
+    await page.unroute('**/cds-services/opioid-pain-patient-view');
+    await patientView(page, 'branch-chronic-pain');
+    expect(await topics(page)).toContain('referralmbtcbt');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('offers MBT and CBT as two equal suggestions for chronic pain on opioids', async () => {
     const { page, errors } = await openDemo();
     await patientView(page, 'branch-chronic-pain');

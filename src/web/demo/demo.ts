@@ -110,9 +110,13 @@ async function main(): Promise<void> {
     }
     trendLink.href = `trend?patient=${encodeURIComponent(p.id)}`;
   };
+  // Each call, and each change of patient, makes the answers of earlier calls stale: they are not shown.
+  let latestCall = 0;
   patientSelect.addEventListener('change', () => {
+    latestCall++;
     showFacts();
     cardsBox.replaceChildren();
+    cardsBox.removeAttribute('aria-busy');
     raw.textContent = '';
     status.textContent = 'Open the chart or sign an order to call the service.';
   });
@@ -179,6 +183,8 @@ async function main(): Promise<void> {
   const fire = async (serviceId: string, hook: string, context: Record<string, unknown>): Promise<void> => {
     const p = current();
     if (!p) return;
+    const call = ++latestCall;
+    const stale = (): boolean => call !== latestCall;
     status.textContent = `Calling ${hook} for ${p.name}...`;
     cardsBox.replaceChildren();
     cardsBox.setAttribute('aria-busy', 'true');
@@ -189,18 +195,21 @@ async function main(): Promise<void> {
         fhirServer: session.fhirServer,
         context: { userId: session.userId, patientId: p.id, ...context },
       });
+      if (stale()) return;
       if (!response.ok) {
         status.textContent = `The service answered ${await problem(response)}`;
         return;
       }
       const body = (await response.json()) as { cards: Card[] };
+      if (stale()) return;
       raw.textContent = JSON.stringify(body, null, 2);
       status.textContent = `${hook}: ${body.cards.length} card${body.cards.length === 1 ? '' : 's'} for ${p.name}.`;
       showCards(cardsBox, body.cards, actionsFor(serviceId));
     } catch (error) {
-      status.textContent = `The call failed: ${error instanceof Error ? error.message : String(error)}`;
+      if (!stale())
+        status.textContent = `The call failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
-      cardsBox.removeAttribute('aria-busy');
+      if (!stale()) cardsBox.removeAttribute('aria-busy');
     }
   };
 
