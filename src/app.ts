@@ -165,7 +165,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/docs/openapi.json', () => openApi);
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(openApi)));
   governanceRoute(app, deps.store, deps.config.governanceToken);
-  webRoutes(app, deps.config);
+  webRoutes(app, deps.config, deps.clock ?? systemClock);
   if (demoIssuer) {
     demoRoutes(app, { config: deps.config, clock: deps.clock ?? systemClock, issuer: demoIssuer });
     deps.logger?.warn(

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { ORDER_OPTIONS } from '../../src/demo/order-options.ts';
+import { localDate, systemClock } from '../../src/platform/clock.ts';
 import { demoPatientsFile } from '../synthetic/demo-population.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 
@@ -248,6 +249,18 @@ describe('pages and browser modules', () => {
     }
   });
 
+  it("gives the trend app the service's date, so that the page computes for the day of the cards", async () => {
+    // Just before midnight on the service's clock: a browser elsewhere may already be in the next day.
+    const app = buildApp({
+      config: loadConfig({ DATA_DIR: demo.dataDir }),
+      clock: () => new Date(2026, 0, 15, 23, 59, 0),
+    });
+    const res = await app.inject({ url: '/trend/config.json' });
+    expect(res.json()).toMatchObject({ today: '2026-01-15' });
+    expect(res.headers['cache-control']).toBe('no-store');
+    await app.close();
+  });
+
   it('lets the EHRs named in TREND_FRAME_ANCESTORS frame the trend page, and no one the demo page', async () => {
     const frameAncestors = (headers: Record<string, unknown>): string | undefined =>
       /frame-ancestors ([^;]*)/.exec(String(headers['content-security-policy']))?.[1];
@@ -312,13 +325,17 @@ describe('pages and browser modules', () => {
   });
 
   it('tells the trend app where the demo store is and how to compute as the service does', async () => {
+    const before = localDate(systemClock);
     const config = await (await fetch(`${demo.url}/trend/config.json`)).json();
+    // The service's date (a run across midnight may see either).
+    expect([before, localDate(systemClock)]).toContain(config.today);
     expect(config).toEqual({
       clientId: 'opioid-pain-cds-trend',
       factorSet: 'cdc-2022',
       windowDays: 180,
       allowedIssuers: [`${demo.url}/demo/fhir`],
       demoFhirServer: `${demo.url}/demo/fhir`,
+      today: config.today,
     });
   });
 });

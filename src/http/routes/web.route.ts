@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { transformSync } from 'amaro';
 import type { FastifyInstance } from 'fastify';
 import { DEMO_FHIR_PATH, type Config } from '../../config/load-config.ts';
+import { localDate, type Clock } from '../../platform/clock.ts';
 
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
 /** The pages: URL path -> HTML file under src/. */
@@ -77,7 +78,7 @@ function extension(path: string): string {
 }
 
 /** `demo`: also the demo EHR page (the trend app is always served: EHRs launch it). */
-export function webRoutes(app: FastifyInstance, config: Config): void {
+export function webRoutes(app: FastifyInstance, config: Config, clock: Clock): void {
   const options = { demo: config.demo };
   // What the trend app needs to compute as the service does and to accept a launch.
   const trendConfig = {
@@ -87,7 +88,12 @@ export function webRoutes(app: FastifyInstance, config: Config): void {
     allowedIssuers: config.fhir.allowedBaseUrls,
     ...(config.demo ? { demoFhirServer: `${config.publicBaseUrl}${DEMO_FHIR_PATH}` } : {}),
   };
-  app.get('/trend/config.json', () => trendConfig);
+  // `today` is the service's (its TZ), so that the page computes for the day the cards were computed for, whatever
+  // the browser's time zone.
+  app.get('/trend/config.json', (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    return { ...trendConfig, today: localDate(clock) };
+  });
   // Browsers ask for it on every page: no icon, and no 404 in their consoles.
   app.get('/favicon.ico', (_request, reply) => reply.status(204).send());
   const allowed = new Set([...moduleClosure(ENTRY_MODULES), ...STYLES]);

@@ -25,6 +25,8 @@ interface TrendConfig {
   readonly allowedIssuers: readonly string[];
   /** The demo's embedded FHIR store (demo only). */
   readonly demoFhirServer?: string;
+  /** The service's date (YYYY-MM-DD): the day its cards are computed for. */
+  readonly today?: string;
 }
 
 interface OrderRow {
@@ -203,8 +205,9 @@ async function show(
   const status = byId('trend-status', HTMLParagraphElement);
   status.textContent = 'Reading the record...';
   const { bundle, problems } = await readRecord(fhirBaseUrl, patientId, token);
-  const asOf = parseIsoDate(localToday());
-  if (asOf === undefined) throw new Error('the browser has no usable date');
+  // The service's day, as the cards were computed; the browser's only if the service did not say.
+  const asOf = parseIsoDate(config.today ?? localToday());
+  if (asOf === undefined) throw new Error('the app has no usable date');
   const report = analysisReport(
     analyzeBundle(bundle, asOf, config.factorSet, {
       trend: { ...DEFAULT_TREND_RULES, windowDays: config.windowDays },
