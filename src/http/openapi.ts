@@ -130,7 +130,7 @@ export const OPENAPI = {
     '/trend/config.json': {
       get: {
         summary:
-          "The trend app's settings: SMART client id, factor set, window, FHIR servers it may be launched from",
+          "The trend app's settings: SMART client id, factor set, window, FHIR servers it may be launched from, the service's date",
         responses: { 200: json('Settings') },
       },
     },
