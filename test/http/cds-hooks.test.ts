@@ -276,15 +276,12 @@ describe('patient-view', () => {
     const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
     const rest = prefetchFor(resources);
     delete rest.observations;
-    const { status, body } = await call(
-      PV,
-      hookRequest('patient-view', 'p1', {
-        fhirServer: server.baseUrl,
-        fhirAuthorization: AUTH,
-        prefetch: rest,
-      }),
-      env,
-    );
+    const request = hookRequest('patient-view', 'p1', {
+      fhirServer: server.baseUrl,
+      fhirAuthorization: AUTH,
+      prefetch: rest,
+    });
+    const { status, body } = await call(PV, request, env);
     expect(status).toBe(200);
     expectCdsHooksResponse(body);
     expect(server.requests.map((r) => r.url)).toEqual([
@@ -300,15 +297,7 @@ describe('patient-view', () => {
     );
     // A server that refuses the narrower search too: the observations are not checked, and the cards say so.
     server.failures.push({ pattern: /category=/, status: 400 });
-    const refused = await call(
-      PV,
-      hookRequest('patient-view', 'p1', {
-        fhirServer: server.baseUrl,
-        fhirAuthorization: AUTH,
-        prefetch: rest,
-      }),
-      env,
-    );
+    const refused = await call(PV, request, env);
     expect(refused.status).toBe(200);
     expect(refused.body.cards[0].detail).toMatch(/observations .* not checked: the FHIR server answered 400/);
   });
