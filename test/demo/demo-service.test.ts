@@ -326,7 +326,7 @@ describe('pages and browser modules', () => {
 
   it('tells the trend app where the demo store is and how to compute as the service does', async () => {
     const before = localDate(systemClock);
-    const config = await (await fetch(`${demo.url}/trend/config.json`)).json();
+    const config = (await (await fetch(`${demo.url}/trend/config.json`)).json()) as { today?: string };
     // The service's date (a run across midnight may see either).
     expect([before, localDate(systemClock)]).toContain(config.today);
     expect(config).toEqual({
