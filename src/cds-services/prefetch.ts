@@ -5,6 +5,7 @@
  * is cut at the page cap, what is left out is the oldest (outside the 180-day and 12-month look-backs).
  */
 import type { PrefetchSpec } from '../fhir/fhir-gateway.ts';
+import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../fhir/observation-categories.ts';
 
 export const PREFETCH: readonly PrefetchSpec[] = [
   {
@@ -31,12 +32,9 @@ export const PREFETCH: readonly PrefetchSpec[] = [
     template: 'Observation?patient={{context.patientId}}&_sort=-date&_count=100',
     label: 'observations (urine drug screens, COMM, PHQ-9)',
     required: false,
-    // Observations of every category by default: screening scores often carry none. A server that insists on a
-    // category gets the two the rules read (urine drug screens are laboratory results; COMM and PHQ-9, surveys).
     narrowed: {
-      template: 'Observation?patient={{context.patientId}}&category=laboratory,survey&_sort=-date&_count=100',
-      leftOut:
-        'the FHIR server requires a category, so only laboratory and survey observations were read (a score recorded without one is not seen)',
+      template: `Observation?patient={{context.patientId}}&category=${RULE_OBSERVATION_CATEGORIES}&_sort=-date&_count=100`,
+      leftOut: WITHOUT_OTHER_CATEGORIES,
     },
   },
   {

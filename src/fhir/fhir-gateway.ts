@@ -178,12 +178,13 @@ export async function gather(
     try {
       return await readAll(reader, rendered.query, spec.label, options.maxPages, partial);
     } catch (error) {
-      const narrowed = spec.narrowed && renderTemplate(spec.narrowed.template, request.context);
-      if (!(narrowed?.ok && error instanceof FhirReadError && error.status === 400))
+      const narrowed = spec.narrowed;
+      const query = narrowed && renderTemplate(narrowed.template, request.context);
+      if (!(narrowed && query?.ok && error instanceof FhirReadError && error.status === 400))
         return unavailable(spec, readProblem(error));
       try {
-        const resources = await readAll(reader, narrowed.query, spec.label, options.maxPages, partial);
-        partial.push(`${spec.label}: ${spec.narrowed?.leftOut ?? 'only part was read'}`);
+        const resources = await readAll(reader, query.query, spec.label, options.maxPages, partial);
+        partial.push(`${spec.label}: ${narrowed.leftOut}`);
         return resources;
       } catch (retryError) {
         return unavailable(spec, readProblem(retryError));

@@ -5,6 +5,8 @@
  * analysis, and says what it could not read.
  */
 
+import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../../fhir/observation-categories.ts';
+
 type Json = Record<string, unknown>;
 
 export interface RecordRead {
@@ -30,9 +32,8 @@ const SEARCHES: readonly Search[] = [
     label: 'Observations',
     query: 'Observation?patient={id}&_count=50',
     narrowed: {
-      query: 'Observation?patient={id}&category=laboratory,survey&_count=50',
-      leftOut:
-        'the FHIR server requires a category, so only laboratory and survey observations were read (a score recorded without one is not seen)',
+      query: `Observation?patient={id}&category=${RULE_OBSERVATION_CATEGORIES}&_count=50`,
+      leftOut: WITHOUT_OTHER_CATEGORIES,
     },
   },
   { label: 'Conditions', query: 'Condition?patient={id}&_count=50' },

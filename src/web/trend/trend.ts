@@ -15,7 +15,7 @@ import { allowedBase } from '../../fhir/allowed-base.ts';
 import { trendChart } from './chart.ts';
 import { readRecord } from './fhir-client.ts';
 import { beginLaunch, completeLaunch } from './smart.ts';
-import { byId, localToday } from '../shared/browser-util.ts';
+import { byId } from '../shared/browser-util.ts';
 
 interface TrendConfig {
   readonly clientId: string;
@@ -26,7 +26,7 @@ interface TrendConfig {
   /** The demo's embedded FHIR store (demo only). */
   readonly demoFhirServer?: string;
   /** The service's date (YYYY-MM-DD): the day its cards are computed for. */
-  readonly today?: string;
+  readonly today: string;
 }
 
 interface OrderRow {
@@ -205,9 +205,9 @@ async function show(
   const status = byId('trend-status', HTMLParagraphElement);
   status.textContent = 'Reading the record...';
   const { bundle, problems } = await readRecord(fhirBaseUrl, patientId, token);
-  // The service's day, as the cards were computed; the browser's only if the service did not say.
-  const asOf = parseIsoDate(config.today ?? localToday());
-  if (asOf === undefined) throw new Error('the app has no usable date');
+  // The service's day, as the cards were computed, not the browser's.
+  const asOf = parseIsoDate(config.today);
+  if (asOf === undefined) throw new Error(`the service's date "${config.today}" is not a date`);
   const report = analysisReport(
     analyzeBundle(bundle, asOf, config.factorSet, {
       trend: { ...DEFAULT_TREND_RULES, windowDays: config.windowDays },
