@@ -69,8 +69,22 @@ export function demoRoutes(
 ): void {
   const { config, clock } = deps;
   const today = (): Day => parseIsoDate(localDate(clock)) ?? 0;
-  const store = new MemoryFhirStore(demoPatients(today()).flatMap((p) => p.resources));
-  const titles = new Map(demoPatients(today()).map((p) => [p.key, p.title]));
+  const patients = demoPatients(today());
+  let datedFor = today();
+  const store = new MemoryFhirStore(patients.flatMap((p) => p.resources));
+  const titles = new Map(patients.map((p) => [p.key, p.title]));
+  // A demo left running keeps histories that end today: on the first demo request of a new day, the synthetic
+  // patients' resources are dated again (as new versions, same ids); what users created keeps its own dates.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.startsWith('/demo/')) {
+      const day = today();
+      if (day !== datedFor) {
+        for (const resource of demoPatients(day).flatMap((p) => p.resources)) store.put(resource);
+        datedFor = day;
+      }
+    }
+    done();
+  });
   const fhirServer = `${config.publicBaseUrl}${DEMO_FHIR_PATH}`;
   fhirStoreRoutes(app, store, DEMO_FHIR_PATH, fhirServer);
 

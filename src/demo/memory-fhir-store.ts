@@ -72,20 +72,25 @@ export class MemoryFhirStore {
     for (const r of resources) this.put(r);
   }
 
-  /** Stores (or replaces) a resource under its own id. */
+  /** Stores a resource under its own id; one that replaces another is its next version. */
   put(resource: Json): FhirResource {
     const type = str(resource.resourceType);
     const id = str(resource.id);
     if (!type || !TYPE.test(type)) throw new FhirStoreError(400, 'resourceType is missing or invalid');
     if (!id || !ID.test(id)) throw new FhirStoreError(400, `${type}: id is missing or invalid`);
+    let table = this.byType.get(type);
+    if (!table) this.byType.set(type, (table = new Map<string, FhirResource>()));
+    const previous = Number(str(obj(table.get(id)?.meta)?.versionId) ?? '0');
     const stored = {
       ...structuredClone(resource),
       resourceType: type,
       id,
-      meta: { ...obj(resource.meta), versionId: '1', lastUpdated: new Date().toISOString() },
+      meta: {
+        ...obj(resource.meta),
+        versionId: String(previous + 1),
+        lastUpdated: new Date().toISOString(),
+      },
     } as FhirResource;
-    let table = this.byType.get(type);
-    if (!table) this.byType.set(type, (table = new Map<string, FhirResource>()));
     table.set(id, stored);
     return stored;
   }

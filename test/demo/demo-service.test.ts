@@ -340,6 +340,55 @@ describe('pages and browser modules', () => {
   });
 });
 
+describe('a demo left running', () => {
+  it('dates its synthetic patients again each new day; what users created keeps its dates', async () => {
+    let now = new Date(2026, 2, 10, 9, 0, 0);
+    const app = buildApp({
+      config: loadConfig({ DEMO: 'on', CDS_AUTH: 'off', DATA_DIR: demo.dataDir, LOG_LEVEL: 'silent' }),
+      clock: () => now,
+    });
+    const dana = async () =>
+      (await app.inject({ url: '/demo/api/patients' }))
+        .json<{ id: string; currentMme: number }[]>()
+        .find((p) => p.id === 'branch-chronic-pain');
+    const latestOrder = async () => {
+      const bundle = (
+        await app.inject({
+          url: '/demo/fhir/MedicationRequest?patient=branch-chronic-pain&_sort=-authoredon',
+        })
+      ).json<{ entry: { resource: { authoredOn: string; meta: { versionId: string } } }[] }>();
+      return bundle.entry[0]?.resource;
+    };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/demo/fhir/ServiceRequest',
+      payload: {
+        resourceType: 'ServiceRequest',
+        status: 'draft',
+        intent: 'proposal',
+        subject: { reference: 'Patient/branch-chronic-pain' },
+        authoredOn: '2026-03-10',
+      },
+    });
+    const referral = created.json<{ id: string }>().id;
+    expect(await dana()).toMatchObject({ currentMme: 30 });
+    const first = await latestOrder();
+    expect(first?.meta.versionId).toBe('1');
+
+    now = new Date(2026, 4, 9, 9, 0, 0); // 60 days later: the orders of 10 March have run out
+    expect(await dana()).toMatchObject({ currentMme: 30 });
+    const moved = await latestOrder();
+    expect(moved?.meta.versionId).toBe('2');
+    const shift = (Date.parse(moved?.authoredOn ?? '') - Date.parse(first?.authoredOn ?? '')) / 86_400_000;
+    expect(shift).toBe(60);
+    const kept = (await app.inject({ url: `/demo/fhir/ServiceRequest/${referral}` })).json<{
+      authoredOn: string;
+    }>();
+    expect(kept.authoredOn).toBe('2026-03-10');
+    await app.close();
+  });
+});
+
 describe('without the demo', () => {
   it('serves neither the demo page nor its store nor its key; the trend app stays', async () => {
     const app = buildApp({ config: loadConfig({ CDS_AUTH: 'off' }) });
