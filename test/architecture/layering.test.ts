@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsIn } from '../helpers/module-imports.ts';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
@@ -14,12 +15,7 @@ function files(dir: string): string[] {
   );
 }
 
-const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm;
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? '');
-}
+const importsOf = (file: string): string[] => importsIn(readFileSync(file, 'utf8'));
 
 const all = files(SRC);
 const domain = all.filter((f) => f.startsWith(join(SRC, 'domain')));

@@ -16,7 +16,8 @@ import { localDate, type Clock } from '../../platform/clock.ts';
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
 /** The pages: URL path -> HTML file under src/. */
 const PAGES: Record<string, string> = { '/demo': 'web/demo/index.html', '/trend': 'web/trend/index.html' };
-const ENTRY_MODULES = ['web/demo/demo.ts', 'web/trend/trend.ts'];
+/** The pages' scripts (paths relative to src/). */
+export const ENTRY_MODULES = ['web/demo/demo.ts', 'web/trend/trend.ts'];
 const STYLES = ['web/shared/style.css'];
 /** Prefix of every asset URL: /app/<path under src>. */
 export const ASSET_PREFIX = '/app/';
@@ -49,7 +50,11 @@ function csp(frameAncestors: readonly string[]): string {
 
 const IMPORT = /(?:^|[;\s])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.{1,2}\/[^'"]+)['"]/g;
 
-/** Every module reachable from the entries by relative imports (paths relative to src/). */
+/**
+ * Every module reachable from the entries by relative imports (paths relative to src/). A scan of the text, not a
+ * parse: it does not see dynamic `import()` and would follow an import quoted in a comment, so a test compares its
+ * answer for the pages with the TypeScript compiler's reading of the same files (and that none import a package).
+ */
 export function moduleClosure(entries: readonly string[], root = SRC): string[] {
   const seen = new Set<string>();
   const visit = (path: string): void => {
