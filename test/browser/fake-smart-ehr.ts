@@ -13,8 +13,12 @@ export interface FakeEhr {
   readonly fhirBase: string;
   /** The FHIR store requests are answered from (set once the demo server runs). */
   target: string;
+  /** The app's registered redirect URI: an authorization request must name exactly this one. */
+  redirectUri: string;
   readonly seen: {
     authorize: URLSearchParams[];
+    /** The codes the authorization endpoint issued, in order. */
+    codes: string[];
     token: URLSearchParams[];
     fhirWithToken: number;
     fhirWithoutToken: number;
@@ -51,7 +55,8 @@ export async function startFakeEhr(options: {
     origin: '',
     fhirBase: '',
     target: '',
-    seen: { authorize: [], token: [], fhirWithToken: 0, fhirWithoutToken: 0 },
+    redirectUri: '',
+    seen: { authorize: [], codes: [], token: [], fhirWithToken: 0, fhirWithoutToken: 0 },
     close: () => server.close(),
   };
   const send = (
@@ -96,13 +101,14 @@ export async function startFakeEhr(options: {
           q.get('code_challenge_method') !== 'S256' ||
           !q.get('code_challenge') ||
           !(ehrLaunch || standalone) ||
-          !redirect.startsWith('http')
+          redirect !== ehr.redirectUri
         ) {
           send(response, 400, { error: 'invalid_request' });
           return;
         }
         const code = randomUUID();
         codes.set(code, { challenge: q.get('code_challenge') ?? '', redirect });
+        ehr.seen.codes.push(code);
         const back = new URL(redirect);
         back.searchParams.set('code', code);
         back.searchParams.set('state', q.get('state') ?? '');

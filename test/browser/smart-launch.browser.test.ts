@@ -3,7 +3,8 @@
  * (iss only), against an EHR's FHIR server that needs the access token; refused for a FHIR server it is not set up
  * for. The figures are those of POST /analysis for the same record.
  */
-import type { Browser } from 'playwright-core';
+import { createHash } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { launchBrowser, screenshot, strictPage } from './browser.ts';
@@ -18,6 +19,7 @@ beforeAll(async () => {
   ehr = await startFakeEhr({ clientId: CLIENT_ID, launch: 'launch-123', patient: 'escalating' });
   demo = await startDemoServer({ FHIR_ALLOWED_BASE_URLS: ehr.fhirBase });
   ehr.target = `${demo.url}/demo/fhir`;
+  ehr.redirectUri = `${demo.url}/trend`;
   browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
@@ -48,6 +50,18 @@ async function analysisOf(
   return (await res.json()) as { totalMme: number; series: { date: string; mme: number }[] };
 }
 
+/** What the app reads: the patient's record, read-only (SMART v2 scopes). */
+const RESOURCE_SCOPES =
+  'openid fhirUser patient/Patient.rs patient/MedicationRequest.rs patient/Medication.rs ' +
+  'patient/Observation.rs patient/Condition.rs patient/ServiceRequest.rs';
+
+/** What the page keeps in its storage once launched: nothing (a pending launch is used once; no token is kept). */
+const storageOf = (page: Page) =>
+  page.evaluate(() => ({
+    session: Object.keys(sessionStorage),
+    local: Object.keys(localStorage),
+  }));
+
 describe('SMART on FHIR launch of the trend app', () => {
   it('EHR launch: authorizes with PKCE, reads the FHIR server with the token, and shows the patient in context', async () => {
     const { page, errors } = await strictPage(browser);
@@ -56,12 +70,35 @@ describe('SMART on FHIR launch of the trend app', () => {
     expect(await page.getAttribute('body', 'data-ready')).toBe('true');
     // The code and state are gone from the address bar.
     expect(page.url()).toBe(`${demo.url}/trend`);
-    const authorize = ehr.seen.authorize.at(-1)!;
-    expect(authorize.get('scope')).toMatch(/^launch openid fhirUser patient\/Patient\.rs/);
-    expect(authorize.get('aud')).toBe(ehr.fhirBase);
-    expect(authorize.get('code_challenge_method')).toBe('S256');
-    expect(ehr.seen.token.at(-1)?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(ehr.seen.fhirWithToken).toBeGreaterThan(3);
+    expect(ehr.seen.authorize).toHaveLength(1);
+    const authorize = Object.fromEntries(ehr.seen.authorize[0]!);
+    expect(authorize).toEqual({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: `${demo.url}/trend`,
+      scope: `launch ${RESOURCE_SCOPES}`,
+      state: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      aud: ehr.fhirBase,
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge_method: 'S256',
+      launch: 'launch-123',
+    });
+    // The code is traded once, with the verifier whose S256 hash the authorization request carried.
+    expect(ehr.seen.token).toHaveLength(1);
+    const token = Object.fromEntries(ehr.seen.token[0]!);
+    expect(token).toEqual({
+      grant_type: 'authorization_code',
+      code: ehr.seen.codes[0],
+      redirect_uri: `${demo.url}/trend`,
+      client_id: CLIENT_ID,
+      code_verifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    expect(createHash('sha256').update(token.code_verifier!).digest('base64url')).toBe(
+      authorize.code_challenge,
+    );
+    expect(await storageOf(page)).toEqual({ session: [], local: [] });
+    // Patient, MedicationRequest, Observation and Condition at least, every one with the token.
+    expect(ehr.seen.fhirWithToken).toBeGreaterThanOrEqual(4);
     expect(ehr.seen.fhirWithoutToken).toBe(0);
     expect(await page.textContent('#patient-line')).toMatch(/^Priya Raman, born /);
     const analysis = await analysisOf('escalating');
@@ -87,8 +124,10 @@ describe('SMART on FHIR launch of the trend app', () => {
     await page.waitForSelector('body[data-ready]');
     expect(await page.getAttribute('body', 'data-ready')).toBe('true');
     const authorize = ehr.seen.authorize.at(-1)!;
-    expect(authorize.get('scope')).toMatch(/^launch\/patient /);
+    expect(authorize.get('scope')).toBe(`launch/patient ${RESOURCE_SCOPES}`);
+    expect(authorize.get('redirect_uri')).toBe(`${demo.url}/trend`);
     expect(authorize.has('launch')).toBe(false);
+    expect(await storageOf(page)).toEqual({ session: [], local: [] });
     expect(ehr.seen.fhirWithToken).toBeGreaterThan(before);
     expect(await page.textContent('#patient-line')).toMatch(/^Priya Raman/);
     expect(errors).toEqual([]);
@@ -105,6 +144,22 @@ describe('SMART on FHIR launch of the trend app', () => {
       /not set up for the FHIR server http:\/\/127\.0\.0\.1:9\/fhir/,
     );
     expect(ehr.seen.authorize.length).toBe(authorizations);
+    await page.close();
+  });
+
+  it('uses an authorization response once: the same code and state again start nothing', async () => {
+    const { page } = await strictPage(browser);
+    await page.goto(`${demo.url}/trend?iss=${encodeURIComponent(ehr.fhirBase)}&launch=launch-123`);
+    await page.waitForSelector('body[data-ready]');
+    expect(await page.getAttribute('body', 'data-ready')).toBe('true');
+    const state = ehr.seen.authorize.at(-1)?.get('state') ?? '';
+    const code = ehr.seen.codes.at(-1) ?? '';
+    const trades = ehr.seen.token.length;
+    await page.goto(`${demo.url}/trend?code=${code}&state=${state}`);
+    await page.waitForSelector('body[data-ready]');
+    expect(await page.getAttribute('body', 'data-ready')).toBe('error');
+    expect(await page.textContent('#trend-status')).toMatch(/does not match a launch started here/);
+    expect(ehr.seen.token.length).toBe(trades);
     await page.close();
   });
 
