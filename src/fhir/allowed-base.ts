@@ -2,7 +2,7 @@
  * Which allow-listed FHIR base URL a caller's URL names (the service's `fhirServer`, the trend app's `iss`), compared
  * as URLs: scheme and host whatever their case, the port (a default port as none), the path exactly but for a
  * trailing slash; a URL with user info, a query or a fragment names none. The allow-listed string is what gets
- * called, never the caller's. Pure: the service and the trend app in the browser share it.
+ * called, never the caller's. One comparison for the hooks' FHIR calls and the trend app's launches.
  */
 function key(text: string): string | undefined {
   try {

@@ -130,8 +130,17 @@ export const OPENAPI = {
     '/trend/config.json': {
       get: {
         summary:
-          "The trend app's settings: SMART client id, factor set, window, FHIR servers it may be launched from, the service's date",
-        responses: { 200: json('Settings') },
+          "The trend app's settings: SMART client id, factor set, window, the service's date; with ?iss=, the allow-listed FHIR base that iss names (launchFrom), or null",
+        parameters: [
+          {
+            name: 'iss',
+            in: 'query',
+            required: false,
+            description: "A launch's FHIR base URL",
+            schema: { type: 'string', maxLength: 2048 },
+          },
+        ],
+        responses: { 200: json('Settings'), 400: problem },
       },
     },
     '/app/{path}': {

@@ -333,10 +333,41 @@ describe('pages and browser modules', () => {
       clientId: 'opioid-pain-cds-trend',
       factorSet: 'cdc-2022',
       windowDays: 180,
-      allowedIssuers: [`${demo.url}/demo/fhir`],
       demoFhirServer: `${demo.url}/demo/fhir`,
       today: config.today,
     });
+  });
+
+  it("says which allow-listed FHIR server a launch's iss names, without listing them to whoever asks", async () => {
+    const app = buildApp({
+      config: loadConfig({
+        CDS_AUTH: 'off',
+        DATA_DIR: demo.dataDir,
+        FHIR_ALLOWED_BASE_URLS: 'https://ehr.example.org/fhir/R4,https://other.example.org/fhir',
+      }),
+    });
+    const settings = async (query: string) => {
+      const res = await app.inject({ url: `/trend/config.json${query}` });
+      return { status: res.statusCode, body: res.json<Record<string, unknown>>(), text: res.body };
+    };
+    const plain = await settings('');
+    expect(plain.body).not.toHaveProperty('launchFrom');
+    expect(plain.text).not.toMatch(/example\.org/);
+    // Compared as URLs; the allow-listed spelling is the one to launch from.
+    const named = await settings(`?iss=${encodeURIComponent('HTTPS://EHR.example.org:443/fhir/R4/')}`);
+    expect(named.body.launchFrom).toBe('https://ehr.example.org/fhir/R4');
+    expect(named.text).not.toMatch(/other\.example\.org/);
+    expect(
+      (await settings(`?iss=${encodeURIComponent('https://evil.example.com/fhir')}`)).body,
+    ).toMatchObject({
+      launchFrom: null,
+    });
+    for (const query of ['?iss=a&iss=b', `?iss=${'x'.repeat(2049)}`]) {
+      const refused = await settings(query);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.message).toMatch(/^iss: /);
+    }
+    await app.close();
   });
 });
 

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { transformSync } from 'amaro';
 import type { FastifyInstance } from 'fastify';
 import { DEMO_FHIR_PATH, type Config } from '../../config/load-config.ts';
+import { allowedBase } from '../../fhir/allowed-base.ts';
+import { badRequest } from '../http-error.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +21,8 @@ const PAGES: Record<string, string> = { '/demo': 'web/demo/index.html', '/trend'
 /** The pages' scripts (paths relative to src/). */
 export const ENTRY_MODULES = ['web/demo/demo.ts', 'web/trend/trend.ts'];
 const STYLES = ['web/shared/style.css'];
+/** The longest `iss` the trend app's settings accept. */
+const MAX_ISS_LENGTH = 2048;
 /** Prefix of every asset URL: /app/<path under src>. */
 export const ASSET_PREFIX = '/app/';
 
@@ -90,14 +94,21 @@ export function webRoutes(app: FastifyInstance, config: Config, clock: Clock): v
     clientId: config.smartClientId,
     factorSet: config.defaultFactorSet,
     windowDays: config.trendRules.windowDays,
-    allowedIssuers: config.fhir.allowedBaseUrls,
     ...(config.demo ? { demoFhirServer: `${config.publicBaseUrl}${DEMO_FHIR_PATH}` } : {}),
   };
   // `today` is the service's (its TZ), so that the page computes for the day the cards were computed for, whatever
-  // the browser's time zone.
-  app.get('/trend/config.json', (_request, reply) => {
+  // the browser's time zone. The FHIR servers the app may be launched from are not listed to whoever asks: given
+  // a launch's `iss`, the answer says which allow-listed base it names (`launchFrom`), or null.
+  app.get<{ Querystring: { iss?: unknown } }>('/trend/config.json', (request, reply) => {
+    const { iss } = request.query;
+    if (iss !== undefined && (typeof iss !== 'string' || iss.length > MAX_ISS_LENGTH))
+      throw badRequest(`iss: one FHIR base URL of at most ${MAX_ISS_LENGTH} characters`);
     void reply.header('cache-control', 'no-store');
-    return { ...trendConfig, today: localDate(clock) };
+    return {
+      ...trendConfig,
+      today: localDate(clock),
+      ...(iss === undefined ? {} : { launchFrom: allowedBase(iss, config.fhir.allowedBaseUrls) ?? null }),
+    };
   });
   // Browsers ask for it on every page: no icon, and no 404 in their consoles.
   app.get('/favicon.ico', (_request, reply) => reply.status(204).send());

@@ -11,7 +11,6 @@ import { analyzeBundle } from '../../analysis/analyze-bundle.ts';
 import type { FactorSetId } from '../../domain/opioid/factor-sets.ts';
 import { parseIsoDate } from '../../domain/time/day.ts';
 import { DEFAULT_TREND_RULES } from '../../domain/trend/trend-rules.ts';
-import { allowedBase } from '../../fhir/allowed-base.ts';
 import { trendChart } from './chart.ts';
 import { readRecord } from './fhir-client.ts';
 import { beginLaunch, completeLaunch } from './smart.ts';
@@ -21,8 +20,8 @@ interface TrendConfig {
   readonly clientId: string;
   readonly factorSet: FactorSetId;
   readonly windowDays: number;
-  /** FHIR servers the app may be launched from (FHIR_ALLOWED_BASE_URLS). */
-  readonly allowedIssuers: readonly string[];
+  /** Asked with a launch's `iss`: the allow-listed FHIR base it names (FHIR_ALLOWED_BASE_URLS), or null. */
+  readonly launchFrom?: string | null;
   /** The demo's embedded FHIR store (demo only). */
   readonly demoFhirServer?: string;
   /** The service's date (YYYY-MM-DD): the day its cards are computed for. */
@@ -221,22 +220,23 @@ async function show(
 
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const response = await fetch('trend/config.json');
-  if (!response.ok) throw new Error(`the app's configuration could not be read (HTTP ${response.status})`);
-  const config = (await response.json()) as TrendConfig;
   const code = params.get('code');
   const state = params.get('state');
   const iss = params.get('iss');
   const patient = params.get('patient');
+  const response = await fetch(
+    iss && !(code && state) ? `trend/config.json?iss=${encodeURIComponent(iss)}` : 'trend/config.json',
+  );
+  if (!response.ok) throw new Error(`the app's configuration could not be read (HTTP ${response.status})`);
+  const config = (await response.json()) as TrendConfig;
   if (code && state) {
     const ctx = await completeLaunch(code, state);
     await show(ctx.fhirBaseUrl, ctx.patientId, config, ctx.accessToken);
   } else if (iss) {
-    // Only the FHIR servers the service is set up for (compared as URLs; the allow-listed one is used): a link
-    // naming any other would send the user to an authorization server nobody chose.
-    const allowed = allowedBase(iss, config.allowedIssuers);
-    if (allowed === undefined) throw new Error(`this app is not set up for the FHIR server ${iss}`);
-    await beginLaunch(allowed, params.get('launch'), config.clientId);
+    // Only the FHIR servers the service is set up for (the service compares them as URLs; the allow-listed one is
+    // used): a link naming any other would send the user to an authorization server nobody chose.
+    if (!config.launchFrom) throw new Error(`this app is not set up for the FHIR server ${iss}`);
+    await beginLaunch(config.launchFrom, params.get('launch'), config.clientId);
   } else if (patient && config.demoFhirServer) {
     const demoOrigin = new URL(config.demoFhirServer).origin;
     if (location.origin !== demoOrigin) {
