@@ -4,6 +4,7 @@
  * built on the first look-up: most Bundles hold thousands of MedicationRequests and few references to resolve.
  */
 import { arr, obj, str, type Json } from './json-read.ts';
+import { referenceTarget } from './reference-target.ts';
 
 export interface BundleIndex {
   readonly byType: ReadonlyMap<string, readonly IndexedResource[]>;
@@ -17,8 +18,6 @@ export interface IndexedResource {
   readonly fullUrl?: string;
   readonly position: number;
 }
-
-const TYPED_TAIL = /([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
 /** The index of a Bundle's entries (each entry's resource, with its fullUrl). */
 export function indexBundle(bundle: Json): BundleIndex {
@@ -95,8 +94,8 @@ function indexOf(
       }
       const direct = byFullUrl.get(reference);
       if (direct) return direct;
-      const tail = TYPED_TAIL.exec(reference);
-      return tail?.[1] && tail[2] ? idsOf(tail[1]).get(tail[2]) : undefined;
+      const target = referenceTarget(reference);
+      return target ? idsOf(target.type).get(target.id) : undefined;
     },
   };
 }

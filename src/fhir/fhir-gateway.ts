@@ -8,6 +8,7 @@
 import { arr, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
 import { allowedBase } from './allowed-base.ts';
+import { medicationPath } from './reference-target.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
 export interface PrefetchSpec {
@@ -106,7 +107,7 @@ function missingMedications(resources: readonly Json[]): string[] {
   for (const r of resources) {
     const reference = str(obj(r.medicationReference)?.reference);
     if (!reference || reference.startsWith('#')) continue;
-    const tail = /Medication\/[^/]+$/.exec(reference)?.[0];
+    const tail = medicationPath(reference);
     if (tail && !present.has(tail)) missing.add(tail);
   }
   return [...missing];

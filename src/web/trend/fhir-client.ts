@@ -6,6 +6,7 @@
  */
 
 import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../../fhir/observation-categories.ts';
+import { medicationPath } from '../../fhir/reference-target.ts';
 
 type Json = Record<string, unknown>;
 
@@ -80,9 +81,6 @@ function entries(bundle: Json, onError: () => void): Json[] {
   return out;
 }
 
-/** "Medication/{id}" of a reference to a Medication (relative or absolute, as the analysis resolves it). */
-const MEDICATION_TAIL = /(?:^|\/)(Medication\/[A-Za-z0-9\-.]{1,64})$/;
-
 function nextLink(bundle: Json): string | undefined {
   const links = Array.isArray(bundle.link) ? (bundle.link as Json[]) : [];
   const next = links.find((l) => l.relation === 'next');
@@ -155,7 +153,7 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
   const missing = new Set<string>();
   for (const r of resources.values()) {
     const ref = (r.medicationReference as Json | undefined)?.reference;
-    const tail = typeof ref === 'string' ? MEDICATION_TAIL.exec(ref)?.[1] : undefined;
+    const tail = typeof ref === 'string' ? medicationPath(ref) : undefined;
     if (tail !== undefined && !resources.has(tail)) missing.add(tail);
   }
   await Promise.all(

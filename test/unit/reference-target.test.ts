@@ -1,0 +1,43 @@
+/**
+ * One reading of literal references for the Bundle index, the service's Medication reads and the trend app's: the
+ * type and id at the end of a relative or absolute reference, a version dropped, anything else naming nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { medicationPath, referenceTarget } from '../../src/fhir/reference-target.ts';
+
+describe('referenceTarget', () => {
+  it.each([
+    ['Medication/123', 'Medication', '123'],
+    ['https://ehr.example.org/fhir/R4/Medication/eXy.9-a', 'Medication', 'eXy.9-a'],
+    ['Medication/123/_history/4', 'Medication', '123'],
+    ['https://ehr.example.org/fhir/Patient/p1/_history/2', 'Patient', 'p1'],
+    [`Medication/${'a'.repeat(64)}`, 'Medication', 'a'.repeat(64)],
+  ])('%s names %s/%s', (reference, type, id) => {
+    expect(referenceTarget(reference)).toEqual({ type, id });
+  });
+
+  it.each([
+    '#med1',
+    'urn:uuid:3f1c2d4e-5a6b-4c7d-8e9f-001122334455',
+    'Medication/',
+    'Medication/a b',
+    'Medication/1?_format=xml',
+    'Medication/1#x',
+    'medication/1',
+    'xMedication/1',
+    `Medication/${'a'.repeat(65)}`,
+    'Medication/1/_history/',
+    '',
+  ])('%j names no resource', (reference) => {
+    expect(referenceTarget(reference)).toBeUndefined();
+  });
+});
+
+describe('medicationPath', () => {
+  it('is "Medication/{id}" for a reference to a Medication, whatever its form, and nothing for another type', () => {
+    expect(medicationPath('https://ehr.example.org/fhir/Medication/m1/_history/3')).toBe('Medication/m1');
+    expect(medicationPath('Medication/m1')).toBe('Medication/m1');
+    expect(medicationPath('Substance/m1')).toBeUndefined();
+    expect(medicationPath('Medication/m1?x=1')).toBeUndefined();
+  });
+});
