@@ -363,6 +363,24 @@ describe('medications by reference', () => {
     expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
   });
 
+  it('reads a Medication referred to by versioned references, relative or absolute, once, as its current version', async () => {
+    const resources = [
+      ...base(),
+      epicOrder('e1', 'Medication/epic-oxy/_history/2'),
+      epicOrder('e2', 'https://ehr.example.org/fhir/R4/Medication/epic-oxy/_history/3'),
+      epicMedication(),
+    ];
+    const server = await fhir(resources);
+    const prefetch = prefetchFor(resources.filter((r) => r.resourceType !== 'Medication'));
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/epic-oxy']);
+    expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
+  });
+
   it('a contained Medication needs no lookup', async () => {
     const contained = medicationRequest({
       id: 'c1',
