@@ -86,7 +86,12 @@ export function observationEffective(resource: Json): Day | undefined {
   );
 }
 
-export function mapObservation(resource: Json, ref: string): ObservationInput {
+/** `effective`: the Observation's day when the caller has read it already. */
+export function mapObservation(
+  resource: Json,
+  ref: string,
+  effective: Day | undefined = observationEffective(resource),
+): ObservationInput {
   const components: ObservationComponentInput[] = objs(resource.component).map((c) => ({
     code: concept(c.code),
     value: observationValue(c),
@@ -96,7 +101,7 @@ export function mapObservation(resource: Json, ref: string): ObservationInput {
     ref,
     status: str(resource.status),
     code: concept(resource.code),
-    effective: observationEffective(resource),
+    effective,
     value: observationValue(resource),
     interpretation: interpretation(resource),
     components,

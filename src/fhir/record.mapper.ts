@@ -82,10 +82,11 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
   const each = <T>(type: string, map: (resource: Json, ref: string) => T): T[] =>
     mapAll(type, index.byType.get(type) ?? [], map);
   const at = options.relevantAt;
-  const observations = (index.byType.get('Observation') ?? []).filter(
-    ({ resource }) =>
-      !at || isRelevantObservation(observationEffective(resource), at.asOf, at.observationLookbackDays),
-  );
+  // Each Observation's day is read once: for the relevance cut, then for the record.
+  const observations = (index.byType.get('Observation') ?? []).flatMap((entry) => {
+    const day = observationEffective(entry.resource);
+    return !at || isRelevantObservation(day, at.asOf, at.observationLookbackDays) ? [{ entry, day }] : [];
+  });
   const patients = each('Patient', mapPatient);
   if (patients.length > 1) reasons.push(`the Bundle holds ${patients.length} Patients: the first is used`);
   // Repeats are removed before the relevance cut, so that the copy counted is the same either way.
@@ -98,7 +99,9 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     conditions: each('Condition', mapCondition).map((c) =>
       c.encounterRef === undefined ? c : { ...c, encounterRef: canonical(c.encounterRef) },
     ),
-    observations: mapAll('Observation', observations, mapObservation),
+    observations: observations.map(({ entry: { resource, fullUrl, position }, day }) =>
+      mapObservation(resource, refOf(resource, fullUrl ?? `Observation entry ${position}`), day),
+    ),
     serviceRequests: each('ServiceRequest', mapServiceRequest),
     encounters: each('Encounter', mapEncounter).map((e) => ({
       ...e,
