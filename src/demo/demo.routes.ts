@@ -76,7 +76,7 @@ export function demoRoutes(
   // A demo left running keeps histories that end today: on the first demo request of a new day, the synthetic
   // patients' resources are dated again (as new versions, same ids); what users created keeps its own dates.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/demo/')) {
+    if (request.routeOptions.url?.startsWith('/demo/')) {
       const day = today();
       if (day !== datedFor) {
         for (const resource of demoPatients(day).flatMap((p) => p.resources)) store.put(resource);

@@ -110,6 +110,22 @@ describe('EHR authentication', () => {
     await a.close();
   });
 
+  it('protects every CDS and analysis route however its path is spelled (percent-encoded letters too)', async () => {
+    const a = buildApp({ config: loadConfig({}) });
+    for (const [method, url] of [
+      ['GET', '/%63ds-services'],
+      ['POST', '/%63ds-services/opioid-pain-patient-view'],
+      ['POST', '/cd%73-services/opioid-pain-patient-view/feedback'],
+      ['POST', '/cds-services/opioid-pain-patient-vie%77'],
+      ['POST', '/%61nalysis'],
+      ['POST', '/analysis?x=1'],
+    ] as const) {
+      const res = await a.inject({ method, url, payload: method === 'POST' ? {} : undefined });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+    }
+    await a.close();
+  });
+
   it('is off only when CDS_AUTH=off', async () => {
     const a = build({ CDS_AUTH: 'off' });
     expect((await call(a, undefined)).status).toBe(200);

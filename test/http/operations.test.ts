@@ -94,6 +94,13 @@ describe('load shedding', () => {
       });
       expect(shed.statusCode).toBe(503);
       expect(shed.headers['retry-after']).toBe('1');
+      // The same route, its path spelled with a percent-encoded letter, is shed too.
+      const encoded = await app.inject({
+        method: 'POST',
+        url: HOOK.replace('/cds-services/', '/%63ds-services/'),
+        payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) }),
+      });
+      expect(encoded.statusCode).toBe(503);
       expect((await app.inject({ method: 'GET', url: '/cds-services' })).statusCode).toBe(200);
       expect((await slow).statusCode).toBe(200);
       const after = await app.inject({
@@ -103,7 +110,7 @@ describe('load shedding', () => {
       });
       expect(after.statusCode).toBe(200);
       expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
-        /cds_requests_shed_total 1/,
+        /cds_requests_shed_total 2/,
       );
     } finally {
       fhir.delayMs = 0;

@@ -1,7 +1,9 @@
 /**
  * EHR authentication on every CDS Hooks call (discovery, hooks, feedback) and on /analysis: a Bearer JWT verified by
  * security/jwt-verifier.ts against the URL called (PUBLIC_BASE_URL + path, so that it holds behind a proxy). 401
- * with no detail on failure; the reason goes to the log, never the token.
+ * with no detail on failure; the reason goes to the log, never the token. Whether a call is protected is decided by
+ * the route it reached (the router decodes the path: "/%63ds-services" reaches /cds-services), and by its path for
+ * calls that reach none.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Verification } from '../../security/jwt-verifier.ts';
@@ -22,7 +24,8 @@ export function registerAuth(
   onFailure: (reason: string) => void = () => undefined,
 ): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method === 'OPTIONS' || !isProtected(request.url)) return;
+    if (request.method === 'OPTIONS') return;
+    if (!isProtected(request.routeOptions.url ?? '') && !isProtected(request.url)) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
     const path = request.url.split('?')[0] ?? request.url;

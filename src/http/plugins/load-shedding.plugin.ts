@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-const HEAVY = /^\/(cds-services\/[^/?]+|analysis)(\?|$)/;
+/** The routes shed (by route, not by path: the router decodes the path, "/%61nalysis" reaches /analysis). */
+const HEAVY = new Set(['/cds-services/:id', '/analysis']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,7 +24,7 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
     }
   };
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST' || !HEAVY.test(request.url)) return;
+    if (request.method !== 'POST' || !HEAVY.has(request.routeOptions.url ?? '')) return;
     if (inFlight >= maxInFlight) {
       onShed();
       await reply.code(503).header('retry-after', '1').send({
