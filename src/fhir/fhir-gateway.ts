@@ -1,14 +1,15 @@
 /**
  * Gathers the patient data a hook needs: prefetch first, then the EHR's FHIR server for the keys the EHR did not
  * fulfil (CDS Hooks 2.0 "Prefetch"): a missing key is fetched, a null key means no data. Searches follow `next`
- * links up to a cap; referenced Medications missing from what came back are read once each; everything runs in
- * parallel under one deadline. What could not be read is reported, never silently dropped; when required data can
- * be neither found nor fetched, DataUnavailableError becomes a 412.
+ * links up to a cap; referenced Medications missing from what came back (or from the draft orders) are read once
+ * each; everything runs in parallel under one deadline. A prefetch key the EHR answered with an OperationOutcome is
+ * fetched as if missing. Resources that name another patient are left out. What could not be read is reported,
+ * never silently dropped; when required data can be neither found nor fetched, DataUnavailableError becomes a 412.
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
 import { allowedBase } from './allowed-base.ts';
-import { medicationPath } from './reference-target.ts';
+import { medicationPath, referenceTarget } from './reference-target.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
 export interface PrefetchSpec {
@@ -30,6 +31,8 @@ export interface GatherRequest {
   readonly fhirServer?: string;
   readonly accessToken?: string;
   readonly context: Readonly<Record<string, unknown>>;
+  /** Resources outside the record whose Medications are read too: the draft orders of the order hooks. */
+  readonly referring?: readonly Json[];
 }
 
 export interface GatherOptions {
@@ -71,11 +74,17 @@ function entriesOf(value: Json, label: string, partial: string[]): Json[] {
   return out;
 }
 
+const readProblem = (error: unknown): string =>
+  error instanceof FhirReadError ? error.message : 'the FHIR server could not be read';
+
 function nextLink(bundle: Json): string | undefined {
   return str(objs(bundle.link).find((l) => l.relation === 'next')?.url);
 }
 
-/** A search and its next pages, up to the cap. */
+/**
+ * A search and its next pages, up to the cap. The first page failing fails the search; a later page failing (an
+ * error, the deadline, a link off the server) keeps the pages read and says so, as the cap does.
+ */
 async function readAll(
   reader: FhirReader,
   first: Json | string,
@@ -92,14 +101,35 @@ async function readAll(
       partial.push(`${label}: more than ${maxPages} pages; only the first ${maxPages} were read`);
       break;
     }
-    page = await reader.get(next);
+    try {
+      page = await reader.get(next);
+    } catch (error) {
+      const read = pages === 1 ? 'the first page was' : `the first ${pages} pages were`;
+      partial.push(`${label}: only ${read} read; the next: ${readProblem(error)}`);
+      break;
+    }
     resources.push(...entriesOf(page, label, partial));
   }
   return resources;
 }
 
-/** medicationReference targets that are neither contained nor among the gathered resources. */
-function missingMedications(resources: readonly Json[]): string[] {
+/** An OperationOutcome in words: its issues' codes (not their free text, which may name the patient). */
+function outcomeCodes(outcome: Json): string {
+  const codes = [...new Set(objs(outcome.issue).map((i) => str(i.code) ?? 'unknown'))];
+  return codes.length > 0 ? codes.join(', ') : 'no issue given';
+}
+
+/** The Patient a resource names (its subject or patient), when the reference says; undefined when it does not. */
+function patientNamed(resource: Json): string | undefined {
+  if (resource.resourceType === 'Patient') return str(resource.id);
+  const reference = str(obj(resource.subject)?.reference) ?? str(obj(resource.patient)?.reference);
+  const target = reference === undefined ? undefined : referenceTarget(reference);
+  return target?.type === 'Patient' ? target.id : undefined;
+}
+
+/** medicationReference targets that are neither contained nor among the gathered (or referring) resources. */
+function missingMedications(gathered: readonly Json[], referring: readonly Json[]): string[] {
+  const resources = [...gathered, ...referring];
   const present = new Set<string>();
   for (const r of resources)
     if (r.resourceType === 'Medication' && typeof r.id === 'string') present.add(`Medication/${r.id}`);
@@ -112,9 +142,6 @@ function missingMedications(resources: readonly Json[]): string[] {
   }
   return [...missing];
 }
-
-const readProblem = (error: unknown): string =>
-  error instanceof FhirReadError ? error.message : 'the FHIR server could not be read';
 
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');
@@ -162,7 +189,12 @@ export async function gather(
       return [];
     }
     const value = obj(prefetched);
-    if (value) {
+    // The EHR's way of saying it could not prefetch the key: fetch it as if missing.
+    const refused =
+      value?.resourceType === 'OperationOutcome'
+        ? `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`
+        : undefined;
+    if (value && !refused) {
       sources[spec.key] = 'prefetch';
       // A paged prefetch: the rest comes from the server when one may be called.
       if (value.resourceType === 'Bundle' && nextLink(value) && reader)
@@ -171,8 +203,9 @@ export async function gather(
         partial.push(`${spec.label}: prefetch holds only the first page`);
       return entriesOf(value, spec.label, partial);
     }
-    if (prefetched !== undefined) return unavailable(spec, 'the prefetch value is not a FHIR resource');
-    if (!reader) return unavailable(spec, noServer);
+    if (prefetched !== undefined && !refused)
+      return unavailable(spec, 'the prefetch value is not a FHIR resource');
+    if (!reader) return unavailable(spec, refused ?? noServer);
     const rendered = renderTemplate(spec.template, request.context);
     if (!rendered.ok) return unavailable(spec, rendered.problem);
     sources[spec.key] = 'fhir';
@@ -194,8 +227,19 @@ export async function gather(
   };
 
   try {
-    const resources = (await Promise.all(specs.map(one))).flat();
-    const missing = missingMedications(resources);
+    const patientId = str(request.context.patientId);
+    let otherPatients = 0;
+    const resources = (await Promise.all(specs.map(one))).flat().filter((r) => {
+      const named = patientNamed(r);
+      if (named === undefined || patientId === undefined || named === patientId) return true;
+      otherPatients++;
+      return false;
+    });
+    if (otherPatients > 0)
+      partial.push(
+        `${otherPatients} resource${otherPatients === 1 ? '' : 's'} naming another patient than the one in context ${otherPatients === 1 ? 'was' : 'were'} left out`,
+      );
+    const missing = missingMedications(resources, request.referring ?? []);
     if (missing.length > 0 && reader) {
       const fetched = await Promise.allSettled(missing.map((ref) => reader.get(ref)));
       fetched.forEach((result, i) => {

@@ -221,6 +221,102 @@ describe('patient-view', () => {
     expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
   });
 
+  it('a prefetch key answered with an OperationOutcome is not data: it is fetched, or reported, or a 412', async () => {
+    const resources = misuse();
+    const refusedByEhr = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'too-costly' }],
+    };
+    // No server to ask: an optional key is reported as not checked (the COMM score is not silently lost) ...
+    const noServer = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: { ...prefetchFor(resources), observations: refusedByEhr },
+      }),
+    );
+    expect(noServer.status).toBe(200);
+    expect(noServer.body.cards[0].detail).toMatch(
+      /observations .* not checked: the EHR could not prefetch it \(OperationOutcome: too-costly\)/,
+    );
+    // ... a required one is a 412 ...
+    const required = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: { ...prefetchFor(resources), medications: refusedByEhr },
+      }),
+    );
+    expect(required.status).toBe(412);
+    expect(required.body.message).toMatch(/medication orders: the EHR could not prefetch it/);
+    // ... and with a server to ask, it is read from there: the same cards as with the full prefetch.
+    const server = await fhir(resources);
+    const fetched = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        prefetch: { ...prefetchFor(resources), observations: refusedByEhr },
+      }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests.map((r) => r.url)).toEqual([expect.stringMatching(/^\/fhir\/Observation\?/)]);
+    const full = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    expect(summaries(fetched.body.cards)).toEqual(summaries(full.body.cards));
+    expect(summaries(full.body.cards)).toEqual([expect.stringMatching(/MORE/)]);
+  });
+
+  it('keeps the pages of a paged prefetch it read when a later page fails, and says so', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    const orders = resources.filter((r) => r.resourceType === 'MedicationRequest');
+    const pagedFrom = (next: string) => ({
+      ...prefetchFor(resources),
+      medications: {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        link: [{ relation: 'next', url: next }],
+        entry: orders.map((resource) => ({ resource })),
+      },
+    });
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    server.failures = [{ pattern: /_offset=6/, status: 404 }];
+    for (const [next, problem] of [
+      [`${server.baseUrl}/MedicationRequest?patient=p1&_count=6&_offset=6`, /answered 404/],
+      ['http://elsewhere.example/fhir/MedicationRequest?page=2', /outside the allowed FHIR server/],
+    ] as const) {
+      const { status, body } = await call(
+        PV,
+        hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: pagedFrom(next) }),
+        env,
+      );
+      expect(status, next).toBe(200);
+      expectCdsHooksResponse(body);
+      expect(body.cards[0].detail).toMatch(/medication orders: only the first page was read; the next: /);
+      expect(body.cards[0].detail).toMatch(problem);
+      expect(body.cards[0].detail).toMatch(/opioids on 180 of the last 180 days/);
+    }
+  });
+
+  it('leaves out prefetched resources that name another patient, and says so', async () => {
+    const resources = chronicPain();
+    const stranger: MedicationRequest = {
+      ...medicationRequest({
+        id: 'not-ours',
+        rxcui: '1049621',
+        authoredOn: '2026-01-01',
+        dosages: [{ dose: tab(4), timing: every(4, 'h') }],
+        supply: { days: 30 },
+      }),
+      subject: { reference: 'https://ehr.example.org/fhir/Patient/someone-else' },
+    };
+    const prefetch = prefetchFor([...resources, stranger]);
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+    const own = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    expect(summaries(body.cards)).toEqual(summaries(own.body.cards));
+    expect(body.cards[0].detail).toMatch(
+      /1 resource naming another patient than the one in context was left out/,
+    );
+    expect(body.cards[0].detail).not.toMatch(/not-ours/);
+  });
+
   it('reads the next pages of a paged prefetch from the FHIR server', async () => {
     const resources = misuse();
     const server = await fhir(resources);
@@ -460,6 +556,32 @@ describe('order-select and order-sign', () => {
       summary: 'This order brings the total from 0 to 45 MME/day',
       indicator: 'info',
     });
+  });
+
+  it('reads the Medication a draft order refers to from the FHIR server when the EHR did not send it', async () => {
+    const oxycodone = medication('med-remote', {
+      rxcui: '1049621',
+      display: 'oxycodone hydrochloride 5 MG Oral Tablet',
+    });
+    const server = await fhir([...chronicPain(), oxycodone]);
+    const order = medicationRequest({
+      id: 'by-ref',
+      medicationReference: 'Medication/med-remote',
+      status: 'draft',
+      dosages: [{ dose: tab(2), timing: every(4, 'h') }],
+      supply: { days: 30 },
+    });
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        fhirServer: server.baseUrl,
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(order) },
+      }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/med-remote']);
+    expect(body.cards[0].summary).toBe('This order brings the total from 30 to 120 MME/day (crosses 90)');
   });
 
   it('says when the MME of the order cannot be computed, with the reason', async () => {

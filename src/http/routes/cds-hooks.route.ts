@@ -77,6 +77,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
     addLogFacts(request, { hookInstance: body.hookInstance, cdsService: service.definition.id });
 
+    const drafts = draftResources(body.context, body.hook);
     let data;
     try {
       data = await gather(
@@ -86,6 +87,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
           fhirServer: body.fhirServer,
           accessToken: body.fhirAuthorization?.access_token,
           context: body.context,
+          referring: drafts,
         },
         metrics ? { ...deps.config.fhir, observeRead } : deps.config.fhir,
       );
@@ -97,7 +99,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     const call: HookCall = {
       hookInstance: body.hookInstance,
       context: body.context,
-      draftResources: draftResources(body.context, body.hook),
+      draftResources: drafts,
     };
     const result = service.handle(call, data, {
       today: localDate(deps.clock),
