@@ -119,12 +119,16 @@ function outcomeCodes(outcome: Json): string {
   return codes.length > 0 ? codes.join(', ') : 'no issue given';
 }
 
-/** The Patient a resource names (its subject or patient), when the reference says; undefined when it does not. */
-function patientNamed(resource: Json): string | undefined {
-  if (resource.resourceType === 'Patient') return str(resource.id);
+/**
+ * Whether a resource names another patient than `patientId` (a Patient of another id, or a subject or patient
+ * reference to one). A reference that does not say which patient (urn:uuid, none) names no other.
+ */
+function namesAnotherPatient(resource: Json, patientId: string, own: string): boolean {
+  if (resource.resourceType === 'Patient') return str(resource.id) !== undefined && resource.id !== patientId;
   const reference = str(obj(resource.subject)?.reference) ?? str(obj(resource.patient)?.reference);
-  const target = reference === undefined ? undefined : referenceTarget(reference);
-  return target?.type === 'Patient' ? target.id : undefined;
+  if (reference === undefined || reference === own) return false;
+  const target = referenceTarget(reference);
+  return target?.type === 'Patient' && target.id !== patientId;
 }
 
 /** medicationReference targets that are neither contained nor among the gathered (or referring) resources. */
@@ -228,10 +232,10 @@ export async function gather(
 
   try {
     const patientId = str(request.context.patientId);
+    const own = `Patient/${patientId ?? ''}`;
     let otherPatients = 0;
     const resources = (await Promise.all(specs.map(one))).flat().filter((r) => {
-      const named = patientNamed(r);
-      if (named === undefined || patientId === undefined || named === patientId) return true;
+      if (patientId === undefined || !namesAnotherPatient(r, patientId, own)) return true;
       otherPatients++;
       return false;
     });
