@@ -3,6 +3,7 @@
  * change and are alphanumeric), the override reasons, the link to the MME trend, and the data-completeness note.
  */
 import type { CardContext, Coding, Link } from './card.types.ts';
+import { markdownText } from './markdown-text.ts';
 
 export const CARD_TOPIC_SYSTEM = 'https://opioid-pain-cds.org/fhir/CodeSystem/card-topic';
 export const OVERRIDE_REASON_SYSTEM = 'https://opioid-pain-cds.org/fhir/CodeSystem/override-reason';
@@ -60,7 +61,9 @@ export function trendLink(ctx: CardContext): Link {
 
 /** A line for card details when some data could not be read. */
 export function completenessNote(ctx: CardContext): string {
-  return ctx.partial.length === 0 ? '' : `\n\n**Data not complete:** ${ctx.partial.join('; ')}.`;
+  return ctx.partial.length === 0
+    ? ''
+    : `\n\n**Data not complete:** ${markdownText(ctx.partial.join('; '))}.`;
 }
 
 /** CDS Hooks: summary under 140 characters. Longer text is cut at a word and marked. */

@@ -2,6 +2,7 @@
 import type { MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import { FLAG_NAMES } from '../domain/risk/flag-names.ts';
 import type { Flag } from '../domain/risk/flag.types.ts';
+import { markdownText } from './markdown-text.ts';
 
 export function doseLine(mme: MmeAnalysis): string {
   const t = mme.trend;
@@ -29,7 +30,7 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
     .map((f) => {
       const facts = f.evidence
         .slice(0, 3)
-        .map((e) => `${e.detail}${e.date && !e.detail.includes(e.date) ? ` (${e.date})` : ''}`)
+        .map((e) => markdownText(`${e.detail}${e.date && !e.detail.includes(e.date) ? ` (${e.date})` : ''}`))
         .join('; ');
       const more = f.evidence.length > 3 ? `; and ${f.evidence.length - 3} more` : '';
       return `- ${FLAG_NAMES[f.code]}: ${facts}${more}`;

@@ -7,6 +7,7 @@ import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
 import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
 import type { Card, CardContext } from './card.types.ts';
+import { markdownText } from './markdown-text.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -14,8 +15,10 @@ const THRESHOLDS = [
 ] as const;
 
 function orderLine(o: OrderAnalysis): string {
-  if (o.mme === null) return `- ${o.explanation}. Why unknown: ${o.reasons.join('; ') || 'no usable dose'}`;
-  return `- ${o.explanation}`;
+  const explanation = markdownText(o.explanation);
+  if (o.mme === null)
+    return `- ${explanation}. Why unknown: ${markdownText(o.reasons.join('; ')) || 'no usable dose'}`;
+  return `- ${explanation}`;
 }
 
 export function orderCard(

@@ -10,6 +10,7 @@ import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from '
 import type { Card, CardContext, Suggestion } from './card.types.ts';
 import { doseLine, flagLines } from './explain.ts';
 import { PROGRAMMES, type ProgrammeContent } from './programme-content.ts';
+import { markdownText } from './markdown-text.ts';
 
 /** SNOMED CT 81294000 "Patient referral for psychotherapy" (clinical brief 6). */
 const REFERRAL_CATEGORY = {
@@ -101,7 +102,7 @@ export function referralCard(analysis: BundleAnalysis, ctx: CardContext): Card |
     ...(why.length > 0 ? ['', ...why] : []),
     '',
     // The trial match has its own line below.
-    `**Decision:** ${referral.rationale.filter((r) => r !== trial?.summary).join('; ')}.`,
+    `**Decision:** ${markdownText(referral.rationale.filter((r) => r !== trial?.summary).join('; '))}.`,
     ...programmes.flatMap((p) => ['', `**${p.name}:** ${p.format}`]),
     ...(isMore
       ? []

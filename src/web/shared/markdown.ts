@@ -34,10 +34,17 @@ function emphasis(escaped: string): string {
     .replace(/(^|[\s(])_([^_\s][^_]*)_/g, '$1<em>$2</em>');
 }
 
+/** A backslash before ASCII punctuation (here HTML-escaped already) makes it a literal character (CommonMark). */
+const BACKSLASH_ESCAPE = /\\(&(?:lt|gt|amp|quot|#39);|[!-/:-@[-`{-~])/g;
+
 /** Inline Markdown of one escaped line of text. */
 function inline(escaped: string): string {
   const codes: string[] = [];
-  const withCode = escaped.replace(/`([^`]+)`/g, (_m, code: string) => {
+  const literal = escaped.replace(BACKSLASH_ESCAPE, (_m, char: string) => {
+    codes.push(char);
+    return `\uE000${codes.length - 1}\uE000`;
+  });
+  const withCode = literal.replace(/`([^`]+)`/g, (_m, code: string) => {
     codes.push(`<code>${code}</code>`);
     return `\uE000${codes.length - 1}\uE000`;
   });
