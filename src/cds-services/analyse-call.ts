@@ -38,8 +38,9 @@ export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAn
 }
 
 /**
- * A draft order as if signed today: a draft (or proposal) order counts from today over its own supply. Drafts come
- * first so that a revision of an existing order (same id) replaces it in the analysis.
+ * A draft order as if signed today: it counts from today over its own supply, whatever date it carries (a draft
+ * started weeks ago, or a renewal that kept the first order's date, is signed now). Drafts come first so that a
+ * revision of an existing order (same id) replaces it in the analysis.
  */
 export function asSigned(resources: readonly Json[], today: string): Json[] {
   return resources.map((r, i) => {
@@ -50,7 +51,7 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
       id: str(r.id) ?? `draft-${i}`,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',
-      authoredOn: str(r.authoredOn) ?? today,
+      authoredOn: today,
     };
   });
 }

@@ -623,6 +623,22 @@ describe('order-select and order-sign', () => {
     expect(body).toEqual({ cards: [] });
   });
 
+  it('counts a draft from today, whatever date it carries: a draft started long ago keeps its cards', async () => {
+    const request = (authoredOn: string) =>
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts({ ...draft('new'), authoredOn }) },
+      });
+    const today = await call(SIGN, request('2026-01-15'));
+    expect(today.body.cards.map((c: { source: { topic: { code: string } } }) => c.source.topic.code)).toEqual(
+      ['ordermme', 'naloxone', 'referralmbtcbt'],
+    );
+    for (const authoredOn of ['2025-06-01', '2025-12-01T09:30:00Z', '2030-01-01']) {
+      const { body } = await call(SIGN, request(authoredOn));
+      expect(summaries(body.cards), authoredOn).toEqual(summaries(today.body.cards));
+    }
+  });
+
   it('a revision of an existing order replaces it rather than adding to it', async () => {
     const resources = chronicPain();
     const last = resources
