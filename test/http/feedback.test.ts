@@ -97,6 +97,41 @@ describe('feedback', () => {
     await a.close();
   });
 
+  it('bounds what one request may store, and stores nothing of a request beyond the bounds', async () => {
+    const a = app();
+    const before = await store.feedbackCount();
+    const reason = (i: number) => ({ reason: { code: `r${i}`, system: 'https://ehr.example.org/reasons' } });
+    const item = (card: string, reasons: number) => ({
+      card,
+      outcome: 'overridden',
+      overrideReasons: Array.from({ length: reasons }, (_, i) => reason(i)),
+    });
+    const tooManyReasons = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: [item('card-1', 21)] },
+    });
+    expect(tooManyReasons.statusCode).toBe(400);
+    expect(tooManyReasons.json().message).toMatch(/overrideReasons: holds at most 20 reasons per card/);
+    // 1,000 items of 20 reasons: 20,000 rows asked for.
+    const tooMany = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: Array.from({ length: 1000 }, (_, i) => item(`card-${i}`, 20)) },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toMatch(/at most 2000 card outcomes and override reasons per request/);
+    expect(await store.feedbackCount()).toBe(before);
+    const within = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: Array.from({ length: 100 }, (_, i) => item(`bounded-${i}`, 20)) },
+    });
+    expect(within.statusCode).toBe(200);
+    expect((await store.feedbackCount()) - before).toBe(2000);
+    await a.close();
+  });
+
   it('answers 404 for an unknown service and 503 without a store', async () => {
     const a = app();
     expect(

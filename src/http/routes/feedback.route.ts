@@ -11,7 +11,13 @@ import type { FeedbackItem, Store } from '../../storage/store.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
 
-const Coding = z.looseObject({ code: z.string().optional(), system: z.string().optional() });
+const Coding = z.looseObject({
+  code: z.string().max(200).optional(),
+  system: z.string().max(500).optional(),
+});
+/** Bounds on what one request may store: an item per card and reason, at most MAX_STORED of them. */
+const MAX_REASONS = 20;
+const MAX_STORED = 2000;
 const OverrideReason = z.looseObject({ reason: Coding.optional(), userComment: z.string().optional() });
 
 const FeedbackSchema = z.looseObject(
@@ -21,9 +27,15 @@ const FeedbackSchema = z.looseObject(
         z.looseObject({
           card: z.string({ error: 'is required (the card uuid)' }).min(1).max(200),
           outcome: z.enum(['accepted', 'overridden'], { error: 'must be "accepted" or "overridden"' }),
-          acceptedSuggestions: z.array(z.looseObject({ id: z.string().min(1).max(200) })).optional(),
+          acceptedSuggestions: z
+            .array(z.looseObject({ id: z.string().min(1).max(200) }))
+            .max(50, { error: 'holds at most 50 suggestions per card' })
+            .optional(),
           overrideReason: OverrideReason.optional(),
-          overrideReasons: z.array(z.union([OverrideReason, Coding])).optional(),
+          overrideReasons: z
+            .array(z.union([OverrideReason, Coding]))
+            .max(MAX_REASONS, { error: `holds at most ${MAX_REASONS} reasons per card` })
+            .optional(),
           outcomeTimestamp: z.iso.datetime({ offset: true, error: 'must be an ISO date-time' }).optional(),
         }),
         { error: 'must be a list of feedback items' },
@@ -65,6 +77,10 @@ export function feedbackRoute(app: FastifyInstance, store: Store | undefined): v
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
     if (!store) throw new HttpError(503, 'feedback storage is not available');
     const items = parsed.data.feedback.flatMap(normalise);
+    if (items.length > MAX_STORED)
+      throw badRequest(
+        `feedback: at most ${MAX_STORED} card outcomes and override reasons per request (this one has ${items.length}); send them in several requests`,
+      );
     const result = await store.saveFeedback(service.definition.id, items);
     addLogFacts(request, {
       cdsService: service.definition.id,
