@@ -2,6 +2,7 @@
  * Builds the HTTP application from its dependencies. Never listens (src/server.ts does), so tests build it and
  * call it with app.inject. Order: content parsing, error handling, routes.
  */
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -53,6 +54,15 @@ function defaultReplayCache(config: Config): ReplayCache {
   return redisReplayCache(redis);
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The caller's X-Request-Id when it is a short token (it goes to every log line), else a fresh one. */
+export function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     readonly routeList: readonly string[];
@@ -63,8 +73,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
-    // Request ids for log correlation; a caller's X-Request-Id is kept when present.
-    requestIdHeader: 'x-request-id',
+    // A request (headers and body) arrives within this time or its connection is closed: slow senders hold nothing.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Request ids for log correlation: a caller's X-Request-Id when it is a short token, else a new one.
+    requestIdHeader: false,
+    genReqId: requestId,
     // One line per request from request-log.plugin.ts instead of Fastify's two.
     logController: new RequestLogController(),
   }) as unknown as FastifyInstance;

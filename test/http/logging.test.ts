@@ -93,7 +93,11 @@ describe('request logging', () => {
     const forged = await app.inject({
       method: 'GET',
       url: '/cds-services',
-      headers: { authorization: 'Bearer SECRET-TOKEN-123' },
+      // A request id that is not a short token is not logged (a new one is made).
+      headers: {
+        authorization: 'Bearer SECRET-TOKEN-123',
+        'x-request-id': 'Patient/pat-SECRET-ID Jane Q Verysecret',
+      },
     });
     const missing = await app.inject({ method: 'GET', url: '/nowhere?patient=pat-SECRET-ID' });
     await app.close();

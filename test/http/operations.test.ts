@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,34 @@ describe('load shedding', () => {
       );
     } finally {
       fhir.delayMs = 0;
+    }
+  });
+});
+
+describe('slow senders', () => {
+  it('hold no place while their bodies trickle in: other calls are served, not shed', async () => {
+    const app = build({ MAX_IN_FLIGHT: '1' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const sockets = Array.from({ length: 3 }, () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{`,
+      );
+      return socket;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await app.close();
     }
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Load shedding: at most MAX_IN_FLIGHT hook and analysis requests are worked on at once; beyond that the service
- * answers 503 with Retry-After at once, instead of letting every request slow down past the EHR's patience.
- * Discovery, health and metrics are never shed.
+ * answers 503 with Retry-After at once, instead of letting every request slow down past the EHR's patience. A
+ * request holds its place from the moment its body has arrived. Discovery, health and metrics are never shed.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The routes shed (by route, not by path: the router decodes the path, "/%61nalysis" reaches /analysis). */
 const HEAVY = new Set(['/cds-services/:id', '/analysis']);
@@ -23,15 +23,25 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
       inFlight--;
     }
   };
+  const shed = async (reply: FastifyReply): Promise<void> => {
+    onShed();
+    await reply.code(503).header('retry-after', '1').send({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the service is at capacity; retry shortly',
+    });
+  };
+  const heavy = (request: FastifyRequest): boolean =>
+    request.method === 'POST' && HEAVY.has(request.routeOptions.url ?? '');
+  // Refused before its body is read when the service is full; counted only once its body has arrived, so that
+  // clients sending bodies slowly hold no place (the request timeout ends them).
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST' || !HEAVY.has(request.routeOptions.url ?? '')) return;
+    if (heavy(request) && inFlight >= maxInFlight) await shed(reply);
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    if (!heavy(request)) return;
     if (inFlight >= maxInFlight) {
-      onShed();
-      await reply.code(503).header('retry-after', '1').send({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'the service is at capacity; retry shortly',
-      });
+      await shed(reply);
       return;
     }
     inFlight++;
