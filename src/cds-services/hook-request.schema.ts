@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+/** A FHIR resource id (http://hl7.org/fhir/R4/datatypes.html#id): what a reference to the patient is made of. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const HookRequestSchema = z.looseObject(
@@ -28,7 +30,9 @@ export const HookRequestSchema = z.looseObject(
       .optional(),
     context: z.looseObject(
       {
-        patientId: z.string({ error: 'is required' }).min(1),
+        patientId: z
+          .string({ error: 'is required' })
+          .regex(FHIR_ID, { error: 'must be a FHIR id (1-64 letters, digits, "-" or ".")' }),
         userId: z.string().min(1).optional(),
         encounterId: z.string().optional(),
       },

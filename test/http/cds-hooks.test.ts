@@ -682,6 +682,11 @@ describe('errors', () => {
       }),
       /context.patientId: is required/,
     ],
+    ...['../../x', 'a b&c=<script>', 'p1\n', 'x'.repeat(65)].map((patientId) => [
+      `a patientId that is not a FHIR id (${JSON.stringify(patientId.slice(0, 12))})`,
+      JSON.stringify(hookRequest('patient-view', patientId)),
+      /context.patientId: must be a FHIR id/,
+    ]),
     [
       'another hook',
       JSON.stringify(hookRequest('order-sign', 'p1')),
