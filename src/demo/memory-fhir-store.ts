@@ -59,6 +59,16 @@ function patientOf(resource: Json): string | undefined {
   return ref?.startsWith('Patient/') ? ref.slice('Patient/'.length) : undefined;
 }
 
+/** The size of a resource as UTF-8 JSON; one too deeply nested to serialise counts as too large. */
+function byteSize(resource: Json): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(resource));
+  } catch (error) {
+    if (error instanceof RangeError) return Number.POSITIVE_INFINITY;
+    throw error;
+  }
+}
+
 /** What the demo's users may add (its referrals): enough for any demonstration, bounded in memory. */
 export const CREATE_LIMITS = { resources: 1000, bytesEach: 64 * 1024 } as const;
 
@@ -100,7 +110,7 @@ export class MemoryFhirStore {
     const body = obj(resource);
     if (!body) throw new FhirStoreError(400, 'the body must be a FHIR resource (a JSON object)');
     if (body.resourceType !== type) throw new FhirStoreError(400, `the body's resourceType must be ${type}`);
-    if (JSON.stringify(body).length > this.limits.bytesEach)
+    if (byteSize(body) > this.limits.bytesEach)
       throw new FhirStoreError(
         413,
         `the demo store keeps resources of at most ${this.limits.bytesEach} bytes`,
@@ -145,6 +155,8 @@ export class MemoryFhirStore {
         case 'subject': {
           const ref = value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
           if (!ID.test(ref)) throw new FhirStoreError(400, `${name}: not a patient reference`);
+          if (patient !== undefined && patient !== ref)
+            throw new FhirStoreError(400, 'patient and subject name more than one patient');
           patient = ref;
           break;
         }

@@ -136,4 +136,32 @@ describe('MemoryFhirStore', () => {
     expect(s.all('ServiceRequest')).toHaveLength(3);
     expect(s.read('ServiceRequest', 'seeded').id).toBe('seeded');
   });
+
+  it('measures a resource in UTF-8 bytes, and refuses one too deeply nested to store as too large', () => {
+    const referral = { resourceType: 'ServiceRequest', subject: { reference: 'Patient/p1' } };
+    const s = new MemoryFhirStore([], { resources: 10, bytesEach: 300 });
+    // 120 UTF-16 units, 240 bytes of UTF-8, with the rest over 300 bytes.
+    expect(() => s.create('ServiceRequest', { ...referral, note: [{ text: '😀'.repeat(60) }] })).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+    let deep: unknown = [];
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(() => s.create('ServiceRequest', { ...referral, extension: deep })).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+    expect(s.all('ServiceRequest')).toHaveLength(0);
+  });
+
+  it('refuses a search that names two patients', () => {
+    const s = new MemoryFhirStore([]);
+    const params = new URLSearchParams('subject=Patient/a&patient=b');
+    expect(() => s.search('Observation', params, 'http://x/fhir')).toThrow(
+      expect.objectContaining({ status: 400, message: expect.stringMatching(/more than one patient/) }),
+    );
+    expect(
+      s.search('Observation', new URLSearchParams('subject=Patient/a&patient=a'), 'http://x/fhir'),
+    ).toMatchObject({
+      total: 0,
+    });
+  });
 });
