@@ -287,6 +287,36 @@ describe('daily dose', () => {
     expect(o.mme).toBe(60);
   });
 
+  it('an inverted frequency pair (frequencyMax below frequency) counts the larger, and says so', () => {
+    const o = onlyOrder(
+      analyze([
+        medicationRequest({
+          id: 'p',
+          rxcui: '1049621',
+          // 6 times a day, "at most 2": 6/d x 5 mg x 1.5 = 45, not 15.
+          dosages: [{ dose: tab(1), timing: every(1, 'd', 6, 2) }],
+        }),
+      ]),
+    );
+    expect(o.mme).toBe(45);
+    expect(o.notes.join(' ')).toMatch(/frequencyMax 2 is below frequency 6: the larger is counted/);
+  });
+
+  it('an inverted dose range (low above high) counts its larger end, and says so', () => {
+    const o = onlyOrder(
+      analyze([
+        medicationRequest({
+          id: 'r',
+          rxcui: '1049621',
+          dosages: [{ doseRange: [tab(3), tab(1)], timing: every(1, 'd') }],
+        }),
+      ]),
+    );
+    // 3 tablets x 5 mg x 1.5 = 22.5, not 7.5.
+    expect(o.mme).toBe(22.5);
+    expect(o.notes.join(' ')).toMatch(/dose range 3-1 tablet is inverted: the larger, 3, is counted/);
+  });
+
   it('sums concurrent dosage instructions (morning 20 mg + evening 10 mg)', () => {
     const o = onlyOrder(
       analyze([

@@ -36,11 +36,17 @@ export function chooseDose(doses: readonly DoseInput[]): Result<{ readonly dose:
     };
   }
   const notes: string[] = [];
-  const amount = pick.dose ?? pick.doseRangeHigh ?? pick.rate;
+  const { doseRangeLow: low, doseRangeHigh: high } = pick;
+  // An inverted range (low above high, in the same unit) counts its larger end: never less than the order allows.
+  const inverted =
+    !pick.dose && low && high && low.value > high.value && describeUnit(low) === describeUnit(high);
+  const amount = pick.dose ?? (inverted ? low : high) ?? pick.rate;
   if (!amount) return { ok: false, problem: 'the dosage has no dose quantity, dose range high or rate' };
-  if (!pick.dose && pick.doseRangeHigh) {
+  if (!pick.dose && high) {
     notes.push(
-      `dose range ${pick.doseRangeLow ? formatNumber(pick.doseRangeLow.value) : '?'}-${formatNumber(pick.doseRangeHigh.value)} ${describeUnit(pick.doseRangeHigh)}: the maximum is counted`,
+      inverted
+        ? `dose range ${formatNumber(low.value)}-${formatNumber(high.value)} ${describeUnit(high)} is inverted: the larger, ${formatNumber(low.value)}, is counted`
+        : `dose range ${low ? formatNumber(low.value) : '?'}-${formatNumber(high.value)} ${describeUnit(high)}: the maximum is counted`,
     );
   }
   if (!(amount.value > 0)) return { ok: false, problem: `dose ${amount.value} is not a positive number` };

@@ -55,7 +55,15 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
     if (unitDays === undefined) {
       return { ok: false, problem: `timing periodUnit "${periodUnit ?? '(missing)'}" is not a time unit` };
     }
-    const count = frequencyMax ?? frequency;
+    // The maximum the order allows; an inverted pair (frequencyMax below frequency) is not allowed to lower it.
+    const count =
+      frequencyMax !== undefined && frequency !== undefined
+        ? Math.max(frequency, frequencyMax)
+        : (frequencyMax ?? frequency);
+    if (frequencyMax !== undefined && frequency !== undefined && frequencyMax < frequency)
+      notes.push(
+        `frequencyMax ${formatNumber(frequencyMax)} is below frequency ${formatNumber(frequency)}: the larger is counted`,
+      );
     if (count !== undefined && !(count > 0)) {
       return { ok: false, problem: `timing frequency ${count} is not a positive number` };
     }
@@ -71,7 +79,7 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
       );
     }
     const perDay = Math.max(byFrequency, byList) * weekShare(timing, notes);
-    const max = frequencyMax !== undefined && frequencyMax !== frequency ? 'max ' : '';
+    const max = frequencyMax !== undefined && frequencyMax > (frequency ?? 0) ? 'max ' : '';
     return { ok: true, perDay, text: `${max}${formatNumber(perDay)}/d`, notes };
   }
   if (listed > 0) {
