@@ -59,11 +59,15 @@ export function trendLink(ctx: CardContext): Link {
       };
 }
 
+/** What a card lists of what could not be read; the rest is counted. */
+const LISTED_GAPS = 5;
+
 /** A line for card details when some data could not be read. */
 export function completenessNote(ctx: CardContext): string {
-  return ctx.partial.length === 0
-    ? ''
-    : `\n\n**Data not complete:** ${markdownText(ctx.partial.join('; '))}.`;
+  if (ctx.partial.length === 0) return '';
+  const listed = ctx.partial.slice(0, LISTED_GAPS).join('; ');
+  const more = ctx.partial.length - LISTED_GAPS;
+  return `\n\n**Data not complete:** ${markdownText(listed)}${more > 0 ? `; and ${more} more` : ''}.`;
 }
 
 /** CDS Hooks: summary under 140 characters. Longer text is cut at a word and marked. */

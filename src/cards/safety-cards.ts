@@ -46,7 +46,7 @@ const CONTENT: Record<SafetyAction, SafetyContent> = {
     topic: 'naloxone',
     indicator: 'warning',
     summary: (a) =>
-      `Offer naloxone: overdose risk (${a.mme.totalMme} MME/day) and no naloxone prescribed in 12 months`,
+      `Offer naloxone: overdose risk (${a.mme.complete ? '' : 'at least '}${a.mme.totalMme} MME/day) and no naloxone prescribed in 12 months`,
     advice: 'Offer naloxone and overdose education to the patient and household (CDC 2022 Recommendation 8).',
     flags: ['high-dose-50', 'benzodiazepine-overlap', 'overdose-history', 'oud-diagnosis'],
   },

@@ -147,6 +147,32 @@ function missingMedications(gathered: readonly Json[], referring: readonly Json[
   return [...missing];
 }
 
+/** Referenced Medications read per call, and at once: a record of many products must not flood the EHR. */
+const MAX_MEDICATION_READS = 100;
+const MEDICATION_READS_AT_ONCE = 8;
+
+/** Runs `work` over the items with at most `width` running at once; the outcomes in the items' order. */
+async function settleAtMost<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array<PromiseSettledResult<R>>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await work(items[i] as T) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');
 const FINISHED = new Error('the request finished');
@@ -245,13 +271,16 @@ export async function gather(
       );
     const missing = missingMedications(resources, request.referring ?? []);
     if (missing.length > 0 && reader) {
-      const fetched = await Promise.allSettled(missing.map((ref) => reader.get(ref)));
+      const read = missing.slice(0, MAX_MEDICATION_READS);
+      if (missing.length > read.length)
+        partial.push(
+          `${missing.length - read.length} more referenced Medications were not read (at most ${MAX_MEDICATION_READS} per call): their orders are reported as unknown`,
+        );
+      const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));
       fetched.forEach((result, i) => {
         if (result.status === 'fulfilled') resources.push(result.value);
         else
-          partial.push(
-            `${missing[i] ?? 'a Medication'} could not be read: its orders are reported as unknown`,
-          );
+          partial.push(`${read[i] ?? 'a Medication'} could not be read: its orders are reported as unknown`);
       });
     }
     return {

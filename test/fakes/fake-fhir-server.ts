@@ -21,6 +21,8 @@ export interface FakeFhirServer {
    * one (codes, comma-separated), only resources with such a category match.
    */
   categoryRequired: string[];
+  /** The most requests it was answering at the same time. */
+  readonly maxConcurrent: number;
   /** An OperationOutcome entry (search mode "outcome") with an issue of this severity in matching searches. */
   outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     failures: [],
     categoryRequired: [],
     outcomes: [],
+    maxConcurrent: 0,
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
@@ -134,13 +137,17 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     };
   };
 
+  let concurrent = 0;
   const server: Server = createServer((req, res) => {
     state.requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    concurrent++;
+    Object.assign(state, { maxConcurrent: Math.max(state.maxConcurrent, concurrent) });
     const base = `http://${req.headers.host ?? '127.0.0.1'}`;
     setTimeout(() => {
       const { status, body } = respond(req, base);
       res.writeHead(status, { 'content-type': 'application/fhir+json' });
       res.end(JSON.stringify(body));
+      concurrent--;
     }, state.delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

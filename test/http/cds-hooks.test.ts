@@ -477,6 +477,35 @@ describe('medications by reference', () => {
     expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
   });
 
+  it('reads at most 8 Medications at once and 100 per call, and lists only the first few it could not read', async () => {
+    const products = Array.from({ length: 105 }, (_, i) => i);
+    const orders = products.map((i) => ({
+      ...epicOrder(`o${i}`, `Medication/m${i}`),
+      authoredOn: '2026-01-01',
+    }));
+    // Only the first 12 Medications exist on the server.
+    const meds = products.slice(0, 12).map((i) => ({ ...epicMedication(), id: `m${i}` }));
+    const server = await fhir([...base(), ...meds]);
+    server.delayMs = 20;
+    const prefetch = prefetchFor([...base(), ...orders]);
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '20000' },
+    );
+    expect(status).toBe(200);
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/Medication/'))).toHaveLength(100);
+    expect(server.maxConcurrent).toBeLessThanOrEqual(8);
+    const detail: string = body.cards[0].detail;
+    // 5 Medications not read and 88 not found: 89 gaps, the first 5 listed and the rest counted.
+    expect(detail).toMatch(
+      /\*\*Data not complete:\*\* 5 more referenced Medications were not read \(at most 100 per call\)[^]*; and 84 more\.$/,
+    );
+    expect(detail.match(/could not be read/g)).toHaveLength(4);
+    // The dose is a lower bound, in the summary too.
+    expect(body.cards[0].summary).toMatch(/^Offer naloxone: overdose risk \(at least 360 MME\/day\)/);
+  });
+
   it('a contained Medication needs no lookup', async () => {
     const contained = medicationRequest({
       id: 'c1',
