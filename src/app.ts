@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import { Redis } from 'ioredis';
 import { registerAuth } from './http/plugins/auth.plugin.ts';
-import { registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
+import { frameworkError, registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
@@ -78,6 +78,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Request ids for log correlation: a caller's X-Request-Id when it is a short token, else a new one.
     requestIdHeader: false,
     genReqId: requestId,
+    frameworkErrors: frameworkError,
     // One line per request from request-log.plugin.ts instead of Fastify's two.
     logController: new RequestLogController(),
   }) as unknown as FastifyInstance;

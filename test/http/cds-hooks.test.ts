@@ -747,6 +747,19 @@ describe('errors', () => {
     expect(res.json().message).toMatch(/selections/);
   });
 
+  it("answers the router's own refusals in the same shape as every error, without echoing the URL", async () => {
+    const app = build();
+    for (const [url, status] of [
+      ['/app/%ff', 400],
+      [`/cds-services/${'x'.repeat(200)}`, 414],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url, payload: {} });
+      expect(res.statusCode, url).toBe(status);
+      expect(Object.keys(res.json<object>()).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(res.body).not.toMatch(/FST_|%ff|xxxx/);
+    }
+  });
+
   it('404 for an unknown service', async () => {
     const res = await build().inject({
       method: 'POST',

@@ -2,7 +2,7 @@
  * One place maps every error to a response. 4xx bodies name the problem; 5xx bodies never carry a message or a
  * stack (the log has the error, without request bodies). Body shape: { statusCode, error, message }.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from '../http-error.ts';
 
@@ -21,6 +21,26 @@ function clientMessage(error: Error, code: string | undefined): string {
 
 function body(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/**
+ * The router's own refusals (Fastify `frameworkErrors`), before any route or hook: a URL that does not decode, a
+ * path parameter longer than the router takes. Same body shape as every other error; the URL is not echoed.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const statusCode = tooLong ? 414 : 400;
+  request.log.info({ statusCode, code: error.code }, 'request rejected');
+  void reply
+    .status(statusCode)
+    .send(
+      body(
+        statusCode,
+        tooLong
+          ? 'a part of the URL path is longer than this service accepts'
+          : 'the URL is not valid (its percent-encoding does not decode)',
+      ),
+    );
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
