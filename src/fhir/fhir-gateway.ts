@@ -113,6 +113,23 @@ async function readAll(
   return resources;
 }
 
+/**
+ * Why a prefetched value cannot stand for its key, if it cannot: an OperationOutcome (the EHR could not prefetch
+ * it), a resource of another type than the template asks for (a search answers with a Bundle, a read with the
+ * resource read), or a Bundle whose entries are not a list.
+ */
+function prefetchProblem(value: Json, template: string): string | undefined {
+  const type = str(value.resourceType) ?? '(no resourceType)';
+  if (type === 'OperationOutcome')
+    return `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`;
+  const expected = template.includes('?') ? 'Bundle' : template.split('/')[0];
+  if (expected !== undefined && type !== expected)
+    return `the prefetch value is a ${type.slice(0, 64)}, not the ${expected} its template asks for`;
+  if (type === 'Bundle' && value.entry !== undefined && !Array.isArray(value.entry))
+    return 'the prefetched Bundle has entries that are not a list';
+  return undefined;
+}
+
 /** An OperationOutcome in words: its issues' codes (not their free text, which may name the patient). */
 function outcomeCodes(outcome: Json): string {
   const codes = [...new Set(objs(outcome.issue).map((i) => str(i.code) ?? 'unknown'))];
@@ -219,11 +236,9 @@ export async function gather(
       return [];
     }
     const value = obj(prefetched);
-    // The EHR's way of saying it could not prefetch the key: fetch it as if missing.
-    const refused =
-      value?.resourceType === 'OperationOutcome'
-        ? `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`
-        : undefined;
+    // The EHR's way of saying it could not prefetch the key, or a value that is not what the template asks for:
+    // fetched as if missing.
+    const refused = value === undefined ? undefined : prefetchProblem(value, spec.template);
     if (value && !refused) {
       sources[spec.key] = 'prefetch';
       // A paged prefetch: the rest comes from the server when one may be called.

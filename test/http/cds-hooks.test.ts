@@ -263,6 +263,35 @@ describe('patient-view', () => {
     expect(summaries(full.body.cards)).toEqual([expect.stringMatching(/MORE/)]);
   });
 
+  it('a prefetch value that is not what its template asks for is not data either', async () => {
+    const resources = misuse();
+    const patient = resources.find((r) => r.resourceType === 'Patient');
+    for (const [key, value, problem] of [
+      [
+        'medications',
+        patient,
+        /medication orders: the prefetch value is a Patient, not the Bundle its template asks for/,
+      ],
+      [
+        'patient',
+        prefetchFor(resources).conditions,
+        /the prefetch value is a Bundle, not the Patient its template asks for/,
+      ],
+      [
+        'conditions',
+        { resourceType: 'Bundle', type: 'searchset', entry: { resource: patient } },
+        /conditions: the prefetched Bundle has entries that are not a list/,
+      ],
+    ] as const) {
+      const { status, body } = await call(
+        PV,
+        hookRequest('patient-view', 'p1', { prefetch: { ...prefetchFor(resources), [key]: value } }),
+      );
+      expect(status, key).toBe(412);
+      expect(body.message, key).toMatch(problem);
+    }
+  });
+
   it('keeps the pages of a paged prefetch it read when a later page fails, and says so', async () => {
     const resources = misuse();
     const server = await fhir(resources);
