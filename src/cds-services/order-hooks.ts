@@ -1,7 +1,8 @@
 /**
  * Shared by order-select and order-sign: the draft opioid orders analysed with the patient's current orders.
  * order-sign also carries the referral and safety cards: signing a new opioid for a patient with chronic pain is
- * the moment to offer the non-drug alternative.
+ * the moment to offer the non-drug alternative. A benzodiazepine ordered for a patient on opioids gets the
+ * co-prescribing card; any other non-opioid order, none.
  */
 import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
@@ -21,9 +22,18 @@ export function orderHookCards(
   const before = analyse(current, deps);
   const after = analyse([...signed, ...current], deps);
   const ctx = cardContext(call, data, deps);
-  const impact = orderCard(before, after, draftIds(signed), ctx);
+  const drafted = draftIds(signed);
+  const impact = orderCard(before, after, drafted, ctx);
   const decision = decisionSummary(after);
-  if (!impact) return { cards: [], decision };
+  if (!impact) {
+    // No opioid ordered: only what the order itself brings - a benzodiazepine with the patient's opioids.
+    const benzodiazepine = after.risk.flags
+      .find((f) => f.code === 'benzodiazepine-overlap')
+      ?.evidence.some(
+        (e) => e.reference !== undefined && drafted.has(e.reference.replace(/^MedicationRequest\//, '')),
+      );
+    return { cards: benzodiazepine ? safetyCards(after, ctx, ['benzodiazepine-review']) : [], decision };
+  }
   if (!withReferral) return { cards: [impact], decision };
   const referral = referralCard(after, ctx);
   return { cards: [impact, ...safetyCards(after, ctx), ...(referral ? [referral] : [])], decision };

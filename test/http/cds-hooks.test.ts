@@ -697,6 +697,47 @@ describe('order-select and order-sign', () => {
     }
   });
 
+  it('a benzodiazepine ordered for a patient on opioids gets the co-prescribing card, and only it', async () => {
+    const diazepam = medicationRequest({
+      id: 'benzo-draft',
+      rxcui: '197589',
+      status: 'draft',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+      supply: { days: 30 },
+    });
+    for (const [url, hook, context] of [
+      [SIGN, 'order-sign', { draftOrders: drafts(diazepam) }],
+      [
+        SELECT,
+        'order-select',
+        { selections: ['MedicationRequest/benzo-draft'], draftOrders: drafts(diazepam) },
+      ],
+    ] as const) {
+      const { body } = await call(
+        url,
+        hookRequest(hook, 'p1', { prefetch: prefetchFor(chronicPain()), context }),
+      );
+      const cards = expectCdsHooksResponse(body);
+      expect(
+        cards.map((c) => c.source.topic?.code),
+        hook,
+      ).toEqual(['benzoreview']);
+      expect(body.cards[0].indicator).toBe('warning');
+      expect(body.cards[0].detail).toMatch(
+        /Benzodiazepine with opioids: .* overlaps opioid orders on 1 day$/m,
+      );
+    }
+    // Without opioids, a benzodiazepine order is none of this service's business.
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ fills: [] })),
+        context: { draftOrders: drafts(diazepam) },
+      }),
+    );
+    expect(body).toEqual({ cards: [] });
+  });
+
   it('a revision of an existing order replaces it rather than adding to it', async () => {
     const resources = chronicPain();
     const last = resources

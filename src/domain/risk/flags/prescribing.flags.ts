@@ -52,7 +52,7 @@ export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
       reference: ref(order),
       date: formatDay(coverage.start),
       value: days,
-      detail: `${order.product.text ?? 'benzodiazepine'} (${formatDay(coverage.start)} to ${formatDay(coverage.end)}) overlaps opioid orders on ${days} days`,
+      detail: `${order.product.text ?? 'benzodiazepine'} (${formatDay(coverage.start)} to ${formatDay(coverage.end)}) overlaps opioid orders on ${days} day${days === 1 ? '' : 's'}`,
     });
   }
   if (evidence.length === 0) return undefined;
