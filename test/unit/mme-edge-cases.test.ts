@@ -212,6 +212,43 @@ describe('daily dose', () => {
     expect(o.ingredients[0]!.derivation).toBe('120 tab / 30 d = 4 tab/d x 5 mg = 20 mg/d x 1.5 = 30 MME/d');
   });
 
+  it('sets aside a supply of more than a year (a unit or digit error), says so, and dates the order otherwise', () => {
+    const o = onlyOrder(
+      analyze([
+        medicationRequest({
+          id: 'long',
+          rxcui: '1049621',
+          authoredOn: '2026-01-10',
+          dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+          supply: { days: 1e12 },
+        }),
+      ]),
+    );
+    expect(o).toMatchObject({
+      mme: 30,
+      status: 'counted',
+      period: { start: '2026-01-10', end: '2026-02-08' },
+    });
+    expect(o.notes.join(' ')).toMatch(
+      /an expected supply duration of 1000000000000 days is implausible \(more than 366\): check the order; not used/,
+    );
+  });
+
+  it('gives no supply-based dose for a supply of more than a year: unknown, never about 0', () => {
+    const report = analyze([
+      medicationRequest({
+        id: 'supply-only',
+        rxcui: '1049621',
+        supply: { quantity: tab(120), days: 1e12 },
+      }),
+    ]);
+    const o = onlyOrder(report);
+    expect(o.mme).toBeNull();
+    expect(o.reasons.join(' ')).toMatch(/implausible/);
+    expect(report.complete).toBe(false);
+    for (const point of report.series) expect(point.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
   it.each([
     ['tablet(s)', undefined],
     ['Tabs', undefined],

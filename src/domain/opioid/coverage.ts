@@ -2,7 +2,8 @@
  * The days an order covers (clinical brief 2.3): start = dispenseRequest.validityPeriod.start, else authoredOn;
  * end = start + expectedSupplyDuration, else start + quantity / units per day, else the dosage durations
  * (boundsDuration; a project addition, see ADR 0005), else validityPeriod.end, else start + 30 days (assumed, and
- * said). A supply of N days covers N calendar days: start .. start + N - 1.
+ * said). A supply of N days covers N calendar days: start .. start + N - 1. A supply of more than a year is not
+ * used (and said): the next way of dating the order is.
  */
 import { addDays, type Day } from '../time/day.ts';
 import type { UnitsPerDay } from './daily-amount.types.ts';
@@ -11,6 +12,15 @@ import { formatNumber } from './strength.ts';
 import { classifyUnit } from './units.ts';
 
 export const ASSUMED_DAYS_WITHOUT_SUPPLY = 30;
+/**
+ * The longest supply one order is taken to cover: more than a year of an opioid on one prescription is not a
+ * supply but an error in the order (a unit or a digit), and is reported instead of being placed in the history.
+ */
+export const MAX_SUPPLY_DAYS = 366;
+
+export function implausibleSupply(days: number, what: string): string {
+  return `${what} of ${formatNumber(days)} days is implausible (more than ${MAX_SUPPLY_DAYS}): check the order`;
+}
 
 export type CoverageBasis =
   'expected-supply-duration' | 'quantity' | 'dosage-bounds' | 'validity-period' | 'assumed';
@@ -48,53 +58,57 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
   const start = order.validityStart ?? order.authoredOn;
   if (start === undefined)
     return { ok: false, problem: 'the order has no authoredOn or dispenseRequest.validityPeriod.start' };
-  if (order.supplyDays !== undefined && order.supplyDays > 0) {
-    return {
-      ok: true,
-      coverage: { start, end: supplyEnd(start, order.supplyDays), basis: 'expected-supply-duration' },
-    };
+  // A supply longer than MAX_SUPPLY_DAYS is set aside, said, and the next way of dating the order is used.
+  const ignored: string[] = [];
+  const plausible = (days: number, what: string): boolean => {
+    if (days <= MAX_SUPPLY_DAYS) return true;
+    ignored.push(`${implausibleSupply(days, what)}; not used`);
+    return false;
+  };
+  const covered = (coverage: Coverage): CoverageResult => {
+    const note = [...ignored, ...(coverage.note === undefined ? [] : [coverage.note])].join('; ');
+    return { ok: true, coverage: note === '' ? coverage : { ...coverage, note } };
+  };
+  if (
+    order.supplyDays !== undefined &&
+    order.supplyDays > 0 &&
+    plausible(order.supplyDays, 'an expected supply duration')
+  ) {
+    return covered({ start, end: supplyEnd(start, order.supplyDays), basis: 'expected-supply-duration' });
   }
   const byQuantity = quantityDays(order.quantity, steps);
-  if (byQuantity !== undefined) {
-    return {
-      ok: true,
-      coverage: {
-        start,
-        end: supplyEnd(start, byQuantity),
-        basis: 'quantity',
-        note: `quantity lasts ${formatNumber(byQuantity)} days at the ordered dose`,
-      },
-    };
+  if (byQuantity !== undefined && plausible(byQuantity, 'the quantity at the ordered dose lasts a supply')) {
+    return covered({
+      start,
+      end: supplyEnd(start, byQuantity),
+      basis: 'quantity',
+      note: `quantity lasts ${formatNumber(byQuantity)} days at the ordered dose`,
+    });
   }
   // Dosage durations (timing.repeat.boundsDuration) say how long the drug is taken: more specific than the
   // prescription's validity, which is often months.
   const stepDays = steps.reduce((sum, s) => sum + (s.days ?? 0), 0);
   const lastHasDays = steps.at(-1)?.days !== undefined;
-  if (stepDays > 0 && lastHasDays) {
-    return { ok: true, coverage: { start, end: supplyEnd(start, stepDays), basis: 'dosage-bounds' } };
+  const usableSteps = stepDays > 0 && plausible(stepDays, 'the dosage durations make a supply');
+  if (usableSteps && lastHasDays) {
+    return covered({ start, end: supplyEnd(start, stepDays), basis: 'dosage-bounds' });
   }
   if (order.validityEnd !== undefined && order.validityEnd >= start) {
-    return { ok: true, coverage: { start, end: order.validityEnd, basis: 'validity-period' } };
+    return covered({ start, end: order.validityEnd, basis: 'validity-period' });
   }
-  if (stepDays > 0) {
+  if (usableSteps) {
     const lastDays = ASSUMED_DAYS_WITHOUT_SUPPLY;
-    return {
-      ok: true,
-      coverage: {
-        start,
-        end: supplyEnd(start, stepDays + lastDays),
-        basis: 'dosage-bounds',
-        note: `last dosage step has no duration: ${lastDays} days assumed for it`,
-      },
-    };
-  }
-  return {
-    ok: true,
-    coverage: {
+    return covered({
       start,
-      end: supplyEnd(start, ASSUMED_DAYS_WITHOUT_SUPPLY),
-      basis: 'assumed',
-      note: `no supply duration, quantity or validity end: ${ASSUMED_DAYS_WITHOUT_SUPPLY} days assumed`,
-    },
-  };
+      end: supplyEnd(start, stepDays + lastDays),
+      basis: 'dosage-bounds',
+      note: `last dosage step has no duration: ${lastDays} days assumed for it`,
+    });
+  }
+  return covered({
+    start,
+    end: supplyEnd(start, ASSUMED_DAYS_WITHOUT_SUPPLY),
+    basis: 'assumed',
+    note: `no usable supply duration, quantity or validity end: ${ASSUMED_DAYS_WITHOUT_SUPPLY} days assumed`,
+  });
 }

@@ -4,6 +4,7 @@
  * once is patches per day x wear days (72 h unless the product name says otherwise), so 10 fentanyl 75 mcg/h
  * patches over 30 days is one patch at a time = 75 mcg/h (the CDC file's 7.2 per patch-day is the same 2.4 x 3).
  */
+import { implausibleSupply, MAX_SUPPLY_DAYS } from './coverage.ts';
 import type { DailyStep, UnitsPerDay } from './daily-amount.types.ts';
 import type { Result } from './dose-amount.ts';
 import type { Amount } from './order.types.ts';
@@ -31,6 +32,8 @@ export function dailyStepFromSupply(
   if (!(quantity.value > 0) || !(supplyDays > 0)) {
     return { ok: false, problem: 'dispense quantity and expected supply duration must be positive' };
   }
+  if (supplyDays > MAX_SUPPLY_DAYS)
+    return { ok: false, problem: implausibleSupply(supplyDays, 'an expected supply duration') };
   const notes: string[] = [];
   const strength = components.length === 1 ? components[0]?.strength : undefined;
   const reading = readUnit(quantity, 'dispense quantity');
