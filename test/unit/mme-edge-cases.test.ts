@@ -2,6 +2,7 @@
  * Edge cases where the public engines go wrong (issue contract): unknown codes, Medication-only strength,
  * missing timing, free-text units, Epic multi-coding, patches, PRN, buprenorphine, unknown never counted as 0.
  */
+import type { Timing } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import {
   bundle,
@@ -352,6 +353,39 @@ describe('daily dose', () => {
     // 3 tablets x 5 mg x 1.5 = 22.5, not 7.5.
     expect(o.mme).toBe(22.5);
     expect(o.notes.join(' ')).toMatch(/dose range 3-1 tablet is inverted: the larger, 3, is counted/);
+  });
+
+  it.each([
+    ['every second', { repeat: { frequency: 1, period: 1, periodUnit: 's' } }],
+    ['every 15 minutes', every(0.25, 'h')],
+  ])(
+    'a timing of more than 48 administrations a day (%s) is unknown with its reason, not counted',
+    (_, timing) => {
+      const report = analyze([
+        medicationRequest({
+          id: 'q',
+          rxcui: '1049621',
+          dosages: [{ dose: tab(1), timing: timing as Timing }],
+        }),
+      ]);
+      const o = onlyOrder(report);
+      expect(o.mme).toBeNull();
+      expect(o.reasons.join(' ')).toMatch(/administrations a day is implausible \(more than 48\)/);
+      expect(report.complete).toBe(false);
+    },
+  );
+
+  it('counts 48 administrations a day (every 30 minutes), the most it takes as a sig', () => {
+    const o = onlyOrder(
+      analyze([
+        medicationRequest({
+          id: 'q',
+          rxcui: '1049621',
+          dosages: [{ dose: tab(1), timing: every(0.5, 'h') }],
+        }),
+      ]),
+    );
+    expect(o.mme).toBe(360);
   });
 
   it('sums concurrent dosage instructions (morning 20 mg + evening 10 mg)', () => {

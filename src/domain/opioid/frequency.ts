@@ -42,6 +42,12 @@ function weekShare(timing: TimingInput, notes: string[]): number {
   return days / 7;
 }
 
+/**
+ * More administrations a day than this (one every 30 minutes) is not a sig but an error in the timing (a period
+ * unit of seconds, a missing digit): reported as unknown rather than counted as hundreds of thousands of MME.
+ */
+export const MAX_ADMINISTRATIONS_PER_DAY = 48;
+
 export function administrationsPerDay(timing: TimingInput | undefined): FrequencyResult {
   if (!timing) return { ok: false, problem: 'the dosage has no timing' };
   const notes: string[] = [];
@@ -79,6 +85,11 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
       );
     }
     const perDay = Math.max(byFrequency, byList) * weekShare(timing, notes);
+    if (perDay > MAX_ADMINISTRATIONS_PER_DAY)
+      return {
+        ok: false,
+        problem: `${formatNumber(perDay)} administrations a day is implausible (more than ${MAX_ADMINISTRATIONS_PER_DAY}): check the order's timing`,
+      };
     const max = frequencyMax !== undefined && frequencyMax > (frequency ?? 0) ? 'max ' : '';
     return { ok: true, perDay, text: `${max}${formatNumber(perDay)}/d`, notes };
   }
