@@ -36,8 +36,10 @@ export function parseAsOf(text: string): Day | undefined {
 }
 
 /** One line naming each problem: "asOf: must be a calendar date YYYY-MM-DD (got "2026-02-30")". */
-export function describeIssues(error: z.ZodError, input: unknown): string {
+/** `prefix`: where `input` sits in the request ("context."), put before every issue's path. */
+export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string {
   if (
+    prefix === '' &&
     typeof input === 'object' &&
     input !== null &&
     (input as { resourceType?: unknown }).resourceType === 'Bundle'
@@ -47,7 +49,7 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
   return error.issues
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-      const path = issue.path.join('.');
+      const path = issue.path.length > 0 ? `${prefix}${issue.path.join('.')}` : prefix.replace(/\.$/, '');
       const got = issue.path.reduce<unknown>(
         (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
         input,

@@ -39,9 +39,15 @@ export const HookRequestSchema = z.looseObject(
       { error: 'is required and must be an object' },
     ),
     prefetch: z
-      .record(z.string(), z.union([z.looseObject({ resourceType: z.string() }), z.null()]), {
-        error: 'must map each key to a FHIR resource or null',
-      })
+      .record(
+        z.string(),
+        z.union([z.looseObject({ resourceType: z.string() }), z.null()], {
+          error: 'must be a FHIR resource (an object with a resourceType) or null',
+        }),
+        {
+          error: 'must map each key to a FHIR resource or null',
+        },
+      )
       .optional(),
   },
   { error: 'the request body must be a CDS Hooks request object' },

@@ -792,6 +792,11 @@ describe('errors', () => {
       /answers "patient-view", not "order-sign"/,
     ],
     [
+      'a prefetch value that is a list',
+      JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: { medications: [] } })),
+      /prefetch.medications: must be a FHIR resource \(an object with a resourceType\) or null/,
+    ],
+    [
       'a prefetch value that is not a resource',
       JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: { patient: 'x' } })),
       /prefetch/,
@@ -815,6 +820,15 @@ describe('errors', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/selections/);
+    // Every issue of the context is named by its place in the request.
+    const two = await build().inject({
+      method: 'POST',
+      url: SELECT,
+      payload: hookRequest('order-select', 'p1', {
+        context: { selections: [1, 2], draftOrders: { resourceType: 'Bundle' } },
+      }),
+    });
+    expect(two.json().message).toMatch(/^context\.selections\.0: .*; context\.selections\.1: /);
   });
 
   it("answers the router's own refusals in the same shape as every error, without echoing the URL", async () => {

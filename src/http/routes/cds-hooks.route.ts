@@ -73,8 +73,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       throw badRequest(`hook: this service answers "${service.definition.hook}", not "${body.hook}"`);
     }
     const context = service.contextSchema.safeParse(body.context);
-    if (!context.success)
-      throw badRequest(describeIssues(context.error, body.context).replace(/^/, 'context.'));
+    if (!context.success) throw badRequest(describeIssues(context.error, body.context, 'context.'));
     addLogFacts(request, { hookInstance: body.hookInstance, cdsService: service.definition.id });
 
     const drafts = draftResources(body.context, body.hook);
