@@ -23,7 +23,16 @@ export function registerJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser(
     ['application/json', 'application/fhir+json'],
     { parseAs: 'string' },
-    (_request, body, done) => {
+    (request, body, done) => {
+      // JSON is UTF-8 (RFC 8259): a body declared in another charset would be misread, not parsed.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+      if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+        done(
+          new HttpError(415, `charset "${charset.slice(0, 40)}" is not supported; send UTF-8 JSON`),
+          undefined,
+        );
+        return;
+      }
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') {
         done(new HttpError(400, 'the request body is empty; expected JSON'), undefined);
