@@ -62,19 +62,28 @@ function add(
   else byType.set(type, [item]);
 }
 
+/** The server base of an absolute URL of a resource of `type` ("https://h/fhir/Medication/1" -> "https://h/fhir"). */
+function serverOf(url: string, type: string): string | undefined {
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  const at = url.lastIndexOf(`/${type}/`);
+  return at < 0
+    ? undefined
+    : url.slice(0, at).replace(/^[a-z]+:\/\/[^/]+/i, (origin) => origin.toLowerCase());
+}
+
 function indexOf(
   byType: ReadonlyMap<string, readonly IndexedResource[]>,
   skipped: readonly string[],
 ): BundleIndex {
   let byFullUrl: Map<string, Json> | undefined;
-  const byId = new Map<string, Map<string, Json>>();
-  const idsOf = (type: string): Map<string, Json> => {
+  const byId = new Map<string, Map<string, IndexedResource>>();
+  const idsOf = (type: string): Map<string, IndexedResource> => {
     let ids = byId.get(type);
     if (!ids) {
       ids = new Map();
-      for (const { resource } of byType.get(type) ?? []) {
-        const id = str(resource.id);
-        if (id !== undefined && !ids.has(id)) ids.set(id, resource);
+      for (const item of byType.get(type) ?? []) {
+        const id = str(item.resource.id);
+        if (id !== undefined && !ids.has(id)) ids.set(id, item);
       }
       byId.set(type, ids);
     }
@@ -95,7 +104,12 @@ function indexOf(
       const direct = byFullUrl.get(reference);
       if (direct) return direct;
       const target = referenceTarget(reference);
-      return target ? idsOf(target.type).get(target.id) : undefined;
+      const found = target ? idsOf(target.type).get(target.id) : undefined;
+      // "Type/id" at the end of an absolute reference names the entry only if both are on the same server.
+      if (!found || !target || found.fullUrl === undefined) return found?.resource;
+      const here = serverOf(found.fullUrl, target.type);
+      const there = serverOf(reference, target.type);
+      return here === undefined || there === undefined || here === there ? found.resource : undefined;
     },
   };
 }

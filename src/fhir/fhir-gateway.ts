@@ -7,7 +7,13 @@
  * never silently dropped; when required data can be neither found nor fetched, DataUnavailableError becomes a 412.
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
-import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
+import {
+  createFhirReader,
+  FhirReadError,
+  underBase,
+  type FhirReader,
+  type ReadObserver,
+} from './fhir-reader.ts';
 import { allowedBase } from './allowed-base.ts';
 import { medicationPath, referenceTarget } from './reference-target.ts';
 import { renderTemplate } from './prefetch-template.ts';
@@ -148,20 +154,31 @@ function namesAnotherPatient(resource: Json, patientId: string, own: string): bo
   return target?.type === 'Patient' && target.id !== patientId;
 }
 
-/** medicationReference targets that are neither contained nor among the gathered (or referring) resources. */
-function missingMedications(gathered: readonly Json[], referring: readonly Json[]): string[] {
+/**
+ * medicationReference targets that are neither contained nor among the gathered (or referring) resources: those to
+ * read from the FHIR server (`missing`), and absolute references to another server, which are not read from it.
+ */
+function missingMedications(
+  gathered: readonly Json[],
+  referring: readonly Json[],
+  server: string | undefined,
+): { missing: string[]; elsewhere: number } {
   const resources = [...gathered, ...referring];
   const present = new Set<string>();
   for (const r of resources)
     if (r.resourceType === 'Medication' && typeof r.id === 'string') present.add(`Medication/${r.id}`);
   const missing = new Set<string>();
+  const elsewhere = new Set<string>();
   for (const r of resources) {
     const reference = str(obj(r.medicationReference)?.reference);
     if (!reference || reference.startsWith('#')) continue;
     const tail = medicationPath(reference);
-    if (tail && !present.has(tail)) missing.add(tail);
+    if (!tail || present.has(tail)) continue;
+    if (server !== undefined && /^https?:\/\//i.test(reference) && !underBase(reference, server))
+      elsewhere.add(reference);
+    else missing.add(tail);
   }
-  return [...missing];
+  return { missing: [...missing], elsewhere: elsewhere.size };
 }
 
 /** Referenced Medications read per call, and at once: a record of many products must not flood the EHR. */
@@ -284,7 +301,11 @@ export async function gather(
       partial.push(
         `${otherPatients} resource${otherPatients === 1 ? '' : 's'} naming another patient than the one in context ${otherPatients === 1 ? 'was' : 'were'} left out`,
       );
-    const missing = missingMedications(resources, request.referring ?? []);
+    const { missing, elsewhere } = missingMedications(resources, request.referring ?? [], server);
+    if (elsewhere > 0)
+      partial.push(
+        `${elsewhere} Medication reference${elsewhere === 1 ? ' points' : 's point'} to another FHIR server than fhirServer: not read from it`,
+      );
     if (missing.length > 0 && reader) {
       const read = missing.slice(0, MAX_MEDICATION_READS);
       if (missing.length > read.length)

@@ -489,13 +489,10 @@ describe('medications by reference', () => {
   });
 
   it('reads a Medication referred to by versioned references, relative or absolute, once, as its current version', async () => {
-    const resources = [
-      ...base(),
-      epicOrder('e1', 'Medication/epic-oxy/_history/2'),
-      epicOrder('e2', 'https://ehr.example.org/fhir/R4/Medication/epic-oxy/_history/3'),
-      epicMedication(),
-    ];
+    const e2 = epicOrder('e2', 'Medication/epic-oxy');
+    const resources = [...base(), epicOrder('e1', 'Medication/epic-oxy/_history/2'), e2, epicMedication()];
     const server = await fhir(resources);
+    e2.medicationReference = { reference: `${server.baseUrl}/Medication/epic-oxy/_history/3` };
     const prefetch = prefetchFor(resources.filter((r) => r.resourceType !== 'Medication'));
     const { body } = await call(
       PV,
@@ -533,6 +530,21 @@ describe('medications by reference', () => {
     expect(detail.match(/could not be read/g)).toHaveLength(4);
     // The dose is a lower bound, in the summary too.
     expect(body.cards[0].summary).toMatch(/^Offer naloxone: overdose risk \(at least 360 MME\/day\)/);
+  });
+
+  it('does not read from fhirServer a Medication that an absolute reference places on another server', async () => {
+    const resources = [...chronicPain(), epicOrder('far', 'https://other.example.org/fhir/Medication/epic-oxy')];
+    const server = await fhir([...resources, epicMedication()]);
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: prefetchFor(resources) }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(server.requests).toEqual([]);
+    expect(body.cards[0].detail).toMatch(
+      /1 Medication reference points to another FHIR server than fhirServer: not read from it/,
+    );
+    expect(body.cards[0].detail).toMatch(/at least/);
   });
 
   it('a contained Medication needs no lookup', async () => {

@@ -3,6 +3,7 @@
  * type and id at the end of a relative or absolute reference, a version dropped, anything else naming nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { indexBundle } from '../../src/fhir/bundle-index.ts';
 import { medicationPath, referenceTarget } from '../../src/fhir/reference-target.ts';
 
 describe('referenceTarget', () => {
@@ -39,5 +40,35 @@ describe('medicationPath', () => {
     expect(medicationPath('Medication/m1')).toBe('Medication/m1');
     expect(medicationPath('Substance/m1')).toBeUndefined();
     expect(medicationPath('Medication/m1?x=1')).toBeUndefined();
+  });
+});
+
+describe('references resolved in a Bundle', () => {
+  const oxycodone = {
+    resourceType: 'Medication',
+    id: 'm1',
+    code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1049621' }] },
+  };
+  const entries = (reference: string) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [
+      { fullUrl: 'https://server-a.example.org/fhir/Medication/m1', resource: oxycodone },
+      {
+        fullUrl: 'https://server-a.example.org/fhir/MedicationRequest/r1',
+        resource: { resourceType: 'MedicationRequest', id: 'r1', medicationReference: { reference } },
+      },
+    ],
+  });
+
+  it.each([
+    ['https://server-a.example.org/fhir/Medication/m1', true],
+    ['https://SERVER-A.example.org/fhir/Medication/m1/_history/2', true],
+    ['Medication/m1', true],
+    ['https://server-b.example.org/fhir/Medication/m1', false],
+    ['https://server-a.example.org/other/Medication/m1', false],
+  ])('%s resolves to the entry: %s', (reference, resolves) => {
+    const index = indexBundle(entries(reference));
+    expect(index.resolve(reference) === oxycodone).toBe(resolves);
   });
 });
