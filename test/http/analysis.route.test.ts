@@ -135,24 +135,22 @@ describe('POST /analysis', () => {
     });
     expect(text.statusCode).toBe(415);
     // JSON declared in a charset other than UTF-8 would be misread: refused, not parsed.
-    for (const charset of ['utf-16', 'latin1', '"ISO-8859-1"']) {
+    for (const [charset, status] of [
+      ['utf-16', 415],
+      ['latin1', 415],
+      ['"ISO-8859-1"', 415],
+      ['utf-8', 200],
+      ['UTF8', 200],
+      ['"utf-8"', 200],
+    ] as const) {
       const declared = await build().inject({
         method: 'POST',
         url: '/analysis',
         headers: { 'content-type': `application/json; charset=${charset}` },
         payload: JSON.stringify({ bundle: bundle(oxy) }),
       });
-      expect(declared.statusCode, charset).toBe(415);
-      expect(declared.json().message).toMatch(/send UTF-8 JSON/);
-    }
-    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
-      const utf8 = await build().inject({
-        method: 'POST',
-        url: '/analysis',
-        headers: { 'content-type': `application/json; charset=${charset}` },
-        payload: JSON.stringify({ bundle: bundle(oxy) }),
-      });
-      expect(utf8.statusCode, charset).toBe(200);
+      expect(declared.statusCode, charset).toBe(status);
+      if (status === 415) expect(declared.json().message).toMatch(/send UTF-8 JSON/);
     }
     const big = await build({ BODY_LIMIT_BYTES: '100' }).inject({
       method: 'POST',

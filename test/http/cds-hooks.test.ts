@@ -469,39 +469,37 @@ describe('medications by reference', () => {
     );
   });
 
-  it('fetches a Medication only reachable by reference, once per distinct Medication', async () => {
-    const resources = [
-      ...base(),
-      epicOrder('e1', 'Medication/epic-oxy'),
-      epicOrder('e2', 'Medication/epic-oxy'),
-      epicMedication(),
-    ];
-    const server = await fhir(resources);
-    const prefetch = prefetchFor(resources.filter((r) => r.resourceType !== 'Medication'));
-    const { body } = await call(
+  /** A patient-view call whose prefetch leaves the Medications to be read from the server. */
+  const withServer = (server: FakeFhirServer, resources: Resource[]) =>
+    call(
       PV,
-      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
+      hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        prefetch: prefetchFor(resources.filter((r) => r.resourceType !== 'Medication')),
+      }),
       { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
     );
-    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/epic-oxy']);
-    // Two orders of the fetched product, 30 MME/day each.
-    expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
-  });
 
-  it('reads a Medication referred to by versioned references, relative or absolute, once, as its current version', async () => {
-    const e2 = epicOrder('e2', 'Medication/epic-oxy');
-    const resources = [...base(), epicOrder('e1', 'Medication/epic-oxy/_history/2'), e2, epicMedication()];
-    const server = await fhir(resources);
-    e2.medicationReference = { reference: `${server.baseUrl}/Medication/epic-oxy/_history/3` };
-    const prefetch = prefetchFor(resources.filter((r) => r.resourceType !== 'Medication'));
-    const { body } = await call(
-      PV,
-      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch }),
-      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
-    );
-    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/epic-oxy']);
-    expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
-  });
+  it.each<[string, string, (base: string) => string]>([
+    ['twice the same reference', 'Medication/epic-oxy', () => 'Medication/epic-oxy'],
+    [
+      'versioned references, relative and absolute',
+      'Medication/epic-oxy/_history/2',
+      (base) => `${base}/Medication/epic-oxy/_history/3`,
+    ],
+  ])(
+    'fetches a Medication only reachable by reference once, as its current version (%s)',
+    async (_, first, second) => {
+      const e2 = epicOrder('e2', 'Medication/epic-oxy');
+      const resources = [...base(), epicOrder('e1', first), e2, epicMedication()];
+      const server = await fhir(resources);
+      e2.medicationReference = { reference: second(server.baseUrl) };
+      const { body } = await withServer(server, resources);
+      expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/epic-oxy']);
+      // Two orders of the fetched product, 30 MME/day each.
+      expect(body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*/);
+    },
+  );
 
   it('reads at most 8 Medications at once and 100 per call, and lists only the first few it could not read', async () => {
     const products = Array.from({ length: 105 }, (_, i) => i);
@@ -533,13 +531,12 @@ describe('medications by reference', () => {
   });
 
   it('does not read from fhirServer a Medication that an absolute reference places on another server', async () => {
-    const resources = [...chronicPain(), epicOrder('far', 'https://other.example.org/fhir/Medication/epic-oxy')];
+    const resources = [
+      ...chronicPain(),
+      epicOrder('far', 'https://other.example.org/fhir/Medication/epic-oxy'),
+    ];
     const server = await fhir([...resources, epicMedication()]);
-    const { body } = await call(
-      PV,
-      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: prefetchFor(resources) }),
-      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
-    );
+    const { body } = await withServer(server, resources);
     expect(server.requests).toEqual([]);
     expect(body.cards[0].detail).toMatch(
       /1 Medication reference points to another FHIR server than fhirServer: not read from it/,
