@@ -15,7 +15,10 @@ import {
   type ReadObserver,
 } from './fhir-reader.ts';
 import { allowedBase } from './allowed-base.ts';
-import { medicationPath, referenceTarget } from './reference-target.ts';
+import { withoutOtherPatients } from './patient-scope.ts';
+import { prefetchProblem } from './prefetch-value.ts';
+import { medicationPath } from './reference-target.ts';
+import { settleAtMost } from '../platform/settle-at-most.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
 export interface PrefetchSpec {
@@ -120,41 +123,6 @@ async function readAll(
 }
 
 /**
- * Why a prefetched value cannot stand for its key, if it cannot: an OperationOutcome (the EHR could not prefetch
- * it), a resource of another type than the template asks for (a search answers with a Bundle, a read with the
- * resource read), or a Bundle whose entries are not a list.
- */
-function prefetchProblem(value: Json, template: string): string | undefined {
-  const type = str(value.resourceType) ?? '(no resourceType)';
-  if (type === 'OperationOutcome')
-    return `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`;
-  const expected = template.includes('?') ? 'Bundle' : template.split('/')[0];
-  if (expected !== undefined && type !== expected)
-    return `the prefetch value is a ${type.slice(0, 64)}, not the ${expected} its template asks for`;
-  if (type === 'Bundle' && value.entry !== undefined && !Array.isArray(value.entry))
-    return 'the prefetched Bundle has entries that are not a list';
-  return undefined;
-}
-
-/** An OperationOutcome in words: its issues' codes (not their free text, which may name the patient). */
-function outcomeCodes(outcome: Json): string {
-  const codes = [...new Set(objs(outcome.issue).map((i) => str(i.code) ?? 'unknown'))];
-  return codes.length > 0 ? codes.join(', ') : 'no issue given';
-}
-
-/**
- * Whether a resource names another patient than `patientId` (a Patient of another id, or a subject or patient
- * reference to one). A reference that does not say which patient (urn:uuid, none) names no other.
- */
-function namesAnotherPatient(resource: Json, patientId: string, own: string): boolean {
-  if (resource.resourceType === 'Patient') return str(resource.id) !== undefined && resource.id !== patientId;
-  const reference = str(obj(resource.subject)?.reference) ?? str(obj(resource.patient)?.reference);
-  if (reference === undefined || reference === own) return false;
-  const target = referenceTarget(reference);
-  return target?.type === 'Patient' && target.id !== patientId;
-}
-
-/**
  * medicationReference targets that are neither contained nor among the gathered (or referring) resources: those to
  * read from the FHIR server (`missing`), and absolute references to another server, which are not read from it.
  */
@@ -184,28 +152,6 @@ function missingMedications(
 /** Referenced Medications read per call, and at once: a record of many products must not flood the EHR. */
 const MAX_MEDICATION_READS = 100;
 const MEDICATION_READS_AT_ONCE = 8;
-
-/** Runs `work` over the items with at most `width` running at once; the outcomes in the items' order. */
-async function settleAtMost<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array<PromiseSettledResult<R>>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { status: 'fulfilled', value: await work(items[i] as T) };
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
-}
 
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');
@@ -289,17 +235,13 @@ export async function gather(
   };
 
   try {
-    const patientId = str(request.context.patientId);
-    const own = `Patient/${patientId ?? ''}`;
-    let otherPatients = 0;
-    const resources = (await Promise.all(specs.map(one))).flat().filter((r) => {
-      if (patientId === undefined || !namesAnotherPatient(r, patientId, own)) return true;
-      otherPatients++;
-      return false;
-    });
-    if (otherPatients > 0)
+    const { kept: resources, leftOut } = withoutOtherPatients(
+      (await Promise.all(specs.map(one))).flat(),
+      str(request.context.patientId),
+    );
+    if (leftOut > 0)
       partial.push(
-        `${otherPatients} resource${otherPatients === 1 ? '' : 's'} naming another patient than the one in context ${otherPatients === 1 ? 'was' : 'were'} left out`,
+        `${leftOut} resource${leftOut === 1 ? '' : 's'} naming another patient than the one in context ${leftOut === 1 ? 'was' : 'were'} left out`,
       );
     const { missing, elsewhere } = missingMedications(resources, request.referring ?? [], server);
     if (elsewhere > 0)
