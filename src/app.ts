@@ -7,6 +7,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
+import { plainHttpWarnings } from './config/plain-http.ts';
 import { Redis } from 'ioredis';
 import { registerAuth } from './http/plugins/auth.plugin.ts';
 import { frameworkError, registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
@@ -154,6 +155,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   } else {
     deps.logger?.warn('CDS_AUTH=off: EHR authentication is disabled - for local development only');
   }
+  for (const warning of plainHttpWarnings(deps.config)) deps.logger?.warn(warning);
   registerJsonBodies(app);
   registerErrorHandling(app);
   healthRoute(app, deps.store);
