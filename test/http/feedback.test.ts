@@ -83,6 +83,20 @@ describe('feedback', () => {
     await a.close();
   });
 
+  it('reads an outcomeTimestamp without an offset as UTC (as the spec defines it) instead of refusing the batch', async () => {
+    const a = app();
+    const before = await store.feedbackCount();
+    const item = (outcomeTimestamp: string) => ({
+      feedback: [{ card: 'card-local-time', outcome: 'accepted', outcomeTimestamp }],
+    });
+    const local = await a.inject({ method: 'POST', url: FEEDBACK, payload: item('2026-01-15T15:05:00') });
+    const utc = await a.inject({ method: 'POST', url: FEEDBACK, payload: item('2026-01-15T15:05:00Z') });
+    expect([local.statusCode, utc.statusCode]).toEqual([200, 200]);
+    // The same outcome at the same instant: stored once.
+    expect((await store.feedbackCount()) - before).toBe(1);
+    await a.close();
+  });
+
   it.each([
     [{}, /feedback/],
     [{ feedback: [] }, /at least one/],

@@ -36,7 +36,10 @@ const FeedbackSchema = z.looseObject(
             .array(z.union([OverrideReason, Coding]))
             .max(MAX_REASONS, { error: `holds at most ${MAX_REASONS} reasons per card` })
             .optional(),
-          outcomeTimestamp: z.iso.datetime({ offset: true, error: 'must be an ISO date-time' }).optional(),
+          // The spec's time is UTC: one without an offset is read as UTC, not refused with the whole batch.
+          outcomeTimestamp: z.iso
+            .datetime({ offset: true, local: true, error: 'must be an ISO date-time' })
+            .optional(),
         }),
         { error: 'must be a list of feedback items' },
       )
@@ -48,11 +51,15 @@ const FeedbackSchema = z.looseObject(
 
 type Raw = z.infer<typeof FeedbackSchema>['feedback'][number];
 
+/** A date-time without an offset, as CDS Hooks defines outcomeTimestamp: in UTC. */
+const asUtc = (timestamp: string): string =>
+  /(?:Z|[+-]\d{2}:?\d{2})$/i.test(timestamp) ? timestamp : `${timestamp}Z`;
+
 function normalise(item: Raw): FeedbackItem[] {
   const base = {
     cardId: item.card,
     outcome: item.outcome,
-    ...(item.outcomeTimestamp ? { outcomeTimestamp: item.outcomeTimestamp } : {}),
+    ...(item.outcomeTimestamp ? { outcomeTimestamp: asUtc(item.outcomeTimestamp) } : {}),
     acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
   };
   // Epic sends several reasons: one stored item each (the same card overridden for two reasons counts for both).
