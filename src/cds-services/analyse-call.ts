@@ -6,7 +6,7 @@ import { analyzeResources, type BundleAnalysis } from '../analysis/analyze-bundl
 import type { CardContext } from '../cards/card.types.ts';
 import { parseIsoDate } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
-import { str, type Json } from '../fhir/json-read.ts';
+import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 
 export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): CardContext {
@@ -38,20 +38,28 @@ export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAn
 }
 
 /**
- * A draft order as if signed today: it counts from today over its own supply, whatever date it carries (a draft
- * started weeks ago, or a renewal that kept the first order's date, is signed now). Drafts come first so that a
+ * A draft order as if signed today: it counts from today over its own supply, whatever past date it carries (a
+ * draft started weeks ago, or a renewal that kept the first order's date or validity start, is signed now); a
+ * validity period that starts later is kept (a prescription to be filled from then). Drafts come first so that a
  * revision of an existing order (same id) replaces it in the analysis.
  */
 export function asSigned(resources: readonly Json[], today: string): Json[] {
   return resources.map((r, i) => {
     if (r.resourceType !== 'MedicationRequest') return r;
     const status = str(r.status);
+    const dispense = obj(r.dispenseRequest);
+    const validity = obj(dispense?.validityPeriod);
+    const validFrom = str(validity?.start);
+    const startsBefore = validFrom !== undefined && validFrom.slice(0, 10) < today;
     return {
       ...r,
       id: str(r.id) ?? `draft-${i}`,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',
       authoredOn: today,
+      ...(startsBefore
+        ? { dispenseRequest: { ...dispense, validityPeriod: { ...validity, start: today } } }
+        : {}),
     };
   });
 }

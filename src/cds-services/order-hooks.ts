@@ -27,11 +27,14 @@ export function orderHookCards(
   const decision = decisionSummary(after);
   if (!impact) {
     // No opioid ordered: only what the order itself brings - a benzodiazepine with the patient's opioids.
-    const benzodiazepine = after.risk.flags
-      .find((f) => f.code === 'benzodiazepine-overlap')
-      ?.evidence.some(
-        (e) => e.reference !== undefined && drafted.has(e.reference.replace(/^MedicationRequest\//, '')),
-      );
+    // As on patient-view, only when the decision keeps the action (an excluded patient gets none).
+    const benzodiazepine =
+      after.risk.referral.safetyActions.includes('benzodiazepine-review') &&
+      after.risk.flags
+        .find((f) => f.code === 'benzodiazepine-overlap')
+        ?.evidence.some(
+          (e) => e.reference !== undefined && drafted.has(e.reference.replace(/^MedicationRequest\//, '')),
+        );
     return { cards: benzodiazepine ? safetyCards(after, ctx, ['benzodiazepine-review']) : [], decision };
   }
   if (!withReferral) return { cards: [impact], decision };

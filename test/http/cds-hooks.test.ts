@@ -704,6 +704,23 @@ describe('order-select and order-sign', () => {
       const { body } = await call(SIGN, request(authoredOn));
       expect(summaries(body.cards), authoredOn).toEqual(summaries(today.body.cards));
     }
+    // A renewal that kept the first order's validity start is signed now too.
+    const renewal = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: {
+          draftOrders: drafts({
+            ...draft('new'),
+            dispenseRequest: {
+              ...draft('new').dispenseRequest,
+              validityPeriod: { start: '2025-06-01', end: '2026-06-01' },
+            },
+          }),
+        },
+      }),
+    );
+    expect(summaries(renewal.body.cards)).toEqual(summaries(today.body.cards));
   });
 
   it('a benzodiazepine ordered for a patient on opioids gets the co-prescribing card, and only it', async () => {
@@ -736,6 +753,15 @@ describe('order-select and order-sign', () => {
         /Benzodiazepine with opioids: .* overlaps opioid orders on 1 day$/m,
       );
     }
+    // An excluded patient (here under 18) gets no safety card on patient-view, nor here.
+    const excluded = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ birthDate: '2010-01-01' })),
+        context: { draftOrders: drafts(diazepam) },
+      }),
+    );
+    expect(excluded.body).toEqual({ cards: [] });
     // Without opioids, a benzodiazepine order is none of this service's business.
     const { body } = await call(
       SIGN,

@@ -126,6 +126,15 @@ describe('feedback', () => {
       payload: { feedback: [item('card-1', 21)] },
     });
     expect(tooManyReasons.statusCode).toBe(400);
+    // Codes and systems are bounded in both of Epic's shapes.
+    for (const entry of [{ reason: { code: 'x'.repeat(201) } }, { code: 'x'.repeat(201), system: 'y' }]) {
+      const long = await a.inject({
+        method: 'POST',
+        url: FEEDBACK,
+        payload: { feedback: [{ card: 'c', outcome: 'overridden', overrideReasons: [entry] }] },
+      });
+      expect(long.statusCode, JSON.stringify(entry).slice(0, 30)).toBe(400);
+    }
     expect(tooManyReasons.json().message).toMatch(/overrideReasons: holds at most 20 reasons per card/);
     // 1,000 items of 20 reasons: 20,000 rows asked for.
     const tooMany = await a.inject({

@@ -19,6 +19,8 @@ const Coding = z.looseObject({
 const MAX_REASONS = 20;
 const MAX_STORED = 2000;
 const OverrideReason = z.looseObject({ reason: Coding.optional(), userComment: z.string().optional() });
+/** An entry of Epic's `overrideReasons`: an OverrideReason, or a bare Coding; every field checked either way. */
+const ReasonEntry = OverrideReason.extend(Coding.shape);
 
 const FeedbackSchema = z.looseObject(
   {
@@ -33,7 +35,7 @@ const FeedbackSchema = z.looseObject(
             .optional(),
           overrideReason: OverrideReason.optional(),
           overrideReasons: z
-            .array(z.union([OverrideReason, Coding]))
+            .array(ReasonEntry)
             .max(MAX_REASONS, { error: `holds at most ${MAX_REASONS} reasons per card` })
             .optional(),
           // The spec's time is UTC: one without an offset is read as UTC, not refused with the whole batch.
@@ -65,7 +67,11 @@ function normalise(item: Raw): FeedbackItem[] {
   // Epic sends several reasons: one stored item each (the same card overridden for two reasons counts for both).
   const reasons = [
     ...(item.overrideReason ? [item.overrideReason] : []),
-    ...(item.overrideReasons ?? []).map((r) => ('reason' in r || 'userComment' in r ? r : { reason: r })),
+    ...(item.overrideReasons ?? []).map((r) =>
+      r.reason !== undefined || r.userComment !== undefined
+        ? r
+        : { reason: { code: r.code, system: r.system } },
+    ),
   ] as z.infer<typeof OverrideReason>[];
   if (reasons.length === 0) return [{ ...base, hasUserComment: false }];
   return reasons.map((r) => ({
