@@ -1,8 +1,9 @@
 /**
  * Text from the EHR's record (product names, observation and condition texts, what a server reported) placed in a
  * card's Markdown detail: its Markdown is escaped (CommonMark backslash escapes), so that it reads as the text it
- * is and can make no link, image, HTML, emphasis or table; line breaks become spaces, so that it cannot start a
- * heading or a list. Our own Markdown around it is untouched.
+ * is and can make no Markdown link, image, HTML, emphasis or table; line breaks become spaces, so that it cannot
+ * start a heading or a list. (A GitHub-flavoured renderer may still turn a bare https:// address in it into a
+ * link, as it would anywhere.) Our own Markdown around it is untouched.
  */
 const SPECIAL = /[\\`*_[\]<>|~]/g;
 

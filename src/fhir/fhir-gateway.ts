@@ -123,6 +123,20 @@ async function readAll(
 }
 
 /**
+ * Whether an absolute reference names the FHIR server `base`, however the server spells itself: the same host and
+ * base path, whatever the scheme and port (a server behind a TLS proxy often writes http://, or its internal port).
+ */
+function onSameServer(reference: string, base: string): boolean {
+  try {
+    const r = new URL(reference);
+    const b = new URL(base);
+    return r.hostname === b.hostname && underBase(`${b.protocol}//${b.host}${r.pathname}`, base);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * medicationReference targets that are neither contained nor among the gathered (or referring) resources: those to
  * read from the FHIR server (`missing`), and absolute references to another server, which are not read from it.
  */
@@ -142,7 +156,7 @@ function missingMedications(
     if (!reference || reference.startsWith('#')) continue;
     const tail = medicationPath(reference);
     if (!tail || present.has(tail)) continue;
-    if (server !== undefined && /^https?:\/\//i.test(reference) && !underBase(reference, server))
+    if (server !== undefined && /^https?:\/\//i.test(reference) && !onSameServer(reference, server))
       elsewhere.add(reference);
     else missing.add(tail);
   }
@@ -151,7 +165,7 @@ function missingMedications(
 
 /** Referenced Medications read per call, and at once: a record of many products must not flood the EHR. */
 const MAX_MEDICATION_READS = 100;
-const MEDICATION_READS_AT_ONCE = 8;
+const MEDICATION_READS_AT_ONCE = 32;
 
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');

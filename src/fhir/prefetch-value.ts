@@ -6,15 +6,16 @@ import { objs, str, type Json } from './json-read.ts';
 
 /**
  * Why a prefetched value cannot stand for its key, if it cannot: an OperationOutcome (the EHR could not prefetch
- * it), a resource of another type than the template asks for (a search answers with a Bundle, a read with the
- * resource read), or a Bundle whose entries are not a list.
+ * it), a resource of another type than the template asks for (a search answers with a Bundle; a read with the
+ * resource read, or a Bundle holding it), or a Bundle whose entries are not a list.
  */
 export function prefetchProblem(value: Json, template: string): string | undefined {
   const type = str(value.resourceType) ?? '(no resourceType)';
   if (type === 'OperationOutcome')
     return `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`;
   const expected = template.includes('?') ? 'Bundle' : template.split('/')[0];
-  if (expected !== undefined && type !== expected)
+  // A read may be answered as a search would be (a Bundle holding the resource).
+  if (expected !== undefined && type !== expected && type !== 'Bundle')
     return `the prefetch value is a ${type.slice(0, 64)}, not the ${expected} its template asks for`;
   if (type === 'Bundle' && value.entry !== undefined && !Array.isArray(value.entry))
     return 'the prefetched Bundle has entries that are not a list';

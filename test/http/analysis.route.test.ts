@@ -134,20 +134,25 @@ describe('POST /analysis', () => {
       payload: 'hello',
     });
     expect(text.statusCode).toBe(415);
-    // JSON declared in a charset other than UTF-8 would be misread: refused, not parsed.
-    for (const [charset, status] of [
-      ['utf-16', 415],
-      ['latin1', 415],
-      ['"ISO-8859-1"', 415],
-      ['utf-8', 200],
-      ['UTF8', 200],
-      ['"utf-8"', 200],
+    // JSON declared in a charset other than UTF-8 would be misread: refused, not parsed - unless it is plain
+    // ASCII, which reads the same in the charsets some clients declare by default.
+    const ascii = JSON.stringify({ bundle: bundle(oxy) });
+    const accented = JSON.stringify({ bundle: bundle({ ...oxy, note: [{ text: 'Réévaluer' }] }) });
+    for (const [charset, text, status] of [
+      ['utf-16', ascii, 415],
+      ['latin1', accented, 415],
+      ['"ISO-8859-1"', accented, 415],
+      ['latin1', ascii, 200],
+      ['us-ascii', ascii, 200],
+      ['utf-8', accented, 200],
+      ['UTF8', ascii, 200],
+      ['"utf-8"', ascii, 200],
     ] as const) {
       const declared = await build().inject({
         method: 'POST',
         url: '/analysis',
         headers: { 'content-type': `application/json; charset=${charset}` },
-        payload: JSON.stringify({ bundle: bundle(oxy) }),
+        payload: text,
       });
       expect(declared.statusCode, charset).toBe(status);
       if (status === 415) expect(declared.json().message).toMatch(/send UTF-8 JSON/);

@@ -274,8 +274,8 @@ describe('patient-view', () => {
       ],
       [
         'patient',
-        prefetchFor(resources).conditions,
-        /the prefetch value is a Bundle, not the Patient its template asks for/,
+        resources.find((r) => r.resourceType === 'Condition'),
+        /the prefetch value is a Condition, not the Patient its template asks for/,
       ],
       [
         'conditions',
@@ -290,6 +290,19 @@ describe('patient-view', () => {
       expect(status, key).toBe(412);
       expect(body.message, key).toMatch(problem);
     }
+    // A read answered as a search would be (a Bundle holding the Patient) is the Patient.
+    const asSearch = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: {
+          ...prefetchFor(resources),
+          patient: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: patient }] },
+        },
+      }),
+    );
+    const plain = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    expect(asSearch.status).toBe(200);
+    expect(summaries(asSearch.body.cards)).toEqual(summaries(plain.body.cards));
   });
 
   it('keeps the pages of a paged prefetch it read when a later page fails, and says so', async () => {
@@ -487,6 +500,11 @@ describe('medications by reference', () => {
       'Medication/epic-oxy/_history/2',
       (base) => `${base}/Medication/epic-oxy/_history/3`,
     ],
+    [
+      'the same server written with another scheme and port (behind a TLS proxy)',
+      'Medication/epic-oxy',
+      (base) => `${base.replace(/^http:\/\/([^/:]+):\d+/, 'https://$1')}/Medication/epic-oxy`,
+    ],
   ])(
     'fetches a Medication only reachable by reference once, as its current version (%s)',
     async (_, first, second) => {
@@ -501,7 +519,7 @@ describe('medications by reference', () => {
     },
   );
 
-  it('reads at most 8 Medications at once and 100 per call, and lists only the first few it could not read', async () => {
+  it('reads at most 32 Medications at once and 100 per call, and lists only the first few it could not read', async () => {
     const products = Array.from({ length: 105 }, (_, i) => i);
     const orders = products.map((i) => ({
       ...epicOrder(`o${i}`, `Medication/m${i}`),
@@ -519,7 +537,8 @@ describe('medications by reference', () => {
     );
     expect(status).toBe(200);
     expect(server.requests.filter((r) => r.url.startsWith('/fhir/Medication/'))).toHaveLength(100);
-    expect(server.maxConcurrent).toBeLessThanOrEqual(8);
+    expect(server.maxConcurrent).toBeLessThanOrEqual(32);
+    expect(server.maxConcurrent).toBeGreaterThan(1);
     const detail: string = body.cards[0].detail;
     // 5 Medications not read and 88 not found: 89 gaps, the first 5 listed and the rest counted.
     expect(detail).toMatch(

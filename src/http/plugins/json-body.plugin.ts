@@ -24,16 +24,21 @@ export function registerJsonBodies(app: FastifyInstance): void {
     ['application/json', 'application/fhir+json'],
     { parseAs: 'string' },
     (request, body, done) => {
-      // JSON is UTF-8 (RFC 8259): a body declared in another charset would be misread, not parsed.
+      // JSON is UTF-8 (RFC 8259): a body declared in another charset would be misread, not parsed - unless it is
+      // plain ASCII, which reads the same in the charsets some HTTP clients still declare by default.
       const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
-      if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (
+        charset !== undefined &&
+        !/^utf-?8$/i.test(charset) &&
+        !(/^(us-ascii|ascii|iso-8859-1|latin1)$/i.test(charset) && /^[\x00-\x7f]*$/.test(text))
+      ) {
         done(
           new HttpError(415, `charset "${charset.slice(0, 40)}" is not supported; send UTF-8 JSON`),
           undefined,
         );
         return;
       }
-      const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') {
         done(new HttpError(400, 'the request body is empty; expected JSON'), undefined);
         return;

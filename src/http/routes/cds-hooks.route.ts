@@ -65,7 +65,10 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     const started = performance.now();
     const service = findService(request.params.id);
     if (!service)
-      throw new HttpError(404, `no CDS service "${request.params.id}"; GET /cds-services lists them`);
+      throw new HttpError(
+        404,
+        `no CDS service "${request.params.id.slice(0, 64)}"; GET /cds-services lists them`,
+      );
     const parsed = HookRequestSchema.safeParse(request.body);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
     const body = parsed.data;

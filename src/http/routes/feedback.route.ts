@@ -85,7 +85,10 @@ export function feedbackRoute(app: FastifyInstance, store: Store | undefined): v
   app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (request) => {
     const service = findService(request.params.id);
     if (!service)
-      throw new HttpError(404, `no CDS service "${request.params.id}"; GET /cds-services lists them`);
+      throw new HttpError(
+        404,
+        `no CDS service "${request.params.id.slice(0, 64)}"; GET /cds-services lists them`,
+      );
     const parsed = FeedbackSchema.safeParse(request.body);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
     if (!store) throw new HttpError(503, 'feedback storage is not available');
