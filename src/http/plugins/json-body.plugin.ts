@@ -31,7 +31,7 @@ export function registerJsonBodies(app: FastifyInstance): void {
       if (
         charset !== undefined &&
         !/^utf-?8$/i.test(charset) &&
-        !(/^(us-ascii|ascii|iso-8859-1|latin1)$/i.test(charset) && /^[\x00-\x7f]*$/.test(text))
+        !(/^(us-ascii|ascii|iso-8859-1|latin1)$/i.test(charset) && !/[\u0080-\uffff]/.test(text))
       ) {
         done(
           new HttpError(415, `charset "${charset.slice(0, 40)}" is not supported; send UTF-8 JSON`),
