@@ -7,14 +7,8 @@
  * never silently dropped; when required data can be neither found nor fetched, DataUnavailableError becomes a 412.
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
-import {
-  createFhirReader,
-  FhirReadError,
-  underBase,
-  type FhirReader,
-  type ReadObserver,
-} from './fhir-reader.ts';
-import { allowedBase } from './allowed-base.ts';
+import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
+import { allowedBase, underBase } from './allowed-base.ts';
 import { withoutOtherPatients } from './patient-scope.ts';
 import { prefetchProblem } from './prefetch-value.ts';
 import { medicationPath } from './reference-target.ts';

@@ -4,6 +4,7 @@
  * allow-listed base URL are fetched (a `next` link cannot lead elsewhere), redirects are refused rather than
  * followed, and a response larger than the cap is cut off and reported, never buffered whole.
  */
+import { underBase } from './allowed-base.ts';
 import { obj, type Json } from './json-read.ts';
 
 export interface FhirReader {
@@ -109,27 +110,4 @@ export function createFhirReader(
     if (!json) throw new FhirReadError('the FHIR server answered with something that is not a FHIR resource');
     return json;
   }
-}
-
-/**
- * Whether `url` lies under `base` after URL normalisation (scheme, host, port, dot segments): "http://a/fhir/../x",
- * "http://a/fhirx" and userinfo tricks are not under "http://a/fhir".
- */
-export function underBase(url: string, base: string): boolean {
-  let u: URL;
-  let b: URL;
-  try {
-    u = new URL(url);
-    b = new URL(base);
-  } catch {
-    return false;
-  }
-  if (u.username !== '' || u.password !== '') return false;
-  if (u.protocol !== b.protocol || u.host !== b.host) return false;
-  const basePath = b.pathname.replace(/\/+$/, '');
-  return (
-    u.pathname === basePath ||
-    u.pathname.startsWith(`${basePath}/`) ||
-    (basePath === '' && u.pathname === '/')
-  );
 }

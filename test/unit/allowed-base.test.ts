@@ -4,7 +4,7 @@
  * or a fragment. The allow-listed string is the one returned.
  */
 import { describe, expect, it } from 'vitest';
-import { allowedBase } from '../../src/fhir/allowed-base.ts';
+import { allowedBase, underBase } from '../../src/fhir/allowed-base.ts';
 
 const ALLOWED = ['https://ehr.example.org/FHIR/R4', 'http://127.0.0.1:8090/fhir/'];
 
@@ -39,5 +39,22 @@ describe('allowedBase', () => {
   it('names none when nothing is allowed or no URL is given', () => {
     expect(allowedBase('https://ehr.example.org/FHIR/R4', [])).toBeUndefined();
     expect(allowedBase(undefined, ALLOWED)).toBeUndefined();
+  });
+});
+
+describe('underBase (the links the service and the trend app follow with the token)', () => {
+  const BASE = 'https://ehr.example.org/fhir';
+  it.each([
+    ['https://ehr.example.org/fhir/MedicationRequest?page=2', true],
+    ['https://EHR.example.org:443/fhir/Observation', true],
+    ['https://ehr.example.org/fhir', true],
+    ['https://ehr.example.org/fhir/../admin', false],
+    ['https://ehr.example.org/fhirx/Observation', false],
+    ['https://user:pw@ehr.example.org/fhir/Observation', false],
+    ['http://ehr.example.org/fhir/Observation', false],
+    ['https://evil.example/fhir/Observation', false],
+    ['not a url', false],
+  ])('%s: %s', (url, under) => {
+    expect(underBase(url, BASE)).toBe(under);
   });
 });

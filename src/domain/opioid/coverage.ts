@@ -15,6 +15,8 @@ export const ASSUMED_DAYS_WITHOUT_SUPPLY = 30;
 /**
  * The longest supply one order is taken to cover: more than a year of an opioid on one prescription is not a
  * supply but an error in the order (a unit or a digit), and is reported instead of being placed in the history.
+ * A project rule, not a guideline figure (ADR 0013; US federal rules, 21 CFR 1306.12(b), allow 90 days of a
+ * Schedule II drug across several prescriptions).
  */
 export const MAX_SUPPLY_DAYS = 366;
 

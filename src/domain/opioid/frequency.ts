@@ -45,6 +45,7 @@ function weekShare(timing: TimingInput, notes: string[]): number {
 /**
  * More administrations a day than this (one every 30 minutes) is not a sig but an error in the timing (a period
  * unit of seconds, a missing digit): reported as unknown rather than counted as hundreds of thousands of MME.
+ * A project rule, not a guideline figure (ADR 0013).
  */
 export const MAX_ADMINISTRATIONS_PER_DAY = 48;
 

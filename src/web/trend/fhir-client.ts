@@ -6,6 +6,7 @@
  */
 
 import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../../fhir/observation-categories.ts';
+import { underBase } from '../../fhir/allowed-base.ts';
 import { medicationPath } from '../../fhir/reference-target.ts';
 
 type Json = Record<string, unknown>;
@@ -85,18 +86,6 @@ function nextLink(bundle: Json): string | undefined {
   const links = Array.isArray(bundle.link) ? (bundle.link as Json[]) : [];
   const next = links.find((l) => l.relation === 'next');
   return typeof next?.url === 'string' ? next.url : undefined;
-}
-
-/** Whether a URL the server returned (a `next` link) lies under the FHIR base: only there does the token go. */
-function underBase(url: string, base: string): boolean {
-  try {
-    const u = new URL(url);
-    const b = new URL(base);
-    const path = b.pathname.replace(/\/+$/, '');
-    return u.origin === b.origin && (u.pathname === path || u.pathname.startsWith(`${path}/`)) && !u.username;
-  } catch {
-    return false;
-  }
 }
 
 export async function readRecord(baseUrl: string, patientId: string, token?: string): Promise<RecordRead> {
