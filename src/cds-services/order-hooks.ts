@@ -4,12 +4,25 @@
  * the moment to offer the non-drug alternative. A benzodiazepine ordered for a patient on opioids gets the
  * co-prescribing card; any other non-opioid order, none.
  */
+import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
+
+/**
+ * Whether a drafted order is a benzodiazepine overlapping the patient's opioids, and the decision keeps the review
+ * (as on patient-view: an excluded patient gets none).
+ */
+function bringsBenzodiazepine(after: BundleAnalysis, drafted: ReadonlySet<string>): boolean {
+  if (!after.risk.referral.safetyActions.includes('benzodiazepine-review')) return false;
+  const overlap = after.risk.flags.find((f) => f.code === 'benzodiazepine-overlap');
+  // The flag's evidence names each benzodiazepine order as "MedicationRequest/{id}".
+  const drafts = new Set([...drafted].map((id) => `MedicationRequest/${id}`));
+  return (overlap?.evidence ?? []).some((e) => e.reference !== undefined && drafts.has(e.reference));
+}
 
 export function orderHookCards(
   call: HookCall,
@@ -27,15 +40,10 @@ export function orderHookCards(
   const decision = decisionSummary(after);
   if (!impact) {
     // No opioid ordered: only what the order itself brings - a benzodiazepine with the patient's opioids.
-    // As on patient-view, only when the decision keeps the action (an excluded patient gets none).
-    const benzodiazepine =
-      after.risk.referral.safetyActions.includes('benzodiazepine-review') &&
-      after.risk.flags
-        .find((f) => f.code === 'benzodiazepine-overlap')
-        ?.evidence.some(
-          (e) => e.reference !== undefined && drafted.has(e.reference.replace(/^MedicationRequest\//, '')),
-        );
-    return { cards: benzodiazepine ? safetyCards(after, ctx, ['benzodiazepine-review']) : [], decision };
+    const cards = bringsBenzodiazepine(after, drafted)
+      ? safetyCards(after, ctx, ['benzodiazepine-review'])
+      : [];
+    return { cards, decision };
   }
   if (!withReferral) return { cards: [impact], decision };
   const referral = referralCard(after, ctx);
