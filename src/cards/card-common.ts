@@ -9,7 +9,14 @@ export const CARD_TOPIC_SYSTEM = 'https://opioid-pain-cds.org/fhir/CodeSystem/ca
 export const OVERRIDE_REASON_SYSTEM = 'https://opioid-pain-cds.org/fhir/CodeSystem/override-reason';
 
 export type Topic =
-  'referralmore' | 'referralmbtcbt' | 'naloxone' | 'benzoreview' | 'moudevaluation' | 'bhsafety' | 'ordermme';
+  | 'referralmore'
+  | 'referralmbtcbt'
+  | 'naloxone'
+  | 'benzoreview'
+  | 'moudevaluation'
+  | 'bhsafety'
+  | 'ordermme'
+  | 'datagap';
 
 const TOPIC_DISPLAY: Record<Topic, string> = {
   referralmore: 'Referral to Mindfulness-Oriented Recovery Enhancement',
@@ -19,6 +26,7 @@ const TOPIC_DISPLAY: Record<Topic, string> = {
   moudevaluation: 'Evaluation for medication for opioid use disorder',
   bhsafety: 'Behavioural-health safety',
   ordermme: 'MME of the order being placed',
+  datagap: 'Opioid check incomplete: orders or doses unknown',
 };
 
 export function source(ctx: CardContext, topic: Topic): { label: string; url: string; topic: Coding } {
@@ -43,6 +51,10 @@ export const OVERRIDE_REASONS = {
     reason('patient-declined', 'Patient declined'),
     reason('not-appropriate-now', 'Not clinically appropriate now'),
   ],
+  dataGap: [
+    reason('already-addressed', 'Already addressed'),
+    reason('not-appropriate-now', 'Not clinically appropriate now'),
+  ],
 } as const;
 
 /**
@@ -60,7 +72,7 @@ export function trendLink(ctx: CardContext): Link {
 }
 
 /** What a card lists of what could not be read; the rest is counted. */
-const LISTED_GAPS = 5;
+export const LISTED_GAPS = 5;
 
 /** A line for card details when some data could not be read. */
 export function completenessNote(ctx: CardContext): string {

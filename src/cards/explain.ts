@@ -1,5 +1,6 @@
 /** Plain-words lines for card details: the dose and its trend, and each flag with its evidence. */
 import type { MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
+import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
 import { FLAG_NAMES } from '../domain/risk/flag-names.ts';
 import type { Flag } from '../domain/risk/flag.types.ts';
 import { markdownText } from './markdown-text.ts';
@@ -35,4 +36,16 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
       const more = f.evidence.length > 3 ? `; and ${f.evidence.length - 3} more` : '';
       return `- ${FLAG_NAMES[f.code]}: ${facts}${more}`;
     });
+}
+
+/** "- Oxycodone 5 mg ...: 30 MME/day", and for an order whose MME is unknown, why (each reason once). */
+export function orderLine(o: OrderAnalysis): string {
+  const explanation = markdownText(o.explanation);
+  if (o.mme !== null) return `- ${explanation}`;
+  // An explanation without a dose method already names the first reason ("...: MME unknown - <reason>").
+  const untold = o.reasons.filter((r) => !o.explanation.includes(r));
+  if (untold.length > 0) return `- ${explanation}. Why unknown: ${markdownText(untold.join('; '))}`;
+  return o.explanation.includes('MME unknown')
+    ? `- ${explanation}`
+    : `- ${explanation}. Why unknown: no usable dose`;
 }

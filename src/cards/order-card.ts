@@ -4,22 +4,14 @@
  * whose MME cannot be computed says so and why.
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
-import type { OrderAnalysis } from '../domain/opioid/order-analysis.ts';
 import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
 import type { Card, CardContext } from './card.types.ts';
-import { markdownText } from './markdown-text.ts';
+import { orderLine } from './explain.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
   { mme: 50, advice: 'at or above 50 MME/day: reassess benefits and risks and offer naloxone (CDC 2022)' },
 ] as const;
-
-function orderLine(o: OrderAnalysis): string {
-  const explanation = markdownText(o.explanation);
-  if (o.mme === null)
-    return `- ${explanation}. Why unknown: ${markdownText(o.reasons.join('; ')) || 'no usable dose'}`;
-  return `- ${explanation}`;
-}
 
 export function orderCard(
   before: BundleAnalysis,

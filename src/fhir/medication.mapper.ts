@@ -57,7 +57,9 @@ export function medicationProduct(request: Json, lookup: MedicationLookup): Prod
     text: str(ref?.display),
     ingredients: [],
     unresolvedReference: reference
-      ? `Medication ${reference}`
+      ? reference.startsWith('Medication/')
+        ? reference
+        : `Medication ${reference}`
       : 'the medication (no medicationCodeableConcept or medicationReference)',
   };
 }

@@ -168,6 +168,71 @@ describe('patient-view', () => {
     expect(body).toEqual({ cards: [] });
   });
 
+  it('says the opioid check is incomplete, instead of nothing, when a current order cannot be identified', async () => {
+    // The only current order names a Medication the FHIR server does not have: whether it is an opioid is unknown.
+    const server = await fhir([]);
+    const order = medicationRequest({
+      id: 'unread',
+      medicationReference: 'Medication/gone',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+      supply: { days: 30 },
+    });
+    const resources = [...syntheticPatient({ fills: [] }), order];
+    const request = hookRequest('patient-view', 'p1', {
+      prefetch: prefetchFor(resources),
+      fhirServer: server.baseUrl,
+      fhirAuthorization: AUTH,
+    });
+    const { body } = await call(PV, request, { FHIR_ALLOWED_BASE_URLS: server.baseUrl });
+    const cards = expectCdsHooksResponse(body);
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatchObject({
+      summary: 'Opioid check incomplete: 1 current medication order could not be identified',
+      indicator: 'info',
+      source: { topic: { code: 'datagap' } },
+    });
+    expect(cards[0]!.detail).toMatch(
+      /^- MedicationRequest\/unread: MME unknown - Medication\/gone is not available/m,
+    );
+    expect(cards[0]!.detail).toMatch(/An unknown dose is not counted as 0/);
+    expect(cards[0]!.detail).toMatch(/\*\*Data not complete:\*\* Medication\/gone could not be read/);
+    expect(server.requests.map((r) => r.url)).toEqual(['/fhir/Medication/gone']);
+
+    // The same order is ended: nothing current is unknown, and there is nothing to say.
+    const ended: MedicationRequest = { ...order, status: 'stopped' };
+    const after = await call(
+      PV,
+      { ...request, prefetch: prefetchFor([...syntheticPatient({ fills: [] }), ended]) },
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl },
+    );
+    expect(after.body).toEqual({ cards: [] });
+  });
+
+  it('says so when a current opioid dose cannot be computed and no other card is due', async () => {
+    // An opioid named only in text, for a patient without chronic pain: no referral, and the dose is unknown.
+    const textOnly = medicationRequest({
+      id: 'text-only',
+      text: 'OxyContin 20 mg',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+      supply: { days: 14 },
+    });
+    const resources = [...syntheticPatient({ fills: [], pain: 'none' }), textOnly];
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.summary, c.indicator, c.source.topic?.code])).toEqual([
+      ['Opioid check incomplete: the dose of 1 current opioid order is unknown', 'info', 'datagap'],
+    ]);
+    expect(cards[0]!.detail).toMatch(
+      /^- OxyContin 20 mg: MME unknown - .*the product is named only in text/m,
+    );
+    // An excluded patient (under 18) still gets no cards.
+    const child = [...syntheticPatient({ fills: [], pain: 'none', birthDate: '2010-01-01' }), textOnly];
+    const excluded = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(child) }));
+    expect(excluded.body).toEqual({ cards: [] });
+  });
+
   it('gives the same cards with full prefetch, partial prefetch and no prefetch (all fetched from the FHIR server)', async () => {
     const resources = misuse();
     const server = await fhir(resources);

@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeBundle } from '../../src/analysis/analyze-bundle.ts';
 import type { CardContext } from '../../src/cards/card.types.ts';
+import { dataGapCard } from '../../src/cards/data-gap-card.ts';
 import { referralCard } from '../../src/cards/referral-card.ts';
 import { safetyCards } from '../../src/cards/safety-cards.ts';
 import { summary, trendLink } from '../../src/cards/card-common.ts';
 import { parseIsoDate } from '../../src/domain/time/day.ts';
-import { bundle } from '../builders/fhir-builders.ts';
+import { bundle, every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import { condition, OUD_SEVERE } from '../builders/record-builders.ts';
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 
@@ -66,5 +67,55 @@ describe('cards', () => {
     expect(long.length).toBeLessThan(140);
     expect(long.endsWith('…')).toBe(true);
     expect(summary('short')).toBe('short');
+  });
+
+  it('says which current orders have an unknown dose, five of them, with the known dose beside them', () => {
+    // Oxycodone 5 mg 4 a day for a week (30 MME/day), and seven orders whose Medications could not be read.
+    const known = medicationRequest({
+      id: 'oxy',
+      rxcui: '1049621',
+      authoredOn: '2026-01-12',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+      supply: { quantity: tab(28), days: 7 },
+    });
+    const unread = Array.from({ length: 7 }, (_, i) =>
+      medicationRequest({
+        id: `u${i}`,
+        medicationReference: `Medication/m${i}`,
+        authoredOn: '2026-01-12',
+        dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+        supply: { quantity: tab(7), days: 7 },
+      }),
+    );
+    const resources = [...syntheticPatient({ fills: [], pain: 'none' }), known, ...unread];
+    const analysis = analyzeBundle(bundle(...resources) as never, parseIsoDate(AS_OF)!, 'cdc-2022');
+    const ctx: CardContext = {
+      patientId: 'p1',
+      today: AS_OF,
+      publicBaseUrl: 'https://cds.example.org',
+      trendLink: 'smart',
+      partial: [],
+      newId: () => 'gap',
+    };
+    expect(safetyCards(analysis, ctx)).toEqual([]);
+    expect(referralCard(analysis, ctx)).toBeUndefined();
+    const card = dataGapCard(analysis, ctx)!;
+    expect(card.summary).toBe('Opioid check incomplete: 7 current medication orders could not be identified');
+    const listed = card.detail.split('\n').filter((l) => l.startsWith('- '));
+    expect(listed).toEqual([
+      ...[0, 1, 2, 3, 4].map(
+        (i) =>
+          `- MedicationRequest/u${i}: MME unknown - Medication/m${i} is not available: whether it is an opioid, and its strength, are unknown`,
+      ),
+      '- and 2 more',
+    ]);
+    expect(card.detail).toMatch(/\*\*Current opioids:\*\* current dose \*\*30 MME\/day\*\* \(at least/);
+    // With the unread orders gone, the dose is known and there is nothing to say.
+    const complete = analyzeBundle(
+      bundle(...syntheticPatient({ fills: [], pain: 'none' }), known) as never,
+      parseIsoDate(AS_OF)!,
+      'cdc-2022',
+    );
+    expect(dataGapCard(complete, ctx)).toBeUndefined();
   });
 });

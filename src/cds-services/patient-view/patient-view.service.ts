@@ -1,5 +1,9 @@
-/** patient-view: at the start of a visit, the referral card and the safety cards the decision calls for. */
+/**
+ * patient-view: at the start of a visit, the referral card and the safety cards the decision calls for; when there
+ * are none while the current dose is unknown, the card that says so.
+ */
 import { z } from 'zod';
+import { dataGapCard } from '../../cards/data-gap-card.ts';
 import { referralCard } from '../../cards/referral-card.ts';
 import { safetyCards } from '../../cards/safety-cards.ts';
 import { analyse, cardContext, decisionSummary } from '../analyse-call.ts';
@@ -23,8 +27,11 @@ export const patientViewService: CdsService = {
     const analysis = analyse(data.resources, deps);
     const ctx = cardContext(call, data, deps);
     const referral = referralCard(analysis, ctx);
+    const cards = [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])];
+    // Nothing to say is said only when the current dose is known: otherwise, the card that says what is unknown.
+    const gap = cards.length === 0 ? dataGapCard(analysis, ctx) : undefined;
     return {
-      cards: [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])],
+      cards: gap ? [gap] : cards,
       decision: decisionSummary(analysis),
     };
   },
