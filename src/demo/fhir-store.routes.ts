@@ -1,8 +1,10 @@
 /**
  * The demo's embedded FHIR store over HTTP (FHIR R4 JSON): metadata, read, search and create (the referrals that
- * accepted suggestions draft). Errors are OperationOutcomes with the FHIR status codes.
+ * accepted suggestions draft). Every error under its path is an OperationOutcome with the FHIR status code: the
+ * store's own, a body that is not JSON, a method it does not serve (405 with Allow), an unknown path.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { allowedMethods, clientMessage } from '../http/plugins/error-handler.plugin.ts';
 import { FhirStoreError, type MemoryFhirStore } from './memory-fhir-store.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -10,7 +12,10 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 /** FHIR issue types (http://hl7.org/fhir/issue-type) of the statuses the store answers with. */
 const ISSUE_CODES: Readonly<Record<number, string>> = {
   404: 'not-found',
+  405: 'not-supported',
   413: 'too-long',
+  415: 'not-supported',
+  500: 'exception',
   507: 'too-costly',
 };
 
@@ -33,6 +38,33 @@ export function fhirStoreRoutes(
   path: string,
   baseUrl: string,
 ): void {
+  void app.register(
+    (scope, _options, done) => {
+      storeRoutes(scope, store, baseUrl);
+      scope.setErrorHandler((error: FastifyError, request, reply) => {
+        const status =
+          typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+        if (status === 500) {
+          request.log.error({ err: error }, 'request failed');
+          return outcome(reply, 500, 'internal error; the request was not processed');
+        }
+        request.log.info({ statusCode: status, code: error.code }, 'request rejected');
+        return outcome(reply, status, clientMessage(error, error.code));
+      });
+      scope.setNotFoundHandler((request, reply) => {
+        const allowed = allowedMethods(app, request.url);
+        if (allowed.length === 0) return outcome(reply, 404, 'no such path in the demo FHIR store');
+        void reply.header('allow', allowed.join(', '));
+        return outcome(reply, 405, `${request.method} is not supported here; use ${allowed.join(' or ')}`);
+      });
+      done();
+    },
+    { prefix: path },
+  );
+}
+
+function storeRoutes(app: FastifyInstance, store: MemoryFhirStore, baseUrl: string): void {
+  const path = '';
   const handle = (reply: FastifyReply, work: () => unknown, status = 200): FastifyReply => {
     try {
       return reply.status(status).type(FHIR_JSON).send(work());

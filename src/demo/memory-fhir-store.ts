@@ -37,6 +37,26 @@ const SORT_FIELDS: Record<string, readonly string[]> = {
 const INCLUDES = new Set(['MedicationRequest:medication', 'MedicationDispense:medication']);
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+/** The resource types the demo holds and the service reads; others are refused, not answered with nothing. */
+export const SERVED_TYPES: ReadonlySet<string> = new Set([
+  'Patient',
+  'Practitioner',
+  'Organization',
+  'MedicationRequest',
+  'Medication',
+  'MedicationDispense',
+  'Condition',
+  'Observation',
+  'ServiceRequest',
+  'Encounter',
+]);
+
+/** A type name, and one this store serves. */
+function checkType(type: string): void {
+  if (!TYPE.test(type)) throw new FhirStoreError(400, `${type.slice(0, 64)} is not a resource type`);
+  if (!SERVED_TYPES.has(type))
+    throw new FhirStoreError(404, `${type} is not a resource type the demo store serves`);
+}
 
 function at(resource: Json, path: string): unknown {
   let value: unknown = resource;
@@ -86,7 +106,8 @@ export class MemoryFhirStore {
   put(resource: Json): FhirResource {
     const type = str(resource.resourceType);
     const id = str(resource.id);
-    if (!type || !TYPE.test(type)) throw new FhirStoreError(400, 'resourceType is missing or invalid');
+    if (!type) throw new FhirStoreError(400, 'resourceType is missing or invalid');
+    checkType(type);
     if (!id || !ID.test(id)) throw new FhirStoreError(400, `${type}: id is missing or invalid`);
     let table = this.byType.get(type);
     if (!table) this.byType.set(type, (table = new Map<string, FhirResource>()));
@@ -126,6 +147,7 @@ export class MemoryFhirStore {
   }
 
   read(type: string, id: string): FhirResource {
+    checkType(type);
     const found = this.byType.get(type)?.get(id);
     if (!found) throw new FhirStoreError(404, `${type}/${id} is not known`);
     return found;
@@ -142,7 +164,7 @@ export class MemoryFhirStore {
    */
   search(type: string, params: URLSearchParams, baseUrl: string): Json {
     const selfUrl = (p: URLSearchParams): string => `${baseUrl}/${type}?${p.toString()}`;
-    if (!TYPE.test(type)) throw new FhirStoreError(400, `${type} is not a resource type`);
+    checkType(type);
     let patient: string | undefined;
     let ids: Set<string> | undefined;
     let count = DEFAULT_PAGE_SIZE;

@@ -214,6 +214,49 @@ describe('the demo service', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(patientWrite.status).toBe(405);
+    // Methods it does not serve, bodies that are not JSON, types and paths it does not know: OperationOutcomes too.
+    const outcomeOf = async (response: Response) => ({
+      status: response.status,
+      allow: response.headers.get('allow'),
+      type: response.headers.get('content-type'),
+      body: (await response.json()) as {
+        resourceType: string;
+        issue: { code: string; diagnostics: string }[];
+      },
+    });
+    const put = await outcomeOf(
+      await fetch(`${demo.url}/demo/fhir/Patient/branch-misuse`, { method: 'PUT' }),
+    );
+    expect(put).toMatchObject({
+      status: 405,
+      allow: 'GET, HEAD',
+      type: 'application/fhir+json; charset=utf-8',
+    });
+    expect(put.body.issue[0]).toMatchObject({ code: 'not-supported' });
+    const remove = await outcomeOf(await fetch(`${demo.url}/demo/fhir/ServiceRequest`, { method: 'DELETE' }));
+    expect(remove).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
+    const badJson = await outcomeOf(
+      await fetch(`${demo.url}/demo/fhir/ServiceRequest`, {
+        method: 'POST',
+        body: '{"resourceType":',
+        headers: { 'content-type': 'application/fhir+json' },
+      }),
+    );
+    expect(badJson).toMatchObject({ status: 400, body: { resourceType: 'OperationOutcome' } });
+    expect(badJson.body.issue[0]!.diagnostics).toMatch(/not valid JSON/);
+    const foreignType = await outcomeOf(
+      await fetch(`${demo.url}/demo/fhir/Appointment?patient=branch-misuse`),
+    );
+    expect(foreignType).toMatchObject({ status: 404, body: { resourceType: 'OperationOutcome' } });
+    expect(foreignType.body.issue[0]!.diagnostics).toBe(
+      'Appointment is not a resource type the demo store serves',
+    );
+    const deep = await outcomeOf(await fetch(`${demo.url}/demo/fhir/Patient/branch-misuse/_history/1`));
+    expect(deep).toMatchObject({ status: 404, body: { resourceType: 'OperationOutcome' } });
+    // A type it serves but holds nothing of is an empty result, as on any FHIR server.
+    const encounters = await fetch(`${demo.url}/demo/fhir/Encounter?patient=branch-misuse`);
+    expect(encounters.status).toBe(200);
+    expect(await encounters.json()).toMatchObject({ resourceType: 'Bundle', total: 0 });
   });
 
   it("hands the page a key of its own, made in memory - never the development issuer's stored key", async () => {

@@ -972,6 +972,29 @@ describe('errors', () => {
     expect(res.statusCode).toBe(404);
   });
 
+  it('405 with Allow for a method a route does not answer; 404 where no route is', async () => {
+    const app = build();
+    const cases = [
+      ['GET', PV, 'POST'],
+      ['DELETE', '/cds-services', 'GET, HEAD'],
+      ['PUT', '/analysis', 'POST'],
+      ['GET', '/cds-services/opioid-pain-patient-view/feedback', 'POST'],
+      // Percent-encoded, as the router reads it.
+      ['POST', '/cds-servic%65s?x=1', 'GET, HEAD'],
+    ] as const;
+    for (const [method, url, allow] of cases) {
+      const res = await app.inject({ method, url });
+      expect([url, res.statusCode, res.headers.allow]).toEqual([url, 405, allow]);
+      expect(res.json()).toEqual({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `${method} is not allowed here; use ${allow.replace(', ', ' or ')}`,
+      });
+    }
+    const none = await app.inject({ method: 'GET', url: '/nothing-here' });
+    expect([none.statusCode, none.headers.allow]).toEqual([404, undefined]);
+  });
+
   it('412 without prefetch or fhirServer', async () => {
     const { status, body } = await call(PV, hookRequest('patient-view', 'p1'));
     expect(status).toBe(412);

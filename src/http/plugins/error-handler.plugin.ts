@@ -12,7 +12,7 @@ const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported Content-Type; send application/json',
 };
 
-function clientMessage(error: Error, code: string | undefined): string {
+export function clientMessage(error: Error, code: string | undefined): string {
   return (
     (code && FASTIFY_MESSAGES[code]) ??
     (error instanceof HttpError || code?.startsWith('FST_') ? error.message : 'bad request')
@@ -75,8 +75,23 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.status(statusCode).send(body(statusCode, message));
   });
   app.setNotFoundHandler((request, reply) => {
-    return reply
-      .status(404)
-      .send(body(404, `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`));
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods(app, request.url);
+    if (allowed.length > 0) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send(body(405, `${request.method} is not allowed here; use ${allowed.join(' or ')}`));
+    }
+    return reply.status(404).send(body(404, `no route for ${request.method} ${path.slice(0, 200)}`));
   });
+}
+
+/** Methods a route answers (OPTIONS, CORS preflight, apart: it answers every path). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** The methods some route answers at this URL: a request with another one gets 405 and `Allow`, not 404. */
+export function allowedMethods(app: FastifyInstance, url: string): string[] {
+  // findRoute matches a concrete URL as the router does; it returns null for no match (its types say otherwise).
+  return METHODS.filter((method) => (app.findRoute({ method, url }) as unknown) !== null);
 }
