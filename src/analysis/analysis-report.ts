@@ -122,6 +122,7 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     exclusions: result.risk.exclusions.map((e) => e.code),
     exclusionDetails: result.risk.exclusions,
     referral: result.risk.referral,
+    unreadResults: result.risk.unread,
     reasons: [
       ...result.reasons,
       ...mme.unidentifiedOrderIds.map(

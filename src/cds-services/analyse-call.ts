@@ -9,14 +9,20 @@ import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 
-export function cardContext(call: HookCall, data: Gathered, deps: HandlerDeps): CardContext {
+/** What the cards need besides the analysis; what could not be read: the data's gaps, then the results' (ADR 0015). */
+export function cardContext(
+  call: HookCall,
+  data: Gathered,
+  deps: HandlerDeps,
+  analysis: BundleAnalysis,
+): CardContext {
   return {
     patientId: call.context.patientId,
     userId: call.context.userId,
     today: deps.today,
     publicBaseUrl: deps.publicBaseUrl,
     trendLink: deps.trendLink,
-    partial: data.partial,
+    partial: analysis.risk.unread.length > 0 ? [...data.partial, ...analysis.risk.unread] : data.partial,
     newId: deps.newId,
   };
 }

@@ -34,7 +34,7 @@ export function orderHookCards(
   const signed = asSigned(call.draftResources, deps.today);
   const before = analyse(current, deps);
   const after = analyse([...signed, ...current], deps);
-  const ctx = cardContext(call, data, deps);
+  const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
   const impact = orderCard(before, after, drafted, ctx);
   const decision = decisionSummary(after);

@@ -71,6 +71,7 @@ export interface Report {
     misuseSignals: string[];
     matchesTrialPopulation: boolean | null;
   };
+  unreadResults: string[];
 }
 
 /** Runs the same path as POST /analysis, without HTTP. */

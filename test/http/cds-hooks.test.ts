@@ -286,6 +286,22 @@ describe('patient-view', () => {
     expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
   });
 
+  it('says in the cards that a result the rules need could not be read (a COMM total given as text)', async () => {
+    const unreadable = { ...commScore('comm', 11, '2026-01-01'), valueInteger: '11' };
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ extra: [unreadable as never] })),
+      }),
+    );
+    const cards = expectCdsHooksResponse(body);
+    // Not read as a positive screen (MORE), nor silently as a negative one: MBT/CBT, with the gap said.
+    expect(cards.map((c) => c.source.topic?.code)).toEqual(['referralmbtcbt']);
+    expect(cards[0]!.detail).toMatch(
+      /\*\*Data not complete:\*\* COMM result of 2026-01-01 \(Observation\/comm\) has no numeric total: whether it is positive is unknown\.$/,
+    );
+  });
+
   it('a prefetch key answered with an OperationOutcome is not data: it is fetched, or reported, or a 412', async () => {
     const resources = misuse();
     const refusedByEhr = {

@@ -22,4 +22,28 @@ describe('calendar days', () => {
     expect(formatDay(parseFhirDate('2026-03-01T23:30:00-05:00')!)).toBe('2026-03-01');
     expect(parseFhirDate('2026-03')).toBeUndefined();
   });
+
+  it('reads the date of a dateTime only when the time after it is a time of day', () => {
+    for (const valid of [
+      '2026-03-01T00:00:00Z',
+      '2026-03-01T23:59:60.123+14:00',
+      '2026-03-01T08:30:00.000000001-12:00',
+      '2026-03-01T08:30:00',
+      '2026-03-01T08:30',
+    ])
+      expect([valid, parseFhirDate(valid)]).toEqual([valid, parseIsoDate('2026-03-01')]);
+    for (const invalid of [
+      '2026-03-01T25:00:00Z',
+      '2026-03-01T24:00:00Z',
+      '2026-03-01T12:61:00Z',
+      '2026-03-01T12:00:61Z',
+      '2026-03-01T12:00:00+15:00',
+      '2026-03-01T12:00:00.Z',
+      '2026-03-01 12:00:00',
+      '2026-03-01T',
+      '2026-03-01Z',
+      '2026-03-01garbage',
+    ])
+      expect([invalid, parseFhirDate(invalid)]).toEqual([invalid, undefined]);
+  });
 });

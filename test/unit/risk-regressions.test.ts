@@ -5,6 +5,7 @@ import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import {
+  ASSESSMENT,
   cc,
   condition,
   dispense,
@@ -87,6 +88,58 @@ describe('safety signals', () => {
     ['1990', false],
   ])('a partial birth date %s excludes a (possible) child: %s', (birthDate, excluded) => {
     expect(run(syntheticPatient({ birthDate })).exclusions.includes('excluded-age')).toBe(excluded);
+  });
+});
+
+describe('results the rules cannot read', () => {
+  const observation = (id: string, code: Record<string, unknown>, value: Record<string, unknown>): Resource =>
+    ({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      subject: { reference: 'Patient/p1' },
+      effectiveDateTime: '2026-01-05',
+      ...code,
+      ...value,
+    }) as Resource;
+  const COMM = { code: cc(ASSESSMENT, 'comm-total', 'COMM total score') };
+  const ITEM9 = { code: cc(LOINC, '44260-8') };
+  const OXY_SCREEN = { code: cc(LOINC, UDS.oxycodone[0], UDS.oxycodone[1]) };
+
+  it('says a COMM total that is not a number, or outside 0-68, is unknown; never reads it as a negative screen', () => {
+    const report = run(
+      syntheticPatient({
+        extra: [
+          observation('comm-text', COMM, { valueInteger: '11' }),
+          observation('comm-high', COMM, { valueInteger: 90 }),
+        ],
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('comm-positive');
+    expect(report.unreadResults).toEqual([
+      'COMM result of 2026-01-05 (Observation/comm-text) has no numeric total: whether it is positive is unknown',
+      'COMM result of 2026-01-05 (Observation/comm-high) has a total of 90, outside 0-68: whether it is positive is unknown',
+    ]);
+    // A readable negative screen is simply negative.
+    expect(
+      run(syntheticPatient({ extra: [observation('c', COMM, { valueInteger: 4 })] })).unreadResults,
+    ).toEqual([]);
+  });
+
+  it('says an unanswered PHQ-9 item 9 and a urine screen without a readable result are unknown', () => {
+    const report = run(
+      syntheticPatient({
+        extra: [
+          observation('phq', ITEM9, {}),
+          observation('uds', OXY_SCREEN, { valueQuantity: { value: 120, unit: 'ng/mL' } }),
+        ],
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('self-harm-risk');
+    expect(report.unreadResults).toEqual([
+      'oxyCODONE [Presence] in Urine by Screen method of 2026-01-05 (Observation/uds) has no result read as positive or negative: whether it is unexpected is unknown',
+      'PHQ-9 item 9 of 2026-01-05 (Observation/phq) has no answer that can be read: whether it reports thoughts of self-harm is unknown',
+    ]);
   });
 });
 

@@ -25,7 +25,7 @@ export const patientViewService: CdsService = {
   contextSchema: z.looseObject({}),
   handle(call, data, deps) {
     const analysis = analyse(data.resources, deps);
-    const ctx = cardContext(call, data, deps);
+    const ctx = cardContext(call, data, deps, analysis);
     const referral = referralCard(analysis, ctx);
     const cards = [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])];
     // Nothing to say is said only when the current dose is known: otherwise, the card that says what is unknown.

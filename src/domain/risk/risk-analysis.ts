@@ -24,6 +24,8 @@ export interface RiskAnalysis {
   readonly flags: readonly Flag[];
   readonly exclusions: readonly Exclusion[];
   readonly referral: Referral;
+  /** Results the rules could not read, in plain words (RiskContext.unread): the flags may be incomplete. */
+  readonly unread: readonly string[];
 }
 
 export function analyzeRisk(
@@ -56,5 +58,5 @@ export function analyzeRisk(
   if (naloxone) found.push(naloxone);
   const flags = found.sort((a, b) => FLAG_CODES.indexOf(a.code) - FLAG_CODES.indexOf(b.code));
   const excluded = exclusions(ctx);
-  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded) };
+  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded), unread: ctx.unread };
 }

@@ -21,6 +21,11 @@ export interface RiskContext {
   readonly opioidOrders: ReadonlyMap<OrderInput, OrderAnalysis>;
   /** The orders of each medication class (benzodiazepines, naloxone, MOUD, amphetamines), in record order. */
   readonly ordersByClass: ReadonlyMap<MedicationClass, readonly OrderInput[]>;
+  /**
+   * Results a rule had to read but could not (a COMM total that is not a number, an unanswered PHQ-9 item 9), in
+   * plain words: whether they would raise a flag is unknown. The rules add to it as they run.
+   */
+  readonly unread: string[];
 }
 
 const CLASSES = new BoundedMemo<ReadonlySet<MedicationClass>>(5_000);
@@ -52,7 +57,7 @@ export function riskContext(
       else ordersByClass.set(c, [order]);
     }
   }
-  return { asOf, rules, record, mme, opioidOrders, ordersByClass };
+  return { asOf, rules, record, mme, opioidOrders, ordersByClass, unread: [] };
 }
 
 /** The patient's orders of a medication class. */

@@ -85,8 +85,14 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
     const cls = udsClass(o.code.codings);
-    const outcome = cls ? udsOutcome(o) : undefined;
-    if (!cls || !outcome) continue;
+    if (!cls) continue;
+    const outcome = udsOutcome(o);
+    if (!outcome) {
+      ctx.unread.push(
+        `${describe(o)} of ${formatDay(o.effective)} (${o.ref}) has no result read as positive or negative: whether it is unexpected is unknown`,
+      );
+      continue;
+    }
     const day = o.effective;
     prescribed ??= prescriptions(ctx);
     let why: string | undefined;
@@ -154,8 +160,15 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, lookbackDays) || !isComm(o.code)) continue;
     const score = numberOf(o.value);
-    // The COMM total runs 0-68: anything else is not a COMM total.
-    if (score === undefined || score < positive || score > COMM_MAX) continue;
+    // The COMM total runs 0-68: anything else is not a COMM total, and whether the patient screened positive is
+    // unknown - said, not read as a negative screen.
+    if (score === undefined || score < 0 || score > COMM_MAX) {
+      ctx.unread.push(
+        `COMM result of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
+      );
+      continue;
+    }
+    if (score < positive) continue;
     highest = Math.max(highest, score);
     evidence.push({
       reference: o.ref,
@@ -212,7 +225,11 @@ export function selfHarmRisk(ctx: RiskContext): Flag | undefined {
     ];
     for (const answer of answers) {
       const score = phqScore(answer);
-      if (score !== undefined && score > 0) {
+      if (score === undefined) {
+        ctx.unread.push(
+          `PHQ-9 item 9 of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
+        );
+      } else if (score > 0) {
         evidence.push({
           reference: o.ref,
           date: dayText(o.effective),
