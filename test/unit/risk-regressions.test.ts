@@ -143,6 +143,26 @@ describe('results the rules cannot read', () => {
   });
 });
 
+describe('an age that cannot be right', () => {
+  it.each([
+    ['1850-01-01', 'is more than 120 years before 2026-01-15'],
+    ['2026-06-01', 'lies after 2026-01-15'],
+  ])('a birth date of %s leaves the age unknown, and says so', (birthDate, why) => {
+    const report = run(syntheticPatient({ birthDate }));
+    expect(report.exclusions).toEqual([]);
+    expect(report.referral.recommendation).toBe('MBT_OR_CBT');
+    expect(report.referral.matchesTrialPopulation).toBeNull();
+    expect(report.unreadResults).toEqual([
+      `the patient's birth date ${why}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+    ]);
+  });
+
+  it('a birth date 120 years back is still an age', () => {
+    const report = run(syntheticPatient({ birthDate: '1906-01-15' }));
+    expect(report.unreadResults).toEqual([]);
+  });
+});
+
 describe('MOUD', () => {
   const severe = condition({ id: 'oud', code: OUD_SEVERE, onset: '2025-01-01' });
   const naltrexone = (extra: Partial<MedicationRequest>): MedicationRequest => ({

@@ -42,17 +42,41 @@ function activeConditions(ctx: RiskContext, match: (code: Concept) => boolean): 
     .map((c) => ({ reference: c.ref, date: dayText(c.onset ?? c.recorded), detail: conditionText(c) }));
 }
 
-/** Age on the as-of date as a range (one value for a full birth date); undefined without a birth date. */
-export function ageInYears(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
+/**
+ * Above this age a birth date is a data error, not a patient (the oldest verified age is 122; placeholder birth
+ * years such as 1850 or 1900 give more).
+ */
+const MAX_PLAUSIBLE_AGE = 120;
+
+function ageRange(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
   const birth = ctx.record.patient?.birth;
   return birth === undefined
     ? undefined
     : { min: yearsBetween(birth.latest, ctx.asOf), max: yearsBetween(birth.earliest, ctx.asOf) };
 }
 
+const plausible = (years: { readonly min: number; readonly max: number }): boolean =>
+  years.min >= 0 && years.max <= MAX_PLAUSIBLE_AGE;
+
+/**
+ * Age on the as-of date as a range (one value for a full birth date); undefined without a birth date, or with one
+ * that cannot be right (after the as-of date, or more than 120 years before it).
+ */
+export function ageInYears(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
+  const years = ageRange(ctx);
+  return years && plausible(years) ? years : undefined;
+}
+
 /** Under the minimum age - or possibly under it, when a partial birth date leaves it open (children are excluded). */
 function age(ctx: RiskContext): Exclusion | undefined {
-  const years = ageInYears(ctx);
+  const range = ageRange(ctx);
+  if (range && !plausible(range)) {
+    ctx.unread.push(
+      `the patient's birth date ${range.min < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+    );
+    return undefined;
+  }
+  const years = range;
   const min = ctx.rules.exclusion.minAge;
   if (years === undefined || years.min >= min) return undefined;
   const text =
