@@ -10,6 +10,7 @@ import type { Config } from './config/load-config.ts';
 import { plainHttpWarnings } from './config/plain-http.ts';
 import { Redis } from 'ioredis';
 import { registerAuth } from './http/plugins/auth.plugin.ts';
+import { registerBodyDeadline } from './http/plugins/body-deadline.plugin.ts';
 import { frameworkError, registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
@@ -55,7 +56,6 @@ function defaultReplayCache(config: Config): ReplayCache {
   return redisReplayCache(redis);
 }
 
-const REQUEST_TIMEOUT_MS = 30_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The caller's X-Request-Id when it is a short token (it goes to every log line), else a fresh one. */
@@ -74,8 +74,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
-    // A request (headers and body) arrives within this time or its connection is closed: slow senders hold nothing.
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Headers arrive within this time or the connection is closed (its body too: body-deadline.plugin.ts).
+    requestTimeout: deps.config.requestTimeoutMs,
+    // Node checks that time every 30 s by default, which let a slow request live up to twice as long.
+    http: { connectionsCheckingInterval: Math.min(1_000, deps.config.requestTimeoutMs / 2) },
     // Request ids for log correlation: a caller's X-Request-Id when it is a short token, else a new one.
     requestIdHeader: false,
     genReqId: requestId,
@@ -105,6 +107,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done(null, payload);
   });
   const metrics = deps.metrics ?? new Metrics({ processMetrics: true });
+  registerBodyDeadline(app, deps.config.requestTimeoutMs);
   registerLoadShedding(app, deps.config.maxInFlight, () => {
     metrics.shed.inc();
   });

@@ -111,6 +111,8 @@ export const EnvSchema = z.object({
   GOVERNANCE_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** Hook and analysis requests worked on at once; more get 503 with Retry-After (load shedding). */
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** A request's headers and body arrive within this time, or its connection is closed (slow senders hold nothing). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   /** Where the service keeps local state (the development issuer's key). */
   DATA_DIR: z.string().min(1).default('data'),
   /** Browser origins allowed to call (CORS), comma-separated; none by default. */

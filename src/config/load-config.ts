@@ -33,6 +33,7 @@ export interface Config {
   /** Origins that may show the trend app in a frame (besides the service's own pages). */
   readonly trendFrameAncestors: readonly string[];
   readonly maxInFlight: number;
+  readonly requestTimeoutMs: number;
   /** Demo pages and the embedded FHIR store of synthetic patients (DEMO=on). */
   readonly demo: boolean;
   readonly smartClientId: string;
@@ -97,6 +98,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
     trendFrameAncestors: Object.freeze([...e.TREND_FRAME_ANCESTORS]),
     maxInFlight: e.MAX_IN_FLIGHT,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     demo,
     smartClientId: e.SMART_CLIENT_ID,
   });

@@ -147,6 +147,95 @@ describe('slow senders', () => {
   });
 });
 
+describe('request timeout', () => {
+  it('cuts off a request whose body has not arrived within REQUEST_TIMEOUT_MS, with 408', async () => {
+    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const socket = connect(port, '127.0.0.1');
+    try {
+      const started = Date.now();
+      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => {
+          resolve({ text, closedAfterMs: Date.now() - started });
+        });
+        socket.on('error', () => undefined);
+      });
+      socket.write(
+        `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{`,
+      );
+      const { text, closedAfterMs } = await answer;
+      expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+        statusCode: 408,
+        error: 'Request Timeout',
+        message: 'the request body did not arrive in time (REQUEST_TIMEOUT_MS)',
+      });
+      expect(closedAfterMs).toBeGreaterThanOrEqual(900);
+      expect(closedAfterMs).toBeLessThan(5_000);
+    } finally {
+      socket.destroy();
+      await app.close();
+    }
+  });
+
+  it('cuts off a request whose headers have not arrived in time (checked every half-timeout, not every 30 s)', async () => {
+    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const socket = connect(port, '127.0.0.1');
+    try {
+      const started = Date.now();
+      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => {
+          resolve({ text, closedAfterMs: Date.now() - started });
+        });
+        socket.on('error', () => undefined);
+      });
+      socket.write(`POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\n`);
+      const { text, closedAfterMs } = await answer;
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(closedAfterMs).toBeLessThan(5_000);
+    } finally {
+      socket.destroy();
+      await app.close();
+    }
+  });
+
+  it('a request whose body arrives in time leaves its connection open past the deadline', async () => {
+    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const until = async (pattern: RegExp): Promise<void> => {
+      for (let i = 0; i < 100 && !pattern.test(text); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      socket.write(
+        `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`,
+      );
+      await until(/^HTTP\/1\.1 400 /);
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      // Past the deadline, the same connection answers the next request.
+      await new Promise((r) => setTimeout(r, 1_300));
+      text = '';
+      socket.write('GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+      await until(/^HTTP\/1\.1 200 /);
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      socket.destroy();
+      await app.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
     const port = await freePort();
