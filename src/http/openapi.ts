@@ -52,7 +52,11 @@ export const OPENAPI = {
       get: {
         summary: 'CDS Hooks discovery',
         security: bearer,
-        responses: { 200: json('The services, their hooks and prefetch templates'), 401: unauthorized },
+        responses: {
+          200: json('The services, their hooks and prefetch templates'),
+          401: unauthorized,
+          503: problem,
+        },
       },
     },
     '/cds-services/{id}': {

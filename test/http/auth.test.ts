@@ -2,7 +2,8 @@
  * EHR authentication (CDS Hooks 2.0 "Trusting CDS Clients"): a valid token is accepted; expired, not yet valid,
  * wrong audience, unknown issuer, jku off the allow-list, alg none, HS256 signed with the public key, tampered
  * payload, replayed jti, over-long lifetime and missing jti are each refused with a bare 401. The JWKS URL is fetched
- * with a timeout and cached; a Redis replay cache is shared by two instances.
+ * with a timeout and cached; when it or the replay cache cannot answer, 503. A Redis replay cache is shared by two
+ * instances.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -173,7 +174,11 @@ describe('EHR authentication', () => {
   ])('refuses %s with a bare 401', async (_name, make) => {
     const res = await call(app(), await make());
     expect(res.status).toBe(401);
-    expect(JSON.parse(res.body)).toEqual({ error: 'unauthorized' });
+    expect(JSON.parse(res.body)).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'a valid Bearer token from a trusted issuer is required',
+    });
   });
 
   it('refuses a missing token and a non-Bearer header', async () => {
@@ -225,6 +230,33 @@ describe('EHR authentication', () => {
     expect((await call(a, await rs())).status).toBe(200);
     expect((await call(a, await rs({ header: { kid: 'rsa-1', jku: jwksUrl } }))).status).toBe(200);
     expect(jwksRequests - before).toBe(1);
+  });
+
+  it('answers 503 (retry), not 401, when an issuer’s JWKS URL cannot be reached; never accepts the token', async () => {
+    const down = build({
+      CDS_AUTH: 'on',
+      CDS_TRUSTED_ISSUERS: JSON.stringify([
+        { iss: 'https://rsa-ehr.example.org', jwksUrl: 'http://127.0.0.1:1/jwks.json' },
+      ]),
+    });
+    const jwt = await token({
+      iss: 'https://rsa-ehr.example.org',
+      key: rsaKey,
+      alg: 'RS384',
+      header: { kid: 'rsa-1' },
+    });
+    const res = await down.inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { authorization: `Bearer ${jwt}` },
+    });
+    expect([res.statusCode, res.headers['retry-after'], res.headers['www-authenticate']]).toEqual([
+      503,
+      '5',
+      undefined,
+    ]);
+    // A token the keys would refuse anyway (another issuer) is still a plain 401.
+    expect((await call(down, await token())).status).toBe(401);
   });
 
   it('checks the audience against PUBLIC_BASE_URL behind a proxy', async () => {
@@ -294,7 +326,18 @@ describe('replay cache unavailable', () => {
       }),
     });
     try {
-      expect((await call(a, await token())).status).toBe(401);
+      // Not the token's fault: 503, so that the EHR may retry, and still never accepted.
+      const res = await a.inject({
+        method: 'GET',
+        url: '/cds-services',
+        headers: { authorization: `Bearer ${await token()}` },
+      });
+      expect([res.statusCode, res.headers['retry-after']]).toEqual([503, '5']);
+      expect(res.json()).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'the token could not be checked now; retry shortly',
+      });
     } finally {
       await a.close().catch(() => undefined);
     }

@@ -19,7 +19,11 @@ export function governanceRoute(
   app.get('/governance/feedback', async (request, reply) => {
     const given = request.headers.authorization;
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+      await reply.code(401).header('www-authenticate', 'Bearer').send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'the governance Bearer token is required',
+      });
       return reply;
     }
     try {
