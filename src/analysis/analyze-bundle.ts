@@ -42,14 +42,18 @@ export function analyzeBundle(
   return analyzeIndex(indexBundle(bundle), asOf, factorSet, rules);
 }
 
-/** The same for resources gathered one by one (the hooks): as the collection Bundle of them would be analysed. */
+/**
+ * The same for resources gathered one by one (the hooks): as the collection Bundle of them would be analysed.
+ * `server`: the FHIR server they come from, when known (absolute references to another one are not resolved).
+ */
 export function analyzeResources(
   resources: readonly Json[],
   asOf: Day,
   factorSet: FactorSetId,
   rules: AnalysisRules = {},
+  server?: string,
 ): BundleAnalysis {
-  return analyzeIndex(indexResources(resources), asOf, factorSet, rules);
+  return analyzeIndex(indexResources(resources, server), asOf, factorSet, rules);
 }
 
 function analyzeIndex(

@@ -36,11 +36,18 @@ export function decisionSummary(analysis: BundleAnalysis): DecisionSummary {
   };
 }
 
-export function analyse(resources: readonly Json[], deps: HandlerDeps): BundleAnalysis {
+/** `server`: the hook's fhirServer, where the resources come from (prefetched by the EHR, or read from it). */
+export function analyse(resources: readonly Json[], deps: HandlerDeps, server?: string): BundleAnalysis {
   const asOf = parseIsoDate(deps.today);
   if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
   // The cards read only what the rules' look-backs can see: older orders and observations are not read (ADR 0011).
-  return analyzeResources(resources, asOf, deps.factorSet, { trend: deps.trendRules, history: 'relevant' });
+  return analyzeResources(
+    resources,
+    asOf,
+    deps.factorSet,
+    { trend: deps.trendRules, history: 'relevant' },
+    server,
+  );
 }
 
 /**

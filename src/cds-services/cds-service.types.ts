@@ -26,6 +26,8 @@ export interface HookCall {
   };
   /** context.draftOrders for the order hooks, already narrowed to the selections for order-select. */
   readonly draftResources: readonly Json[];
+  /** The EHR's FHIR server, where its resources (prefetched or read) come from, when the call names one. */
+  readonly fhirServer?: string;
 }
 
 export interface HandlerDeps {

@@ -32,8 +32,8 @@ export function orderHookCards(
 ): HookResult {
   const current = data.resources;
   const signed = asSigned(call.draftResources, deps.today);
-  const before = analyse(current, deps);
-  const after = analyse([...signed, ...current], deps);
+  const before = analyse(current, deps, call.fhirServer);
+  const after = analyse([...signed, ...current], deps, call.fhirServer);
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
   const impact = orderCard(before, after, drafted, ctx);

@@ -43,3 +43,17 @@ export function underBase(url: string, base: string): boolean {
     (basePath === '' && u.pathname === '/')
   );
 }
+
+/**
+ * Whether an absolute reference names the FHIR server `base`, however the server spells itself: the same host and
+ * base path, whatever the scheme and port (a server behind a TLS proxy often writes http://, or its internal port).
+ */
+export function onSameServer(reference: string, base: string): boolean {
+  try {
+    const r = new URL(reference);
+    const b = new URL(base);
+    return r.hostname === b.hostname && underBase(`${b.protocol}//${b.host}${r.pathname}`, base);
+  } catch {
+    return false;
+  }
+}

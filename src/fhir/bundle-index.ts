@@ -4,7 +4,10 @@
  * built on the first look-up: most Bundles hold thousands of MedicationRequests and few references to resolve.
  */
 import { arr, obj, str, type Json } from './json-read.ts';
+import { onSameServer } from './allowed-base.ts';
 import { referenceTarget } from './reference-target.ts';
+
+const ABSOLUTE = /^https?:\/\//i;
 
 export interface BundleIndex {
   readonly byType: ReadonlyMap<string, readonly IndexedResource[]>;
@@ -33,14 +36,15 @@ export function indexBundle(bundle: Json): BundleIndex {
 
 /**
  * The index of resources as if they were the entries of a collection Bundle without fullUrls (what the hooks
- * gather), without building that Bundle.
+ * gather), without building that Bundle. `server`: the FHIR server they all come from, when known; an absolute
+ * reference to another server then resolves to none of them, whatever its id.
  */
-export function indexResources(resources: readonly Json[]): BundleIndex {
+export function indexResources(resources: readonly Json[], server?: string): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
   const skipped: string[] = [];
   for (let position = 0; position < resources.length; position++)
     add(byType, skipped, resources[position], undefined, position);
-  return indexOf(byType, skipped);
+  return indexOf(byType, skipped, server);
 }
 
 function add(
@@ -74,6 +78,7 @@ function serverOf(url: string, type: string): string | undefined {
 function indexOf(
   byType: ReadonlyMap<string, readonly IndexedResource[]>,
   skipped: readonly string[],
+  server?: string,
 ): BundleIndex {
   let byFullUrl: Map<string, Json> | undefined;
   const byId = new Map<string, Map<string, IndexedResource>>();
@@ -106,7 +111,12 @@ function indexOf(
       const target = referenceTarget(reference);
       const found = target ? idsOf(target.type).get(target.id) : undefined;
       // "Type/id" at the end of an absolute reference names the entry only if both are on the same server.
-      if (!found || !target || found.fullUrl === undefined) return found?.resource;
+      if (!found || !target) return undefined;
+      if (found.fullUrl === undefined) {
+        const elsewhere =
+          server !== undefined && ABSOLUTE.test(reference) && !onSameServer(reference, server);
+        return elsewhere ? undefined : found.resource;
+      }
       const here = serverOf(found.fullUrl, target.type);
       const there = serverOf(reference, target.type);
       return here === undefined || there === undefined || here === there ? found.resource : undefined;

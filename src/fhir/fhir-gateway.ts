@@ -8,7 +8,7 @@
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
-import { allowedBase, underBase } from './allowed-base.ts';
+import { allowedBase, onSameServer } from './allowed-base.ts';
 import { withoutOtherPatients } from './patient-scope.ts';
 import { prefetchProblem } from './prefetch-value.ts';
 import { medicationPath } from './reference-target.ts';
@@ -117,20 +117,6 @@ async function readAll(
 }
 
 /**
- * Whether an absolute reference names the FHIR server `base`, however the server spells itself: the same host and
- * base path, whatever the scheme and port (a server behind a TLS proxy often writes http://, or its internal port).
- */
-function onSameServer(reference: string, base: string): boolean {
-  try {
-    const r = new URL(reference);
-    const b = new URL(base);
-    return r.hostname === b.hostname && underBase(`${b.protocol}//${b.host}${r.pathname}`, base);
-  } catch {
-    return false;
-  }
-}
-
-/**
  * medicationReference targets that are neither contained nor among the gathered (or referring) resources: those to
  * read from the FHIR server (`missing`), and absolute references to another server, which are not read from it.
  */
@@ -149,10 +135,11 @@ function missingMedications(
     const reference = str(obj(r.medicationReference)?.reference);
     if (!reference || reference.startsWith('#')) continue;
     const tail = medicationPath(reference);
-    if (!tail || present.has(tail)) continue;
+    if (!tail) continue;
+    // Another server's Medication is not ours to read, even when one of ours has the same id.
     if (server !== undefined && /^https?:\/\//i.test(reference) && !onSameServer(reference, server))
       elsewhere.add(reference);
-    else missing.add(tail);
+    else if (!present.has(tail)) missing.add(tail);
   }
   return { missing: [...missing], elsewhere: elsewhere.size };
 }

@@ -644,6 +644,36 @@ describe('medications by reference', () => {
     expect(body.cards[0].detail).toMatch(/at least/);
   });
 
+  it('does not take another server’s Medication for one of ours with the same id', async () => {
+    // Our server's epic-oxy is prefetched; the order names epic-oxy on another server: a different product.
+    const resources = [
+      ...chronicPain(),
+      epicOrder('far', 'https://other.example.org/fhir/Medication/epic-oxy'),
+      epicMedication(),
+    ];
+    const server = await fhir(resources);
+    const request = hookRequest('patient-view', 'p1', {
+      fhirServer: server.baseUrl,
+      prefetch: prefetchFor(resources),
+    });
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl };
+    const { body } = await call(PV, request, env);
+    expect(server.requests).toEqual([]);
+    const detail: string = body.cards[0].detail;
+    expect(detail).toMatch(
+      /1 Medication reference points to another FHIR server than fhirServer: not read from it/,
+    );
+    // Not counted as our epic-oxy (30 MME/day): the dose is a lower bound.
+    expect(detail).toMatch(/current dose \*\*30 MME\/day\*\* \(at least/);
+    // The same reference to our own server (another scheme, as behind a TLS proxy) is our Medication.
+    const ours = server.baseUrl.replace(/^http:\/\/([^/:]+):\d+/, 'https://$1');
+    const same = resources.map((r) =>
+      r.id === 'far' ? { ...r, medicationReference: { reference: `${ours}/Medication/epic-oxy` } } : r,
+    );
+    const local = await call(PV, { ...request, prefetch: prefetchFor(same) }, env);
+    expect(local.body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*;/);
+  });
+
   it('a contained Medication needs no lookup', async () => {
     const contained = medicationRequest({
       id: 'c1',

@@ -4,7 +4,7 @@
  * or a fragment. The allow-listed string is the one returned.
  */
 import { describe, expect, it } from 'vitest';
-import { allowedBase, underBase } from '../../src/fhir/allowed-base.ts';
+import { allowedBase, onSameServer, underBase } from '../../src/fhir/allowed-base.ts';
 
 const ALLOWED = ['https://ehr.example.org/FHIR/R4', 'http://127.0.0.1:8090/fhir/'];
 
@@ -56,5 +56,21 @@ describe('underBase (the links the service and the trend app follow with the tok
     ['not a url', false],
   ])('%s: %s', (url, under) => {
     expect(underBase(url, BASE)).toBe(under);
+  });
+});
+
+describe('onSameServer (whether an absolute reference names the FHIR server the resources come from)', () => {
+  const BASE = 'https://ehr.example.org/fhir';
+  it.each([
+    ['https://ehr.example.org/fhir/Medication/m1', true],
+    // Behind a TLS proxy the server may write http:// or its internal port.
+    ['http://ehr.example.org:8080/fhir/Medication/m1', true],
+    ['https://EHR.example.org/fhir/Medication/m1', true],
+    ['https://ehr.example.org/other/Medication/m1', false],
+    ['https://ehr.example.org/fhir/../other/Medication/m1', false],
+    ['https://other.example.org/fhir/Medication/m1', false],
+    ['Medication/m1', false],
+  ])('%s: %s', (reference, same) => {
+    expect(onSameServer(reference, BASE)).toBe(same);
   });
 });

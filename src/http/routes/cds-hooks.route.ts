@@ -102,6 +102,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       hookInstance: body.hookInstance,
       context: body.context,
       draftResources: drafts,
+      ...(body.fhirServer === undefined ? {} : { fhirServer: body.fhirServer }),
     };
     const result = service.handle(call, data, {
       today: localDate(deps.clock),
