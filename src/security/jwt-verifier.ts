@@ -1,8 +1,8 @@
 /**
  * Verifies the JWT an EHR sends with every CDS Hooks call (CDS Hooks 2.0 "Trusting CDS Clients"): signed with an
- * asymmetric key of a configured issuer (its JWKS URL or a static JWKS), `jku` only if it is that issuer's JWKS URL,
- * `aud` equal to the URL called, `exp` and `iat` within a small clock skew and a lifetime of at most 5 minutes, and
- * a `jti` used once. Failures carry a reason for the log, never for the caller.
+ * asymmetric key of a configured issuer (its JWKS URL or a static JWKS), a header with `typ` "JWT" and a `kid`,
+ * `jku` only if it is that issuer's JWKS URL, `aud` equal to the URL called, `exp` and `iat` within a small clock
+ * skew and a lifetime of at most 5 minutes, and a `jti` used once. Failures carry a reason for the log, never for the caller.
  */
 import {
   createLocalJWKSet,
@@ -39,6 +39,7 @@ export type AuthFailure =
   | 'algorithm'
   | 'unknown-issuer'
   | 'jku-not-allowed'
+  | 'header'
   | 'signature'
   | 'audience'
   | 'expired'
@@ -84,6 +85,10 @@ export function createJwtVerifier(
     }
     if (!ALLOWED_ALGORITHMS.includes(header.alg as (typeof ALLOWED_ALGORITHMS)[number]))
       return { ok: false, reason: 'algorithm' };
+    // CDS Hooks 2.0 requires both: typ "JWT" (not an access token or another JWT type passed along) and the kid.
+    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')
+      return { ok: false, reason: 'header' };
+    if (typeof header.kid !== 'string' || header.kid === '') return { ok: false, reason: 'header' };
     const iss = typeof unverified.iss === 'string' ? unverified.iss : undefined;
     const issuer = iss === undefined ? undefined : byIss.get(iss);
     const keys = iss === undefined ? undefined : keySets.get(iss);

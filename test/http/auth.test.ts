@@ -1,7 +1,8 @@
 /**
  * EHR authentication (CDS Hooks 2.0 "Trusting CDS Clients"): a valid token is accepted; expired, not yet valid,
  * wrong audience, unknown issuer, jku off the allow-list, alg none, HS256 signed with the public key, tampered
- * payload, replayed jti, over-long lifetime and missing jti are each refused with a bare 401. The JWKS URL is fetched
+ * payload, replayed jti, over-long lifetime, missing jti, and a header without kid or typ "JWT" are each refused
+ * with a bare 401. The JWKS URL is fetched
  * with a timeout and cached; when it or the replay cache cannot answer, 503. A Redis replay cache is shared by two
  * instances.
  */
@@ -170,6 +171,10 @@ describe('EHR authentication', () => {
       },
     ],
     ['signed by another key', async () => token({ key: rsaKey, alg: 'RS384' })],
+    // CDS Hooks 2.0: the header carries typ "JWT" and the kid (the one key of the issuer would verify either).
+    ['a header without kid', async () => token({ header: { kid: undefined } })],
+    ['a header without typ', async () => token({ header: { typ: undefined } })],
+    ['an access token (typ at+jwt)', async () => token({ header: { typ: 'at+jwt' } })],
     ['not a JWT', () => Promise.resolve('abc.def')],
   ])('refuses %s with a bare 401', async (_name, make) => {
     const res = await call(app(), await make());
