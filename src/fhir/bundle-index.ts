@@ -117,9 +117,11 @@ function indexOf(
           server !== undefined && ABSOLUTE.test(reference) && !onSameServer(reference, server);
         return elsewhere ? undefined : found.resource;
       }
+      // The same server however it spells itself (scheme and port may differ behind a TLS proxy).
       const here = serverOf(found.fullUrl, target.type);
-      const there = serverOf(reference, target.type);
-      return here === undefined || there === undefined || here === there ? found.resource : undefined;
+      return here === undefined || !ABSOLUTE.test(reference) || onSameServer(reference, here)
+        ? found.resource
+        : undefined;
     },
   };
 }

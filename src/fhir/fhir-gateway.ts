@@ -8,10 +8,10 @@
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
-import { allowedBase, onSameServer } from './allowed-base.ts';
-import { withoutOtherPatients } from './patient-scope.ts';
+import { allowedBase } from './allowed-base.ts';
+import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from './medication-reads.ts';
+import { otherPatientsLeftOut, withoutOtherPatients } from './patient-scope.ts';
 import { prefetchProblem } from './prefetch-value.ts';
-import { medicationPath } from './reference-target.ts';
 import { settleAtMost } from '../platform/settle-at-most.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
@@ -116,38 +116,6 @@ async function readAll(
   return resources;
 }
 
-/**
- * medicationReference targets that are neither contained nor among the gathered (or referring) resources: those to
- * read from the FHIR server (`missing`), and absolute references to another server, which are not read from it.
- */
-function missingMedications(
-  gathered: readonly Json[],
-  referring: readonly Json[],
-  server: string | undefined,
-): { missing: string[]; elsewhere: number } {
-  const resources = [...gathered, ...referring];
-  const present = new Set<string>();
-  for (const r of resources)
-    if (r.resourceType === 'Medication' && typeof r.id === 'string') present.add(`Medication/${r.id}`);
-  const missing = new Set<string>();
-  const elsewhere = new Set<string>();
-  for (const r of resources) {
-    const reference = str(obj(r.medicationReference)?.reference);
-    if (!reference || reference.startsWith('#')) continue;
-    const tail = medicationPath(reference);
-    if (!tail) continue;
-    // Another server's Medication is not ours to read, even when one of ours has the same id.
-    if (server !== undefined && /^https?:\/\//i.test(reference) && !onSameServer(reference, server))
-      elsewhere.add(reference);
-    else if (!present.has(tail)) missing.add(tail);
-  }
-  return { missing: [...missing], elsewhere: elsewhere.size };
-}
-
-/** Referenced Medications read per call, and at once: a record of many products must not flood the EHR. */
-const MAX_MEDICATION_READS = 100;
-const MEDICATION_READS_AT_ONCE = 32;
-
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
 const DEADLINE = new Error('the request deadline passed');
 const FINISHED = new Error('the request finished');
@@ -234,26 +202,14 @@ export async function gather(
       (await Promise.all(specs.map(one))).flat(),
       str(request.context.patientId),
     );
-    if (leftOut > 0)
-      partial.push(
-        `${leftOut} resource${leftOut === 1 ? '' : 's'} naming another patient than the one in context ${leftOut === 1 ? 'was' : 'were'} left out`,
-      );
-    const { missing, elsewhere } = missingMedications(resources, request.referring ?? [], server);
-    if (elsewhere > 0)
-      partial.push(
-        `${elsewhere} Medication reference${elsewhere === 1 ? ' points' : 's point'} to another FHIR server than fhirServer: not read from it`,
-      );
-    if (missing.length > 0 && reader) {
-      const read = missing.slice(0, MAX_MEDICATION_READS);
-      if (missing.length > read.length)
-        partial.push(
-          `${missing.length - read.length} more referenced Medications were not read (at most ${MAX_MEDICATION_READS} per call): their orders are reported as unknown`,
-        );
+    if (leftOut > 0) partial.push(otherPatientsLeftOut(leftOut));
+    const { read, notes } = medicationReads(resources, server, 'fhirServer', request.referring ?? []);
+    partial.push(...notes);
+    if (read.length > 0 && reader) {
       const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));
       fetched.forEach((result, i) => {
         if (result.status === 'fulfilled') resources.push(result.value);
-        else
-          partial.push(`${read[i] ?? 'a Medication'} could not be read: its orders are reported as unknown`);
+        else partial.push(unreadMedication(read[i] ?? 'a Medication'));
       });
     }
     return {

@@ -1,7 +1,7 @@
 /**
  * One patient's data only: resources whose subject or patient names another patient than the one in context (or a
  * Patient of another id) are left out, so that one patient's cards never count another's orders. A reference that
- * does not say which patient (urn:uuid, none) is kept.
+ * does not say which patient (urn:uuid, none) is kept. Pure: the trend app shares it.
  */
 import { obj, str, type Json } from './json-read.ts';
 import { referenceTarget } from './reference-target.ts';
@@ -24,4 +24,9 @@ export function withoutOtherPatients(
   const own = `Patient/${patientId}`;
   const kept = resources.filter((r) => !namesAnotherPatient(r, patientId, own));
   return { kept, leftOut: resources.length - kept.length };
+}
+
+/** What a reader says of the resources it left out. */
+export function otherPatientsLeftOut(n: number): string {
+  return `${n} resource${n === 1 ? '' : 's'} naming another patient than the one in context ${n === 1 ? 'was' : 'were'} left out`;
 }

@@ -5,11 +5,12 @@
  * referred to by absolute URLs are read once each.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { readRecord } from '../../src/web/trend/fhir-client.ts';
 import { every, medication, medicationRequest, mg } from '../builders/fhir-builders.ts';
 import { commScore, patient, urineScreen } from '../builders/record-builders.ts';
 import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
+import { analyze } from '../helpers/analyze.ts';
 
 let server: FakeFhirServer | undefined;
 afterEach(async () => {
@@ -61,23 +62,29 @@ describe('readRecord', () => {
     expect(types(bundle)).toEqual(['Patient/p1']);
   });
 
-  it('reads a Medication referred to by absolute URLs once, from the FHIR base, by its Medication/id', async () => {
+  it('reads a Medication its own server’s absolute URL names once; another server’s is neither read nor taken for it', async () => {
     const resources: Resource[] = [patient('1960-01-01'), oxycodone];
     server = await startFakeFhirServer(resources);
-    // The server's search does not include the Medication (its _include follows relative references only). As in
-    // the analysis, a reference resolves by its Medication/id tail.
+    // The server's search does not include the Medication (its _include follows relative references only).
     resources.push(
       order('rx-1', `${server.baseUrl}/Medication/oxy-5`),
       order('rx-3', 'https://other.example/fhir/Medication/oxy-5'),
     );
     const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([
+      '1 Medication reference points to another FHIR server than the FHIR server the app was launched from: not read from it',
+    ]);
     expect(types(bundle)).toEqual(
       expect.arrayContaining(['MedicationRequest/rx-1', 'MedicationRequest/rx-3', 'Medication/oxy-5']),
     );
     expect(server.requests.filter((r) => r.url.startsWith('/fhir/Medication/')).map((r) => r.url)).toEqual([
       '/fhir/Medication/oxy-5',
     ]);
+    // The analysis counts rx-1 with our oxy-5; rx-3's product is unknown, not our oxy-5.
+    const report = analyze(bundle as unknown as Bundle);
+    const byId = new Map(report.orders.map((o) => [o.id, o]));
+    expect(byId.get('rx-1')?.product.name).toBe(oxycodone.code?.coding?.[0]?.display);
+    expect(byId.get('rx-3')?.product.name ?? null).toBeNull();
   });
 
   it('asks for laboratory and survey observations when the server refuses a search without a category', async () => {
@@ -112,6 +119,8 @@ describe('readRecord', () => {
     server = await startFakeFhirServer(resources);
     resources.push(order('rx-1', `${server.baseUrl}/Medication/gone`));
     const { problems } = await readRecord(server.baseUrl, 'p1');
-    expect(problems).toEqual(['Medication/gone could not be read: /fhir/Medication/gone: HTTP 404']);
+    expect(problems).toEqual([
+      'Medication/gone could not be read (/fhir/Medication/gone: HTTP 404): its orders are reported as unknown',
+    ]);
   });
 });

@@ -1,13 +1,16 @@
 /**
  * Reads a patient's record from a FHIR R4 server in the browser (the EHR's, with the SMART access token, or the
  * demo's embedded store): the Patient, their MedicationRequests with the Medications they refer to, Observations,
- * Conditions and ServiceRequests, following `next` links up to a cap. Returns one collection Bundle for the
- * analysis, and says what it could not read.
+ * Conditions and ServiceRequests, following `next` links up to a cap. Resources of other patients are left out and
+ * Medications are read as the service reads them (src/fhir/medication-reads.ts). Returns one collection Bundle for
+ * the analysis, and says what it could not read.
  */
 
 import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../../fhir/observation-categories.ts';
 import { underBase } from '../../fhir/allowed-base.ts';
-import { medicationPath } from '../../fhir/reference-target.ts';
+import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from '../../fhir/medication-reads.ts';
+import { otherPatientsLeftOut, withoutOtherPatients } from '../../fhir/patient-scope.ts';
+import { settleAtMost } from '../../platform/settle-at-most.ts';
 
 type Json = Record<string, unknown>;
 
@@ -138,27 +141,31 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
       }
     }),
   );
-  // Medications referred to but not included in the search results: read each one once.
-  const missing = new Set<string>();
-  for (const r of resources.values()) {
-    const ref = (r.medicationReference as Json | undefined)?.reference;
-    const tail = typeof ref === 'string' ? medicationPath(ref) : undefined;
-    if (tail !== undefined && !resources.has(tail)) missing.add(tail);
-  }
-  await Promise.all(
-    [...missing].map(async (ref) => {
-      try {
-        keep(await getJson(`${base}/${ref}`, token));
-      } catch (error) {
-        problems.push(`${ref} could not be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }),
+  // The patient's resources only, and the Medications their orders name: as the service gathers a hook's data.
+  const { kept, leftOut } = withoutOtherPatients([...resources.values()], patientId);
+  if (leftOut > 0) problems.push(otherPatientsLeftOut(leftOut));
+  const { read, notes } = medicationReads(kept, base, 'the FHIR server the app was launched from');
+  problems.push(...notes);
+  const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) =>
+    getJson(`${base}/${ref}`, token),
   );
+  fetched.forEach((result, i) => {
+    const ref = read[i] ?? 'a Medication';
+    if (result.status === 'fulfilled') kept.push(result.value);
+    else
+      problems.push(
+        unreadMedication(ref, result.reason instanceof Error ? result.reason.message : String(result.reason)),
+      );
+  });
   return {
     bundle: {
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [...resources.values()].map((resource) => ({ resource })),
+      // Each entry's full URL on the server read: an absolute reference to another server resolves to none of them.
+      entry: kept.map((resource) => ({
+        fullUrl: `${base}/${String(resource.resourceType)}/${String(resource.id)}`,
+        resource,
+      })),
     },
     problems,
   };
