@@ -10,8 +10,11 @@ import type { Config } from './config/load-config.ts';
 import { plainHttpWarnings } from './config/plain-http.ts';
 import { Redis } from 'ioredis';
 import { registerAuth } from './http/plugins/auth.plugin.ts';
-import { registerBodyDeadline } from './http/plugins/body-deadline.plugin.ts';
-import { frameworkError, registerErrorHandling } from './http/plugins/error-handler.plugin.ts';
+import {
+  clientErrorHandler,
+  frameworkError,
+  registerErrorHandling,
+} from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
@@ -74,10 +77,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
-    // Headers arrive within this time or the connection is closed (its body too: body-deadline.plugin.ts).
+    // A request - headers and body - arrives within this time, or it is answered 408 and its connection closed:
+    // slow senders hold nothing. Node applies it to the body only when its headers timeout is no longer, and checks
+    // every 30 s unless told otherwise.
     requestTimeout: deps.config.requestTimeoutMs,
-    // Node checks that time every 30 s by default, which let a slow request live up to twice as long.
-    http: { connectionsCheckingInterval: Math.min(1_000, deps.config.requestTimeoutMs / 2) },
+    http: {
+      headersTimeout: deps.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, deps.config.requestTimeoutMs / 2),
+    },
+    clientErrorHandler,
     // Request ids for log correlation: a caller's X-Request-Id when it is a short token, else a new one.
     requestIdHeader: false,
     genReqId: requestId,
@@ -102,12 +110,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     closing = true;
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
+  // An answer given before the request's body has arrived (refused early: 401, 415, 503) ends its connection too,
+  // rather than letting the rest of the body trickle in.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing || !request.raw.complete) void reply.header('connection', 'close');
     done(null, payload);
   });
   const metrics = deps.metrics ?? new Metrics({ processMetrics: true });
-  registerBodyDeadline(app, deps.config.requestTimeoutMs);
   registerLoadShedding(app, deps.config.maxInFlight, () => {
     metrics.shed.inc();
   });

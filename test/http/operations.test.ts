@@ -171,11 +171,41 @@ describe('request timeout', () => {
       expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
         statusCode: 408,
         error: 'Request Timeout',
-        message: 'the request body did not arrive in time (REQUEST_TIMEOUT_MS)',
+        message: 'the request did not arrive in time (REQUEST_TIMEOUT_MS)',
       });
       expect(closedAfterMs).toBeGreaterThanOrEqual(900);
       expect(closedAfterMs).toBeLessThan(5_000);
     } finally {
+      socket.destroy();
+      await app.close();
+    }
+  });
+
+  it('cuts off a request refused before its body arrived, whose body then trickles in', async () => {
+    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const socket = connect(port, '127.0.0.1');
+    const trickle = setInterval(() => socket.write(' '), 100);
+    try {
+      const started = Date.now();
+      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
+        socket.on('error', () => undefined);
+      });
+      // A compressed body is refused (415) as soon as the headers are in.
+      socket.write(
+        `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: 100000\r\n\r\n`,
+      );
+      const { text, closedAfterMs } = await answer;
+      expect(text).toMatch(/^HTTP\/1\.1 415 /);
+      // One answer only: nothing is written after it when the connection is cut.
+      expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      expect(closedAfterMs).toBeLessThan(5_000);
+    } finally {
+      clearInterval(trickle);
       socket.destroy();
       await app.close();
     }

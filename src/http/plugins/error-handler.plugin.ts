@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { HttpError } from '../http-error.ts';
 
 /** Fastify's own client errors, reworded so they name the problem in the caller's terms. */
@@ -41,6 +42,32 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
           : 'the URL is not valid (its percent-encoding does not decode)',
       ),
     );
+}
+
+/** What Node's HTTP parser refuses before any route (Fastify `clientErrorHandler`), in the service's error shape. */
+const CLIENT_ERRORS: Readonly<Record<string, { statusCode: number; message: string }>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    statusCode: 408,
+    message: 'the request did not arrive in time (REQUEST_TIMEOUT_MS)',
+  },
+  HPE_HEADER_OVERFLOW: {
+    statusCode: 431,
+    message: 'the request headers are larger than this service accepts',
+  },
+};
+
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // A connection the client reset, or one already closed, has no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = error.code === undefined ? undefined : CLIENT_ERRORS[error.code];
+  const statusCode = known?.statusCode ?? 400;
+  const text = JSON.stringify(body(statusCode, known?.message ?? 'the request is not valid HTTP'));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  socket.destroy(error);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
