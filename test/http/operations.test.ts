@@ -192,7 +192,9 @@ describe('request timeout', () => {
       const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
         let text = '';
         socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
+        socket.on('close', () => {
+          resolve({ text, closedAfterMs: Date.now() - started });
+        });
         socket.on('error', () => undefined);
       });
       // A compressed body is refused (415) as soon as the headers are in.
