@@ -141,7 +141,22 @@ function failureOf(error: unknown): AuthFailure {
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
     return 'signature';
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'keys-unavailable';
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed';
-  return 'keys-unavailable';
+  if (keysUnreachable(error)) return 'keys-unavailable';
+  // Anything else is the token's doing (an unsupported crit header, a malformed part...): refused as such.
+  return 'malformed';
+}
+
+/**
+ * Whether the issuer's key set could not be had: its JWKS URL timed out, could not be reached, did not answer 200,
+ * or answered something that is not a key set. Only these are the service's side (503); they are named one by one
+ * so that no token can make its refusal look like an outage.
+ */
+function keysUnreachable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (error instanceof TypeError && error.message === 'fetch failed') return true;
+  return (
+    error instanceof errors.JOSEError &&
+    error.code === 'ERR_JOSE_GENERIC' &&
+    /JSON Web Key Set HTTP response/.test(error.message)
+  );
 }

@@ -264,6 +264,34 @@ describe('EHR authentication', () => {
     expect((await call(down, await token())).status).toBe(401);
   });
 
+  it('answers 503 when the JWKS URL answers an error; a token jose cannot process is a 401, never an outage', async () => {
+    const failing = createServer((_req, res) => res.writeHead(500).end());
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/jwks.json`;
+    try {
+      const a = build({
+        CDS_AUTH: 'on',
+        CDS_TRUSTED_ISSUERS: JSON.stringify([
+          { iss: 'https://rsa-ehr.example.org', jwksUrl: url },
+          { iss: ISS, jwks: { keys: [publicJwk] } },
+        ]),
+      });
+      const rs = await token({
+        iss: 'https://rsa-ehr.example.org',
+        key: rsaKey,
+        alg: 'RS384',
+        header: { kid: 'rsa-1' },
+      });
+      expect((await call(a, rs)).status).toBe(503);
+      // A header with a critical extension nobody supports, on a trusted issuer with a static key set.
+      const [, payload] = (await token()).split('.');
+      const crit = `${b64({ alg: 'ES384', typ: 'JWT', kid: 'ec-1', crit: ['x-ext'], 'x-ext': 1 })}.${payload!}.AAAA`;
+      expect((await call(a, crit)).status).toBe(401);
+    } finally {
+      await new Promise((resolve) => failing.close(resolve));
+    }
+  });
+
   it('checks the audience against PUBLIC_BASE_URL behind a proxy', async () => {
     const a = app({ PUBLIC_BASE_URL: 'https://cds.example.org/base' });
     expect((await call(a, await token())).status).toBe(401);

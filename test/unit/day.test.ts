@@ -23,27 +23,17 @@ describe('calendar days', () => {
     expect(parseFhirDate('2026-03')).toBeUndefined();
   });
 
-  it('reads the date of a dateTime only when the time after it is a time of day', () => {
-    for (const valid of [
-      '2026-03-01T00:00:00Z',
-      '2026-03-01T23:59:60.123+14:00',
-      '2026-03-01T08:30:00.000000001-12:00',
-      '2026-03-01T08:30:00',
+  it('reads the date of a dateTime whatever its time part says: the date is what the rules use', () => {
+    // Offsets without a colon, hour 24, long fractions and even impossible times are common in exports; a result
+    // dated so must not be lost (a COMM score or a PHQ-9 answer would silently drop out of the rules).
+    for (const written of [
+      '2026-03-01T10:00:00+0500',
+      '2026-03-01T24:00:00Z',
+      '2026-03-01T08:30:00.1234567890Z',
+      '2026-03-01T25:00:00Z',
       '2026-03-01T08:30',
     ])
-      expect([valid, parseFhirDate(valid)]).toEqual([valid, parseIsoDate('2026-03-01')]);
-    for (const invalid of [
-      '2026-03-01T25:00:00Z',
-      '2026-03-01T24:00:00Z',
-      '2026-03-01T12:61:00Z',
-      '2026-03-01T12:00:61Z',
-      '2026-03-01T12:00:00+15:00',
-      '2026-03-01T12:00:00.Z',
-      '2026-03-01 12:00:00',
-      '2026-03-01T',
-      '2026-03-01Z',
-      '2026-03-01garbage',
-    ])
-      expect([invalid, parseFhirDate(invalid)]).toEqual([invalid, undefined]);
+      expect([written, parseFhirDate(written)]).toEqual([written, parseIsoDate('2026-03-01')]);
+    expect(parseFhirDate('2026-02-30T10:00:00Z')).toBeUndefined();
   });
 });

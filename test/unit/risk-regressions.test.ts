@@ -157,9 +157,15 @@ describe('an age that cannot be right', () => {
     ]);
   });
 
-  it('a birth date 120 years back is still an age', () => {
-    const report = run(syntheticPatient({ birthDate: '1906-01-15' }));
-    expect(report.unreadResults).toEqual([]);
+  it('a birth date 120 years back is still an age, and a partial one is read over the days it allows', () => {
+    expect(run(syntheticPatient({ birthDate: '1906-01-15' })).unreadResults).toEqual([]);
+    // "1905": 120 or 121 years old - possibly 120.
+    expect(run(syntheticPatient({ birthDate: '1905' })).unreadResults).toEqual([]);
+    // Born this year (partial date): possibly days old, never "after" the as-of date - a child, excluded.
+    for (const birthDate of ['2026', '2026-01']) {
+      const report = run(syntheticPatient({ birthDate }));
+      expect([birthDate, report.exclusions, report.unreadResults]).toEqual([birthDate, ['excluded-age'], []]);
+    }
   });
 });
 

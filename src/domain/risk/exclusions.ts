@@ -55,16 +55,18 @@ function ageRange(ctx: RiskContext): { readonly min: number; readonly max: numbe
     : { min: yearsBetween(birth.latest, ctx.asOf), max: yearsBetween(birth.earliest, ctx.asOf) };
 }
 
+/** Whether some day the birth date allows gives an age of 0 to 120 (a partial date allows a range of days). */
 const plausible = (years: { readonly min: number; readonly max: number }): boolean =>
-  years.min >= 0 && years.max <= MAX_PLAUSIBLE_AGE;
+  years.max >= 0 && years.min <= MAX_PLAUSIBLE_AGE;
 
 /**
- * Age on the as-of date as a range (one value for a full birth date); undefined without a birth date, or with one
- * that cannot be right (after the as-of date, or more than 120 years before it).
+ * Age on the as-of date as a range (one value for a full birth date; "2026" on 2026-01-15 is 0); undefined without
+ * a birth date, or with one that cannot be right (certainly after the as-of date, or more than 120 years before it).
  */
 export function ageInYears(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
   const years = ageRange(ctx);
-  return years && plausible(years) ? years : undefined;
+  if (!years || !plausible(years)) return undefined;
+  return { min: Math.max(0, years.min), max: Math.min(MAX_PLAUSIBLE_AGE, years.max) };
 }
 
 /** Under the minimum age - or possibly under it, when a partial birth date leaves it open (children are excluded). */
@@ -72,11 +74,11 @@ function age(ctx: RiskContext): Exclusion | undefined {
   const range = ageRange(ctx);
   if (range && !plausible(range)) {
     ctx.unread.push(
-      `the patient's birth date ${range.min < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+      `the patient's birth date ${range.max < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
     );
     return undefined;
   }
-  const years = range;
+  const years = ageInYears(ctx);
   const min = ctx.rules.exclusion.minAge;
   if (years === undefined || years.min >= min) return undefined;
   const text =

@@ -35,22 +35,12 @@ export function parseIsoDate(text: string): Day | undefined {
 }
 
 /**
- * What may follow the date in a FHIR dateTime: a time of day (hours 00-23, seconds up to a leap second, fractions)
- * with an offset of at most 14 hours. FHIR requires the offset once a time is given; it is not required here, since
- * only the date is read (the date the prescriber saw).
- */
-const TIME_OF_DAY =
-  /^T([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))?$/;
-
-/**
  * Parses the date part of a FHIR date or dateTime. Partial dates ("2026" or "2026-03") are not days; they return
- * undefined so the caller can say the date is imprecise rather than guess the first of the month. Neither is a
- * dateTime whose time cannot be ("2026-03-01T25:00:00Z"): a value that breaks the format is not trusted for its date.
+ * undefined so the caller can say the date is imprecise rather than guess the first of the month.
  */
 export function parseFhirDate(text: string): Day | undefined {
   // Hand-rolled "YYYY-MM-DD" prefix reader: three dates per order of a long history.
   if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  if (text.length > 10 && !TIME_OF_DAY.test(text.slice(10))) return undefined;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 7);
   const day = digits(text, 8, 10);
