@@ -122,7 +122,7 @@ export function analysisReport(result: BundleAnalysis): Record<string, unknown> 
     exclusions: result.risk.exclusions.map((e) => e.code),
     exclusionDetails: result.risk.exclusions,
     referral: result.risk.referral,
-    unreadResults: result.risk.unread,
+    unreadResults: result.risk.unread.map((u) => u.text),
     reasons: [
       ...result.reasons,
       ...mme.unidentifiedOrderIds.map(

@@ -1,8 +1,9 @@
 /**
- * The card for a patient-view that would otherwise say nothing while the current dose is unknown: an order whose
- * Medication could not be read (so whether it is an opioid is unknown) or an opioid order whose dose cannot be
- * computed. Without it the answer would be `{"cards": []}`, which a clinician reads as "nothing to report":
- * an unknown reported as nothing (ADR 0014).
+ * The card for a patient-view that would otherwise say nothing while something a rule needs is unknown: an order
+ * in effect today whose Medication could not be read (so whether it is an opioid is unknown) or whose dose cannot
+ * be computed, or a PHQ-9 item 9 answer that could not be read (whether it reports thoughts of self-harm is
+ * unknown). Without it the answer would be `{"cards": []}`, which a clinician reads as "nothing to report": an
+ * unknown reported as nothing (ADR 0014).
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import {
@@ -15,38 +16,60 @@ import {
 } from './card-common.ts';
 import type { Card, CardContext } from './card.types.ts';
 import { doseLine, orderLine } from './explain.ts';
+import { markdownText } from './markdown-text.ts';
 
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** The card, or undefined when the current dose is known (or the patient is excluded). */
+/** The card, or undefined when nothing a rule needs is unknown (or the patient is excluded). */
 export function dataGapCard(analysis: BundleAnalysis, ctx: CardContext): Card | undefined {
-  if (analysis.mme.complete || analysis.risk.exclusions.length > 0) return undefined;
+  if (analysis.risk.exclusions.length > 0) return undefined;
   const gaps = analysis.mme.orders.filter((o) => o.status === 'incomplete');
-  if (gaps.length === 0) return undefined;
+  const selfHarm = analysis.risk.unread.filter((u) => u.rule === 'self-harm');
+  const listed = new Set(selfHarm.map((u) => u.text));
+  if (gaps.length === 0 && selfHarm.length === 0) return undefined;
   const unidentified = gaps.filter((o) => o.product.opioid === 'unknown').length;
-  const headline =
-    unidentified > 0
-      ? `Opioid check incomplete: ${plural(unidentified, 'current medication order', 'current medication orders')} could not be identified`
-      : `Opioid check incomplete: the dose of ${plural(gaps.length, 'current opioid order is', 'current opioid orders are')} unknown`;
+  const unknownDose = gaps.length - unidentified;
+  const parts = [
+    ...(selfHarm.length > 0 ? ['a PHQ-9 item 9 answer could not be read'] : []),
+    ...(unidentified > 0
+      ? [`${count(unidentified, 'medication order', 'medication orders')} could not be identified`]
+      : []),
+    ...(unknownDose > 0
+      ? [`the dose of ${count(unknownDose, 'opioid order is', 'opioid orders are')} unknown`]
+      : []),
+  ];
+  const headline = `${selfHarm.length > 0 ? 'Safety check' : 'Opioid check'} incomplete: ${parts.join('; ')}`;
   const known = analysis.mme.orders.some((o) => o.product.opioid === 'yes' && o.status === 'counted');
   const more = gaps.length - LISTED_GAPS;
   const detail = [
-    unidentified > 0
-      ? 'Whether these orders are opioids, and their daily dose in MME, are unknown.'
-      : 'The daily dose of these orders in MME cannot be computed.',
-    'The MME total, the naloxone check (50 MME/day, CDC 2022 Recommendation 8) and the referral to a psychological programme could not take them into account. An unknown dose is not counted as 0.',
-    '',
-    ...gaps.slice(0, LISTED_GAPS).map(orderLine),
-    ...(more > 0 ? [`- and ${more} more`] : []),
-    ...(known ? ['', `**Current opioids:** ${doseLine(analysis.mme)}.`] : []),
-    '',
-    'Check these orders in the chart; the MME trend lists every order with what is missing.',
-  ].join('\n');
+    ...(selfHarm.length > 0
+      ? [
+          'Whether the patient reported thoughts of self-harm is unknown: read the answer in the chart.',
+          ...selfHarm.map((u) => `- ${markdownText(u.text)}`),
+          '',
+        ]
+      : []),
+    ...(gaps.length > 0
+      ? [
+          'These orders may be in effect today, but their daily dose in MME is unknown (for an order that could not be identified, also whether it is an opioid). The MME total, the naloxone check (50 MME/day, CDC 2022 Recommendation 8) and the referral to a psychological programme could not take them into account. An unknown dose is not counted as 0.',
+          '',
+          ...gaps.slice(0, LISTED_GAPS).map(orderLine),
+          ...(more > 0 ? [`- and ${more} more`] : []),
+          ...(known ? ['', `**Current opioids:** ${doseLine(analysis.mme)}.`] : []),
+          '',
+          'Check these orders in the chart; the MME trend lists every order with what is missing.',
+        ]
+      : []),
+  ]
+    .join('\n')
+    .trimEnd();
   return {
     uuid: ctx.newId(),
     summary: summary(headline),
-    detail: detail + completenessNote(ctx),
-    indicator: 'info',
+    // The self-harm lines are given above; the note lists what else could not be read.
+    detail: detail + completenessNote({ ...ctx, partial: ctx.partial.filter((p) => !listed.has(p)) }),
+    // An unreadable self-harm answer may hide a critical card: it asks to be looked at.
+    indicator: selfHarm.length > 0 ? 'warning' : 'info',
     source: source(ctx, 'datagap'),
     overrideReasons: OVERRIDE_REASONS.dataGap,
     links: [trendLink(ctx)],

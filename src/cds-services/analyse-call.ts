@@ -22,7 +22,10 @@ export function cardContext(
     today: deps.today,
     publicBaseUrl: deps.publicBaseUrl,
     trendLink: deps.trendLink,
-    partial: analysis.risk.unread.length > 0 ? [...data.partial, ...analysis.risk.unread] : data.partial,
+    partial:
+      analysis.risk.unread.length > 0
+        ? [...analysis.risk.unread.map((u) => u.text), ...data.partial]
+        : data.partial,
     newId: deps.newId,
   };
 }

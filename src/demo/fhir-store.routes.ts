@@ -94,7 +94,10 @@ function storeRoutes(app: FastifyInstance, store: MemoryFhirStore, baseUrl: stri
   });
   app.post<{ Params: { type: string } }>(`${path}/:type`, (request, reply) => {
     const { type } = request.params;
-    if (!CREATABLE.has(type)) return outcome(reply, 405, `${type} cannot be created in the demo store`);
+    if (!CREATABLE.has(type)) {
+      void reply.header('allow', 'GET, HEAD');
+      return outcome(reply, 405, `${type} cannot be created in the demo store`);
+    }
     return handle(
       reply,
       () => {

@@ -213,7 +213,7 @@ describe('the demo service', () => {
       body: '{}',
       headers: { 'content-type': 'application/json' },
     });
-    expect(patientWrite.status).toBe(405);
+    expect([patientWrite.status, patientWrite.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
     // Methods it does not serve, bodies that are not JSON, types and paths it does not know: OperationOutcomes too.
     const outcomeOf = async (response: Response) => ({
       status: response.status,

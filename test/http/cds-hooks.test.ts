@@ -188,7 +188,7 @@ describe('patient-view', () => {
     const cards = expectCdsHooksResponse(body);
     expect(cards).toHaveLength(1);
     expect(cards[0]).toMatchObject({
-      summary: 'Opioid check incomplete: 1 current medication order could not be identified',
+      summary: 'Opioid check incomplete: 1 medication order could not be identified',
       indicator: 'info',
       source: { topic: { code: 'datagap' } },
     });
@@ -222,11 +222,26 @@ describe('patient-view', () => {
     const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
     const cards = expectCdsHooksResponse(body);
     expect(cards.map((c) => [c.summary, c.indicator, c.source.topic?.code])).toEqual([
-      ['Opioid check incomplete: the dose of 1 current opioid order is unknown', 'info', 'datagap'],
+      ['Opioid check incomplete: the dose of 1 opioid order is unknown', 'info', 'datagap'],
     ]);
     expect(cards[0]!.detail).toMatch(
       /^- OxyContin 20 mg: MME unknown - .*the product is named only in text/m,
     );
+    // With an order whose Medication could not be read as well, the summary counts both, each line says why.
+    const unread = medicationRequest({
+      id: 'unread',
+      medicationReference: 'Medication/gone',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+      supply: { days: 30 },
+    });
+    const both = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor([...resources, unread]) }),
+    );
+    expect(both.body.cards.map((c: { summary: string }) => c.summary)).toEqual([
+      'Opioid check incomplete: 1 medication order could not be identified; the dose of 1 opioid order is unknown',
+    ]);
     // An excluded patient (under 18) still gets no cards.
     const child = [...syntheticPatient({ fills: [], pain: 'none', birthDate: '2010-01-01' }), textOnly];
     const excluded = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(child) }));
@@ -284,6 +299,20 @@ describe('patient-view', () => {
     const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
     expectCdsHooksResponse(body);
     expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
+  });
+
+  it('says so when a PHQ-9 item 9 answer cannot be read, for a patient who gets no other card', async () => {
+    const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined };
+    const resources = [...syntheticPatient({ fills: [], pain: 'none' }), unanswered as never];
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.summary, c.indicator, c.source.topic?.code])).toEqual([
+      ['Safety check incomplete: a PHQ-9 item 9 answer could not be read', 'warning', 'datagap'],
+    ]);
+    expect(cards[0]!.detail).toBe(
+      'Whether the patient reported thoughts of self-harm is unknown: read the answer in the chart.\n' +
+        '- PHQ-9 item 9 of 2026-01-10 (Observation/phq) has no answer that can be read: whether it reports thoughts of self-harm is unknown',
+    );
   });
 
   it('says in the cards that a result the rules need could not be read (a COMM total given as text)', async () => {

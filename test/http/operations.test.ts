@@ -268,6 +268,35 @@ describe('request timeout', () => {
   });
 });
 
+describe('what the HTTP parser refuses', () => {
+  it('answers headers too large with 431 in the service error shape', async () => {
+    const app = build();
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const socket = connect(port, '127.0.0.1');
+    try {
+      const text = await new Promise<string>((resolve) => {
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('close', () => {
+          resolve(received);
+        });
+        socket.on('error', () => undefined);
+        socket.write(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      });
+      expect(text).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+        statusCode: 431,
+        error: 'Request Header Fields Too Large',
+        message: 'the request headers are larger than this service accepts',
+      });
+    } finally {
+      socket.destroy();
+      await app.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {
     const port = await freePort();

@@ -100,7 +100,7 @@ describe('cards', () => {
     expect(safetyCards(analysis, ctx)).toEqual([]);
     expect(referralCard(analysis, ctx)).toBeUndefined();
     const card = dataGapCard(analysis, ctx)!;
-    expect(card.summary).toBe('Opioid check incomplete: 7 current medication orders could not be identified');
+    expect(card.summary).toBe('Opioid check incomplete: 7 medication orders could not be identified');
     const listed = card.detail.split('\n').filter((l) => l.startsWith('- '));
     expect(listed).toEqual([
       ...[0, 1, 2, 3, 4].map(

@@ -136,9 +136,20 @@ describe('results the rules cannot read', () => {
       }),
     );
     expect(report.flags.map((f) => f.code)).not.toContain('self-harm-risk');
+    // The self-harm item first (the five-line card note must not push it out), then the screens, one line a day.
     expect(report.unreadResults).toEqual([
-      'oxyCODONE [Presence] in Urine by Screen method of 2026-01-05 (Observation/uds) has no result read as positive or negative: whether it is unexpected is unknown',
       'PHQ-9 item 9 of 2026-01-05 (Observation/phq) has no answer that can be read: whether it reports thoughts of self-harm is unknown',
+      'a urine drug screen of 2026-01-05 (Observation/uds) has no result read as positive or negative: whether it is unexpected is unknown',
+    ]);
+    const panel = run(
+      syntheticPatient({
+        extra: ['a', 'b', 'c', 'd', 'e'].map((id) =>
+          observation(`uds-${id}`, OXY_SCREEN, { valueQuantity: { value: 120, unit: 'ng/mL' } }),
+        ),
+      }),
+    );
+    expect(panel.unreadResults).toEqual([
+      '5 urine drug screens of 2026-01-05 (Observation/uds-a, Observation/uds-b, Observation/uds-c and 2 more) have no result read as positive or negative: whether they are unexpected is unknown',
     ]);
   });
 });

@@ -73,9 +73,10 @@ export function ageInYears(ctx: RiskContext): { readonly min: number; readonly m
 function age(ctx: RiskContext): Exclusion | undefined {
   const range = ageRange(ctx);
   if (range && !plausible(range)) {
-    ctx.unread.push(
-      `the patient's birth date ${range.max < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
-    );
+    ctx.unread.push({
+      rule: 'age',
+      text: `the patient's birth date ${range.max < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+    });
     return undefined;
   }
   const years = ageInYears(ctx);

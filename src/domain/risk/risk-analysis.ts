@@ -17,16 +17,21 @@ import {
   naloxoneMissing,
 } from './flags/prescribing.flags.ts';
 import { decideReferral, type Referral } from './referral-decision.ts';
-import { riskContext } from './risk-context.ts';
+import { riskContext, type UnreadResult } from './risk-context.ts';
 import { DEFAULT_RISK_RULES, type RiskRules } from './risk-rules.ts';
 
 export interface RiskAnalysis {
   readonly flags: readonly Flag[];
   readonly exclusions: readonly Exclusion[];
   readonly referral: Referral;
-  /** Results the rules could not read, in plain words (RiskContext.unread): the flags may be incomplete. */
-  readonly unread: readonly string[];
+  /**
+   * Results the rules could not read (RiskContext.unread): the flags may be incomplete. The safety-critical first:
+   * PHQ-9 item 9, then COMM, urine screens, the age.
+   */
+  readonly unread: readonly UnreadResult[];
 }
+
+const UNREAD_ORDER: readonly UnreadResult['rule'][] = ['self-harm', 'comm', 'uds', 'age'];
 
 export function analyzeRisk(
   record: PatientRecord,
@@ -58,5 +63,6 @@ export function analyzeRisk(
   if (naloxone) found.push(naloxone);
   const flags = found.sort((a, b) => FLAG_CODES.indexOf(a.code) - FLAG_CODES.indexOf(b.code));
   const excluded = exclusions(ctx);
-  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded), unread: ctx.unread };
+  const unread = ctx.unread.sort((a, b) => UNREAD_ORDER.indexOf(a.rule) - UNREAD_ORDER.indexOf(b.rule));
+  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded), unread };
 }

@@ -22,10 +22,16 @@ export interface RiskContext {
   /** The orders of each medication class (benzodiazepines, naloxone, MOUD, amphetamines), in record order. */
   readonly ordersByClass: ReadonlyMap<MedicationClass, readonly OrderInput[]>;
   /**
-   * Results a rule had to read but could not (a COMM total that is not a number, an unanswered PHQ-9 item 9), in
-   * plain words: whether they would raise a flag is unknown. The rules add to it as they run.
+   * Results a rule had to read but could not (a COMM total that is not a number, an unanswered PHQ-9 item 9):
+   * whether they would raise a flag is unknown. The rules add to it as they run.
    */
-  readonly unread: string[];
+  readonly unread: UnreadResult[];
+}
+
+/** A result a rule could not read: which rule, and what, in plain words. */
+export interface UnreadResult {
+  readonly rule: 'self-harm' | 'comm' | 'uds' | 'age';
+  readonly text: string;
 }
 
 const CLASSES = new BoundedMemo<ReadonlySet<MedicationClass>>(5_000);

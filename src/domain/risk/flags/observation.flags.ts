@@ -82,15 +82,17 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   // What was prescribed is worked out once, and only when there is a screen to read.
   let prescribed: Prescribed | undefined;
   const window = ctx.rules.udsDetectionDays;
+  // Screens without a readable result, by day: a panel of analytes is one line.
+  const unreadable = new Map<Day, string[]>();
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
     const cls = udsClass(o.code.codings);
     if (!cls) continue;
     const outcome = udsOutcome(o);
     if (!outcome) {
-      ctx.unread.push(
-        `${describe(o)} of ${formatDay(o.effective)} (${o.ref}) has no result read as positive or negative: whether it is unexpected is unknown`,
-      );
+      const refs = unreadable.get(o.effective);
+      if (refs) refs.push(o.ref);
+      else unreadable.set(o.effective, [o.ref]);
       continue;
     }
     const day = o.effective;
@@ -117,6 +119,13 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
         value: outcome,
         detail: `${describe(o)}: ${why}`,
       });
+  }
+  for (const [day, refs] of unreadable) {
+    const listed = refs.slice(0, 3).join(', ') + (refs.length > 3 ? ` and ${refs.length - 3} more` : '');
+    ctx.unread.push({
+      rule: 'uds',
+      text: `${refs.length === 1 ? 'a urine drug screen' : `${refs.length} urine drug screens`} of ${formatDay(day)} (${listed}) ${refs.length === 1 ? 'has' : 'have'} no result read as positive or negative: whether ${refs.length === 1 ? 'it is' : 'they are'} unexpected is unknown`,
+    });
   }
   if (evidence.length === 0) return undefined;
   return {
@@ -163,9 +172,10 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
     // The COMM total runs 0-68: anything else is not a COMM total, and whether the patient screened positive is
     // unknown - said, not read as a negative screen.
     if (score === undefined || score < 0 || score > COMM_MAX) {
-      ctx.unread.push(
-        `COMM result of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
-      );
+      ctx.unread.push({
+        rule: 'comm',
+        text: `COMM result of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
+      });
       continue;
     }
     if (score < positive) continue;
@@ -226,9 +236,10 @@ export function selfHarmRisk(ctx: RiskContext): Flag | undefined {
     for (const answer of answers) {
       const score = phqScore(answer);
       if (score === undefined) {
-        ctx.unread.push(
-          `PHQ-9 item 9 of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
-        );
+        ctx.unread.push({
+          rule: 'self-harm',
+          text: `PHQ-9 item 9 of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
+        });
       } else if (score > 0) {
         evidence.push({
           reference: o.ref,
