@@ -9,7 +9,10 @@ import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 
-/** What the cards need besides the analysis; what could not be read: the data's gaps, then the results' (ADR 0015). */
+/**
+ * What the cards need besides the analysis. What could not be read: the results the rules could not read first (a
+ * self-harm answer leads: ADR 0015), then the data that could not be fetched.
+ */
 export function cardContext(
   call: HookCall,
   data: Gathered,
