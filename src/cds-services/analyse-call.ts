@@ -39,6 +39,7 @@ export function decisionSummary(analysis: BundleAnalysis): DecisionSummary {
     recommendation: analysis.risk.referral.recommendation,
     suppressed: analysis.risk.referral.suppressed,
     complete: analysis.mme.complete,
+    unreadResults: analysis.risk.unread.length,
   };
 }
 

@@ -59,5 +59,8 @@ export interface DecisionSummary {
   readonly flags: readonly string[];
   readonly recommendation: string;
   readonly suppressed: boolean;
+  /** The current dose is known (no order with an unknown dose in effect). */
   readonly complete: boolean;
+  /** Results the rules could not read (risk.unread): the flags may be incomplete. */
+  readonly unreadResults: number;
 }

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { openStore, type Store } from '../../src/storage/store.ts';
+import { openStore, type AuditRecord, type Store } from '../../src/storage/store.ts';
 import { build } from '../helpers/build-app.ts';
 import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
 import { embeddedDatabase } from '../helpers/stores.ts';
-import { SCENARIOS } from '../fixtures/synthetic-patients.ts';
+import { commScore } from '../builders/record-builders.ts';
+import { SCENARIOS, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 
 const FEEDBACK = '/cds-services/opioid-pain-patient-view/feedback';
 const GOVERNANCE_TOKEN = 'g'.repeat(40);
@@ -233,6 +234,32 @@ describe('audit and governance', () => {
       .cardTypes.find((t) => t.cardType === 'referralmore');
     expect(row).toMatchObject({ shown: 1, overridden: 1, overrideReasons: { 'not-available': 1 } });
     await b.close();
+  });
+
+  it('records a call whose results could not all be read as not complete, counting them', async () => {
+    const recorded: AuditRecord[] = [];
+    const capturing: Store = {
+      ...store,
+      recordHookCalls: (records) => {
+        recorded.push(...records);
+        return Promise.resolve();
+      },
+    };
+    const a = buildApp({
+      config: loadConfig({ CDS_AUTH: 'off' }),
+      store: capturing,
+      clock: () => new Date(2026, 0, 15, 12, 0, 0),
+    });
+    const unreadable = { ...commScore('comm', 11, '2026-01-01'), valueInteger: '11' };
+    const resources = [...syntheticPatient(), unreadable as never];
+    const hook = await a.inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-patient-view',
+      payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }),
+    });
+    expect(hook.statusCode).toBe(200);
+    await a.close(); // flushes the audit queue
+    expect(recorded.map((r) => [r.complete, r.partialCount])).toEqual([[false, 1]]);
   });
 
   it('answers /readyz with the store, and 503 when it cannot answer', async () => {

@@ -118,6 +118,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       sources: data.sources,
     });
     for (const card of result.cards) metrics?.cards.inc({ type: card.source.topic.code });
+    const unread = result.decision?.unreadResults ?? 0;
     deps.audit?.add({
       at: new Date(),
       serviceId: service.definition.id,
@@ -126,8 +127,9 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       cards: result.cards.map((c) => ({ id: c.uuid, type: c.source.topic.code })),
       flags: result.decision?.flags ?? [],
       recommendation: result.decision?.recommendation ?? null,
-      complete: (result.decision?.complete ?? true) && data.partial.length === 0,
-      partialCount: data.partial.length,
+      // Complete: the dose known, every result read, every key gathered; the count is of all that was not.
+      complete: (result.decision?.complete ?? true) && unread === 0 && data.partial.length === 0,
+      partialCount: data.partial.length + unread,
       latencyMs: Math.round((performance.now() - started) * 10) / 10,
     });
     return { cards: result.cards };
