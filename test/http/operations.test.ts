@@ -147,28 +147,56 @@ describe('slow senders', () => {
   });
 });
 
+/**
+ * The app listening on a loopback port with `env`, and one raw connection to it: `send` writes what the test
+ * gives (optionally trickling a space every 100 ms), `closed` resolves with everything received and when the
+ * server closed the connection.
+ */
+async function rawConnection(env: Record<string, string> = {}) {
+  const app = build(env);
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  const started = Date.now();
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  let trickle: NodeJS.Timeout | undefined;
+  const closed = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
+    socket.on('close', () => {
+      resolve({ text, closedAfterMs: Date.now() - started });
+    });
+  });
+  return {
+    send: (data: string, options: { trickle?: boolean } = {}): void => {
+      socket.write(data);
+      if (options.trickle) trickle = setInterval(() => socket.write(' '), 100);
+    },
+    received: (): string => text,
+    clear: (): void => {
+      text = '';
+    },
+    closed,
+    async end(): Promise<void> {
+      clearInterval(trickle);
+      socket.destroy();
+      await app.close();
+    },
+  };
+}
+
+const bodyOf = (text: string): unknown => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+
 describe('request timeout', () => {
   it('cuts off a request whose body has not arrived within REQUEST_TIMEOUT_MS, with 408', async () => {
-    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    const socket = connect(port, '127.0.0.1');
+    const c = await rawConnection({ REQUEST_TIMEOUT_MS: '1000' });
     try {
-      const started = Date.now();
-      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('close', () => {
-          resolve({ text, closedAfterMs: Date.now() - started });
-        });
-        socket.on('error', () => undefined);
-      });
-      socket.write(
+      c.send(
         `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{`,
       );
-      const { text, closedAfterMs } = await answer;
+      const { text, closedAfterMs } = await c.closed;
       expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+      expect(bodyOf(text)).toEqual({
         statusCode: 408,
         error: 'Request Timeout',
         message: 'the request did not arrive in time (REQUEST_TIMEOUT_MS)',
@@ -176,123 +204,78 @@ describe('request timeout', () => {
       expect(closedAfterMs).toBeGreaterThanOrEqual(900);
       expect(closedAfterMs).toBeLessThan(5_000);
     } finally {
-      socket.destroy();
-      await app.close();
+      await c.end();
     }
   });
 
   it('cuts off a request refused before its body arrived, whose body then trickles in', async () => {
-    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    const socket = connect(port, '127.0.0.1');
-    const trickle = setInterval(() => socket.write(' '), 100);
+    const c = await rawConnection({ REQUEST_TIMEOUT_MS: '1000' });
     try {
-      const started = Date.now();
-      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('close', () => {
-          resolve({ text, closedAfterMs: Date.now() - started });
-        });
-        socket.on('error', () => undefined);
-      });
       // A compressed body is refused (415) as soon as the headers are in.
-      socket.write(
+      c.send(
         `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: 100000\r\n\r\n`,
+        { trickle: true },
       );
-      const { text, closedAfterMs } = await answer;
+      const { text, closedAfterMs } = await c.closed;
       expect(text).toMatch(/^HTTP\/1\.1 415 /);
       // One answer only: nothing is written after it when the connection is cut.
       expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
       expect(closedAfterMs).toBeLessThan(5_000);
     } finally {
-      clearInterval(trickle);
-      socket.destroy();
-      await app.close();
+      await c.end();
     }
   });
 
   it('cuts off a request whose headers have not arrived in time (checked every half-timeout, not every 30 s)', async () => {
-    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    const socket = connect(port, '127.0.0.1');
+    const c = await rawConnection({ REQUEST_TIMEOUT_MS: '1000' });
     try {
-      const started = Date.now();
-      const answer = new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('close', () => {
-          resolve({ text, closedAfterMs: Date.now() - started });
-        });
-        socket.on('error', () => undefined);
-      });
-      socket.write(`POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\n`);
-      const { text, closedAfterMs } = await answer;
+      c.send(`POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\n`);
+      const { text, closedAfterMs } = await c.closed;
       expect(text).toMatch(/^HTTP\/1\.1 408 /);
       expect(closedAfterMs).toBeLessThan(5_000);
     } finally {
-      socket.destroy();
-      await app.close();
+      await c.end();
     }
   });
 
   it('a request whose body arrives in time leaves its connection open past the deadline', async () => {
-    const app = build({ REQUEST_TIMEOUT_MS: '1000' });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const c = await rawConnection({ REQUEST_TIMEOUT_MS: '1000' });
     const until = async (pattern: RegExp): Promise<void> => {
-      for (let i = 0; i < 100 && !pattern.test(text); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !pattern.test(c.received()); i++)
+        await new Promise((r) => setTimeout(r, 20));
     };
     try {
-      socket.write(
+      c.send(
         `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`,
       );
       await until(/^HTTP\/1\.1 400 /);
-      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(c.received()).toMatch(/^HTTP\/1\.1 400 /);
       // Past the deadline, the same connection answers the next request.
       await new Promise((r) => setTimeout(r, 1_300));
-      text = '';
-      socket.write('GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+      c.clear();
+      c.send('GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
       await until(/^HTTP\/1\.1 200 /);
-      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(c.received()).toMatch(/^HTTP\/1\.1 200 /);
     } finally {
-      socket.destroy();
-      await app.close();
+      await c.end();
     }
   });
 });
 
 describe('what the HTTP parser refuses', () => {
   it('answers headers too large with 431 in the service error shape', async () => {
-    const app = build();
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    const socket = connect(port, '127.0.0.1');
+    const c = await rawConnection();
     try {
-      const text = await new Promise<string>((resolve) => {
-        let received = '';
-        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-        socket.on('close', () => {
-          resolve(received);
-        });
-        socket.on('error', () => undefined);
-        socket.write(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
-      });
+      c.send(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      const { text } = await c.closed;
       expect(text).toMatch(/^HTTP\/1\.1 431 /);
-      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+      expect(bodyOf(text)).toEqual({
         statusCode: 431,
         error: 'Request Header Fields Too Large',
         message: 'the request headers are larger than this service accepts',
       });
     } finally {
-      socket.destroy();
-      await app.close();
+      await c.end();
     }
   });
 });
