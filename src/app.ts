@@ -73,6 +73,12 @@ declare module 'fastify' {
   }
 }
 
+/** Whether a request says a body follows its headers. */
+function declaresBody(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -113,7 +119,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // An answer given before the request's body has arrived (refused early: 401, 415, 503) ends its connection too,
   // rather than letting the rest of the body trickle in.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (closing || !request.raw.complete) void reply.header('connection', 'close');
+    if (closing || (declaresBody(request.headers) && !request.raw.complete))
+      void reply.header('connection', 'close');
     done(null, payload);
   });
   const metrics = deps.metrics ?? new Metrics({ processMetrics: true });

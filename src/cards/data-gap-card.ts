@@ -1,9 +1,9 @@
 /**
- * The card for a patient-view that would otherwise say nothing while something a rule needs is unknown: an order
- * in effect today whose Medication could not be read (so whether it is an opioid is unknown) or whose dose cannot
- * be computed, or a PHQ-9 item 9 answer that could not be read (whether it reports thoughts of self-harm is
- * unknown). Without it the answer would be `{"cards": []}`, which a clinician reads as "nothing to report": an
- * unknown reported as nothing (ADR 0014).
+ * The card that says what a rule needed and could not know: an order in effect today whose Medication could not be
+ * read (so whether it is an opioid is unknown) or whose dose cannot be computed, when the patient-view would
+ * otherwise say nothing; a PHQ-9 item 9 answer that could not be read (whether it reports thoughts of self-harm is
+ * unknown), always. Without it the answer could be `{"cards": []}`, which a clinician reads as "nothing to report":
+ * an unknown reported as nothing (ADR 0014).
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import {
@@ -20,17 +20,33 @@ import { markdownText } from './markdown-text.ts';
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** The card, or undefined when nothing a rule needs is unknown (or the patient is excluded). */
-export function dataGapCard(analysis: BundleAnalysis, ctx: CardContext): Card | undefined {
-  if (analysis.risk.exclusions.length > 0) return undefined;
-  const gaps = analysis.mme.orders.filter((o) => o.status === 'incomplete');
-  const selfHarm = analysis.risk.unread.filter((u) => u.rule === 'self-harm');
+/**
+ * The card, or undefined when there is nothing to say of. `doseGaps`: whether to speak of orders of unknown dose
+ * (only when no other card is due - those say "at least" - and the patient is not excluded). An unreadable PHQ-9
+ * item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless the
+ * behavioural-health card is already there: the self-harm pathway is never silenced.
+ */
+export function dataGapCard(
+  analysis: BundleAnalysis,
+  ctx: CardContext,
+  options: { readonly doseGaps: boolean },
+): Card | undefined {
+  const doseGaps = options.doseGaps && analysis.risk.exclusions.length === 0;
+  const gaps = doseGaps ? analysis.mme.orders.filter((o) => o.status === 'incomplete') : [];
+  const safetyCardDue = analysis.risk.referral.safetyActions.includes('behavioral-health-safety');
+  const selfHarm = safetyCardDue ? [] : analysis.risk.unread.filter((u) => u.rule === 'self-harm');
   const listed = new Set(selfHarm.map((u) => u.text));
   if (gaps.length === 0 && selfHarm.length === 0) return undefined;
   const unidentified = gaps.filter((o) => o.product.opioid === 'unknown').length;
   const unknownDose = gaps.length - unidentified;
   const parts = [
-    ...(selfHarm.length > 0 ? ['a PHQ-9 item 9 answer could not be read'] : []),
+    ...(selfHarm.length > 0
+      ? [
+          selfHarm.length === 1
+            ? 'a PHQ-9 item 9 answer could not be read'
+            : `${selfHarm.length} PHQ-9 item 9 answers could not be read`,
+        ]
+      : []),
     ...(unidentified > 0
       ? [`${count(unidentified, 'medication order', 'medication orders')} could not be identified`]
       : []),

@@ -203,7 +203,13 @@ export async function gather(
       str(request.context.patientId),
     );
     if (leftOut > 0) partial.push(otherPatientsLeftOut(leftOut));
-    const { read, notes } = medicationReads(resources, server, 'fhirServer', request.referring ?? []);
+    // Which server a reference names is judged against the call's fhirServer, allow-listed or not.
+    const { read, notes } = medicationReads(
+      resources,
+      request.fhirServer,
+      'fhirServer',
+      request.referring ?? [],
+    );
     partial.push(...notes);
     if (read.length > 0 && reader) {
       const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));

@@ -86,8 +86,9 @@ export function createJwtVerifier(
     if (!ALLOWED_ALGORITHMS.includes(header.alg as (typeof ALLOWED_ALGORITHMS)[number]))
       return { ok: false, reason: 'algorithm' };
     // CDS Hooks 2.0 requires both: typ "JWT" (not an access token or another JWT type passed along) and the kid.
-    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')
-      return { ok: false, reason: 'header' };
+    // RFC 7515 4.1.9: "JWT", or its media type written in full.
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+    if (typ !== 'jwt' && typ !== 'application/jwt') return { ok: false, reason: 'header' };
     if (typeof header.kid !== 'string' || header.kid === '') return { ok: false, reason: 'header' };
     const iss = typeof unverified.iss === 'string' ? unverified.iss : undefined;
     const issuer = iss === undefined ? undefined : byIss.get(iss);

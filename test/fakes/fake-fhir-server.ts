@@ -25,6 +25,8 @@ export interface FakeFhirServer {
   readonly maxConcurrent: number;
   /** An OperationOutcome entry (search mode "outcome") with an issue of this severity in matching searches. */
   outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
+  /** A faulty server: searches by patient return every patient's resources. */
+  ignoresPatient: boolean;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     failures: [],
     categoryRequired: [],
     outcomes: [],
+    ignoresPatient: false,
     maxConcurrent: 0,
     close: () =>
       new Promise((resolve) => {
@@ -93,7 +96,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     const found = resources.filter(
       (r) =>
         r.resourceType === type &&
-        (!patient || patientOf(r as never) === `Patient/${patient}`) &&
+        (!patient || state.ignoresPatient || patientOf(r as never) === `Patient/${patient}`) &&
         (!categories || categoryCodes(r).some((code) => categories.includes(code))),
     );
     const matches = sort?.startsWith('-')

@@ -102,6 +102,8 @@ describe('EHR authentication', () => {
     const res = await call(a, await token());
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toHaveProperty('services');
+    // typ as the media type written in full (RFC 7515 4.1.9) is the same.
+    expect((await call(a, await token({ header: { typ: 'application/jwt' } }))).status).toBe(200);
   });
 
   it('is on by default: without CDS_AUTH every CDS call needs a token; health does not', async () => {

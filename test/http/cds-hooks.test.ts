@@ -7,7 +7,7 @@ import type { Bundle, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAllowedToken, tokensOf } from '../../src/fhir/prefetch-template.ts';
 import { every, medication, medicationRequest, mg, qty, RXNORM, tab } from '../builders/fhir-builders.ts';
-import { commScore, condition, OUD_SEVERE, phq9Item9 } from '../builders/record-builders.ts';
+import { commScore, condition, LUNG_CANCER, OUD_SEVERE, phq9Item9 } from '../builders/record-builders.ts';
 import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
 import { syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { build } from '../helpers/build-app.ts';
@@ -313,6 +313,36 @@ describe('patient-view', () => {
       'Whether the patient reported thoughts of self-harm is unknown: read the answer in the chart.\n' +
         '- PHQ-9 item 9 of 2026-01-10 (Observation/phq) has no answer that can be read: whether it reports thoughts of self-harm is unknown',
     );
+  });
+
+  it('says so for an excluded patient and beside other cards too: the self-harm pathway is never silenced', async () => {
+    const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined } as never;
+    const cancer = condition({ id: 'ca', code: LUNG_CANCER, onset: '2025-06-01' });
+    const excluded = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ extra: [cancer, unanswered] })),
+      }),
+    );
+    expect(expectCdsHooksResponse(excluded.body).map((c) => c.summary)).toEqual([
+      'Safety check incomplete: a PHQ-9 item 9 answer could not be read',
+    ]);
+    const onOpioids = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor(syntheticPatient({ extra: [unanswered] })) }),
+    );
+    expect(expectCdsHooksResponse(onOpioids.body).map((c) => [c.source.topic?.code, c.indicator])).toEqual([
+      ['datagap', 'warning'],
+      ['referralmbtcbt', 'info'],
+    ]);
+    // A readable answer above 0 gives the critical card; another unreadable one is then not a separate card.
+    const answered = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ extra: [unanswered, phq9Item9('phq2', 2, '2026-01-12')] })),
+      }),
+    );
+    expect(expectCdsHooksResponse(answered.body).map((c) => c.source.topic?.code)).toEqual(['bhsafety']);
   });
 
   it('says in the cards that a result the rules need could not be read (a COMM total given as text)', async () => {
@@ -701,6 +731,11 @@ describe('medications by reference', () => {
     );
     const local = await call(PV, { ...request, prefetch: prefetchFor(same) }, env);
     expect(local.body.cards[0].detail).toMatch(/current dose \*\*60 MME\/day\*\*;/);
+    // A fhirServer that is not allow-listed is not read, but still tells which references name another server.
+    const notAllowed = await call(PV, request);
+    expect(notAllowed.body.cards[0].detail).toMatch(
+      /1 Medication reference points to another FHIR server than fhirServer: not read from it/,
+    );
   });
 
   it('a contained Medication needs no lookup', async () => {

@@ -139,7 +139,7 @@ describe('results the rules cannot read', () => {
     // The self-harm item first (the five-line card note must not push it out), then the screens, one line a day.
     expect(report.unreadResults).toEqual([
       'PHQ-9 item 9 of 2026-01-05 (Observation/phq) has no answer that can be read: whether it reports thoughts of self-harm is unknown',
-      'a urine drug screen of 2026-01-05 (Observation/uds) has no result read as positive or negative: whether it is unexpected is unknown',
+      'oxyCODONE [Presence] in Urine by Screen method of 2026-01-05 (Observation/uds) has no result read as positive or negative: whether it is unexpected is unknown',
     ]);
     const panel = run(
       syntheticPatient({

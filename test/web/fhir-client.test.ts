@@ -87,6 +87,24 @@ describe('readRecord', () => {
     expect(byId.get('rx-3')?.product.name ?? null).toBeNull();
   });
 
+  it('leaves out resources of another patient that a faulty server returns, and says so', async () => {
+    const other = {
+      ...order('rx-other', 'Medication/oxy-5'),
+      subject: { reference: 'Patient/p2' },
+    } as Resource;
+    server = await startFakeFhirServer([
+      patient('1960-01-01'),
+      oxycodone,
+      order('rx-1', 'Medication/oxy-5'),
+      other,
+    ]);
+    server.ignoresPatient = true;
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(types(bundle)).toContain('MedicationRequest/rx-1');
+    expect(types(bundle)).not.toContain('MedicationRequest/rx-other');
+    expect(problems).toEqual(['1 resource naming another patient than the one in context was left out']);
+  });
+
   it('asks for laboratory and survey observations when the server refuses a search without a category', async () => {
     const survey = [
       { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] },

@@ -1,6 +1,7 @@
 /**
- * patient-view: at the start of a visit, the referral card and the safety cards the decision calls for; when there
- * are none while the current dose is unknown, the card that says so.
+ * patient-view: at the start of a visit, the referral card and the safety cards the decision calls for, and the card
+ * that says what a rule could not know (ADR 0014): an unknown current dose when no other card is due, an unreadable
+ * PHQ-9 item 9 always.
  */
 import { z } from 'zod';
 import { dataGapCard } from '../../cards/data-gap-card.ts';
@@ -28,10 +29,10 @@ export const patientViewService: CdsService = {
     const ctx = cardContext(call, data, deps, analysis);
     const referral = referralCard(analysis, ctx);
     const cards = [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])];
-    // Nothing to say is said only when the current dose is known: otherwise, the card that says what is unknown.
-    const gap = cards.length === 0 ? dataGapCard(analysis, ctx) : undefined;
+    // Nothing to say is said only when the current dose is known; an unreadable self-harm answer is always said.
+    const gap = dataGapCard(analysis, ctx, { doseGaps: cards.length === 0 });
     return {
-      cards: gap ? [gap] : cards,
+      cards: gap ? [gap, ...cards] : cards,
       decision: decisionSummary(analysis),
     };
   },

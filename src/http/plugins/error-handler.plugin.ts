@@ -56,17 +56,25 @@ const CLIENT_ERRORS: Readonly<Record<string, { statusCode: number; message: stri
   },
 };
 
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
   // A connection the client reset, or one already closed, has no one to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const known = error.code === undefined ? undefined : CLIENT_ERRORS[error.code];
   const statusCode = known?.statusCode ?? 400;
-  const text = JSON.stringify(body(statusCode, known?.message ?? 'the request is not valid HTTP'));
-  if (socket.writable)
+  this.log.info({ statusCode, code: error.code }, 'request rejected by the HTTP parser');
+  // As Node itself: nothing is written into an answer already under way on this connection.
+  const answer = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (socket.writable && answer?.headersSent !== true) {
+    const text = JSON.stringify(body(statusCode, known?.message ?? 'the request is not valid HTTP'));
     socket.write(
       `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
+  }
   socket.destroy(error);
 }
 

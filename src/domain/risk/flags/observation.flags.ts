@@ -83,16 +83,16 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   let prescribed: Prescribed | undefined;
   const window = ctx.rules.udsDetectionDays;
   // Screens without a readable result, by day: a panel of analytes is one line.
-  const unreadable = new Map<Day, string[]>();
+  const unreadable = new Map<Day, ObservationInput[]>();
   for (const o of ctx.record.observations) {
     if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
     const cls = udsClass(o.code.codings);
     if (!cls) continue;
     const outcome = udsOutcome(o);
     if (!outcome) {
-      const refs = unreadable.get(o.effective);
-      if (refs) refs.push(o.ref);
-      else unreadable.set(o.effective, [o.ref]);
+      const screens = unreadable.get(o.effective);
+      if (screens) screens.push(o);
+      else unreadable.set(o.effective, [o]);
       continue;
     }
     const day = o.effective;
@@ -120,12 +120,18 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
         detail: `${describe(o)}: ${why}`,
       });
   }
-  for (const [day, refs] of unreadable) {
-    const listed = refs.slice(0, 3).join(', ') + (refs.length > 3 ? ` and ${refs.length - 3} more` : '');
-    ctx.unread.push({
-      rule: 'uds',
-      text: `${refs.length === 1 ? 'a urine drug screen' : `${refs.length} urine drug screens`} of ${formatDay(day)} (${listed}) ${refs.length === 1 ? 'has' : 'have'} no result read as positive or negative: whether ${refs.length === 1 ? 'it is' : 'they are'} unexpected is unknown`,
-    });
+  for (const [day, screens] of unreadable) {
+    const [first] = screens;
+    const text =
+      screens.length === 1 && first
+        ? `${describe(first)} of ${formatDay(day)} (${first.ref}) has no result read as positive or negative: whether it is unexpected is unknown`
+        : `${screens.length} urine drug screens of ${formatDay(day)} (${screens
+            .slice(0, 3)
+            .map((o) => o.ref)
+            .join(
+              ', ',
+            )}${screens.length > 3 ? ` and ${screens.length - 3} more` : ''}) have no result read as positive or negative: whether they are unexpected is unknown`;
+    ctx.unread.push({ rule: 'uds', text });
   }
   if (evidence.length === 0) return undefined;
   return {
