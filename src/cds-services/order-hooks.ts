@@ -5,6 +5,7 @@
  * co-prescribing card; any other non-opioid order, none.
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
+import { dataGapCard } from '../cards/data-gap-card.ts';
 import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
@@ -47,5 +48,10 @@ export function orderHookCards(
   }
   if (!withReferral) return { cards: [impact], decision };
   const referral = referralCard(after, ctx);
-  return { cards: [impact, ...safetyCards(after, ctx), ...(referral ? [referral] : [])], decision };
+  // As on patient-view, an unreadable PHQ-9 item 9 is said beside the safety cards (the order card gives the dose).
+  const gap = dataGapCard(after, ctx, { doseGaps: false });
+  return {
+    cards: [impact, ...(gap ? [gap] : []), ...safetyCards(after, ctx), ...(referral ? [referral] : [])],
+    decision,
+  };
 }

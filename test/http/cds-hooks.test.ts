@@ -805,6 +805,26 @@ describe('order-select and order-sign', () => {
     expect(body.cards[0].indicator).toBe('warning');
   });
 
+  it('order-sign says an unreadable PHQ-9 item 9 beside the other cards, as patient-view does', async () => {
+    const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined } as never;
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(syntheticPatient({ extra: [unanswered] })),
+        context: { draftOrders: drafts(draft('new')) },
+      }),
+    );
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => c.source.topic?.code)).toEqual([
+      'ordermme',
+      'datagap',
+      'naloxone',
+      'referralmbtcbt',
+    ]);
+    // The dose is the order card's business: the gap card speaks of the answer only.
+    expect(cards[1]!.summary).toBe('Safety check incomplete: a PHQ-9 item 9 answer could not be read');
+  });
+
   it('an order below the thresholds is information', async () => {
     const { body } = await call(
       SIGN,
