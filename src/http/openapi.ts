@@ -33,7 +33,7 @@ export const OPENAPI = {
     title: 'opioid-pain-cds',
     version: '0.1.0',
     description:
-      'CDS Hooks 2.0 service: opioid dose in MME with its trend, risk signals, and referral to MORE, mindfulness-based therapy or CBT. Clinical rules and sources: docs/referral-rules.md.',
+      'CDS Hooks 2.0 service: opioid dose in MME with its trend, risk signals, and referral to MORE, mindfulness-based therapy or CBT. Clinical rules and sources: docs/referral-rules.md. Any operation may also answer, in the same problem shape: 405 with Allow (another method), 408 (the request did not arrive within REQUEST_TIMEOUT_MS), 413 (body too large), 415 (another content type or encoding), 431 (headers too large).',
   },
   components: {
     securitySchemes: {
