@@ -25,10 +25,7 @@ export function cardContext(
     today: deps.today,
     publicBaseUrl: deps.publicBaseUrl,
     trendLink: deps.trendLink,
-    partial:
-      analysis.risk.unread.length > 0
-        ? [...analysis.risk.unread.map((u) => u.text), ...data.partial]
-        : data.partial,
+    partial: [...analysis.risk.unread.map((u) => u.text), ...data.partial],
     newId: deps.newId,
   };
 }

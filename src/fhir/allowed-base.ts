@@ -57,3 +57,8 @@ export function onSameServer(reference: string, base: string): boolean {
     return false;
   }
 }
+
+/** Whether `reference` is an absolute http(s) URL on another server than `base` (a relative one names none). */
+export function onAnotherServer(reference: string, base: string): boolean {
+  return /^https?:\/\//i.test(reference) && !onSameServer(reference, base);
+}

@@ -4,10 +4,8 @@
  * built on the first look-up: most Bundles hold thousands of MedicationRequests and few references to resolve.
  */
 import { arr, obj, str, type Json } from './json-read.ts';
-import { onSameServer } from './allowed-base.ts';
+import { onAnotherServer } from './allowed-base.ts';
 import { referenceTarget } from './reference-target.ts';
-
-const ABSOLUTE = /^https?:\/\//i;
 
 export interface BundleIndex {
   readonly byType: ReadonlyMap<string, readonly IndexedResource[]>;
@@ -113,15 +111,11 @@ function indexOf(
       // "Type/id" at the end of an absolute reference names the entry only if both are on the same server.
       if (!found || !target) return undefined;
       if (found.fullUrl === undefined) {
-        const elsewhere =
-          server !== undefined && ABSOLUTE.test(reference) && !onSameServer(reference, server);
-        return elsewhere ? undefined : found.resource;
+        return server !== undefined && onAnotherServer(reference, server) ? undefined : found.resource;
       }
       // The same server however it spells itself (scheme and port may differ behind a TLS proxy).
       const here = serverOf(found.fullUrl, target.type);
-      return here === undefined || !ABSOLUTE.test(reference) || onSameServer(reference, here)
-        ? found.resource
-        : undefined;
+      return here !== undefined && onAnotherServer(reference, here) ? undefined : found.resource;
     },
   };
 }

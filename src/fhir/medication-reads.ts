@@ -5,7 +5,7 @@
  * products does not flood the EHR. An absolute reference to another server is not read from this one (nor taken for
  * one of its Medications with the same id). Pure: the browser shares it.
  */
-import { onSameServer } from './allowed-base.ts';
+import { onAnotherServer } from './allowed-base.ts';
 import { obj, str, type Json } from './json-read.ts';
 import { medicationPath } from './reference-target.ts';
 
@@ -41,8 +41,7 @@ export function medicationReads(
     const tail = medicationPath(reference);
     if (!tail) continue;
     // Another server's Medication is not ours to read, even when one of ours has the same id.
-    if (server !== undefined && /^https?:\/\//i.test(reference) && !onSameServer(reference, server))
-      elsewhere.add(reference);
+    if (server !== undefined && onAnotherServer(reference, server)) elsewhere.add(reference);
     else if (!present.has(tail)) missing.add(tail);
   }
   const notes: string[] = [];

@@ -4,7 +4,7 @@
  * or a fragment. The allow-listed string is the one returned.
  */
 import { describe, expect, it } from 'vitest';
-import { allowedBase, onSameServer, underBase } from '../../src/fhir/allowed-base.ts';
+import { allowedBase, onAnotherServer, onSameServer, underBase } from '../../src/fhir/allowed-base.ts';
 
 const ALLOWED = ['https://ehr.example.org/FHIR/R4', 'http://127.0.0.1:8090/fhir/'];
 
@@ -72,5 +72,17 @@ describe('onSameServer (whether an absolute reference names the FHIR server the 
     ['Medication/m1', false],
   ])('%s: %s', (reference, same) => {
     expect(onSameServer(reference, BASE)).toBe(same);
+  });
+});
+
+describe('onAnotherServer (an absolute reference elsewhere; a relative one names no server)', () => {
+  const BASE = 'https://ehr.example.org/fhir';
+  it.each([
+    ['https://other.example.org/fhir/Medication/m1', true],
+    ['http://ehr.example.org:8080/fhir/Medication/m1', false],
+    ['Medication/m1', false],
+    ['urn:uuid:7f1c', false],
+  ])('%s: %s', (reference, elsewhere) => {
+    expect(onAnotherServer(reference, BASE)).toBe(elsewhere);
   });
 });

@@ -43,8 +43,8 @@ function activeConditions(ctx: RiskContext, match: (code: Concept) => boolean): 
 }
 
 /**
- * Above this age a birth date is a data error, not a patient (the oldest verified age is 122; placeholder birth
- * years such as 1850 or 1900 give more).
+ * Above this age a birth date is a data error, not a patient: the oldest verified age is 122 years (Jeanne Calment,
+ * 1875-1997; Robine & Allard, Science 1998;279:1834), and placeholder birth years such as 1850 or 1900 give more.
  */
 const MAX_PLAUSIBLE_AGE = 120;
 
@@ -65,9 +65,13 @@ const plausible = (years: { readonly min: number; readonly max: number }): boole
  */
 export function ageInYears(ctx: RiskContext): { readonly min: number; readonly max: number } | undefined {
   const years = ageRange(ctx);
-  if (!years || !plausible(years)) return undefined;
-  return { min: Math.max(0, years.min), max: Math.min(MAX_PLAUSIBLE_AGE, years.max) };
+  return years && plausible(years) ? clamped(years) : undefined;
 }
+
+const clamped = (years: { readonly min: number; readonly max: number }): { min: number; max: number } => ({
+  min: Math.max(0, years.min),
+  max: Math.min(MAX_PLAUSIBLE_AGE, years.max),
+});
 
 /** Under the minimum age - or possibly under it, when a partial birth date leaves it open (children are excluded). */
 function age(ctx: RiskContext): Exclusion | undefined {
@@ -79,7 +83,7 @@ function age(ctx: RiskContext): Exclusion | undefined {
     });
     return undefined;
   }
-  const years = ageInYears(ctx);
+  const years = range && clamped(range);
   const min = ctx.rules.exclusion.minAge;
   if (years === undefined || years.min >= min) return undefined;
   const text =

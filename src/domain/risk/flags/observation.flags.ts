@@ -121,16 +121,17 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
       });
   }
   for (const [day, screens] of unreadable) {
-    const [first] = screens;
+    const [first, ...rest] = screens;
+    if (!first) continue;
+    const refs = screens
+      .slice(0, 3)
+      .map((o) => o.ref)
+      .join(', ');
+    const more = screens.length > 3 ? ` and ${screens.length - 3} more` : '';
     const text =
-      screens.length === 1 && first
+      rest.length === 0
         ? `${describe(first)} of ${formatDay(day)} (${first.ref}) has no result read as positive or negative: whether it is unexpected is unknown`
-        : `${screens.length} urine drug screens of ${formatDay(day)} (${screens
-            .slice(0, 3)
-            .map((o) => o.ref)
-            .join(
-              ', ',
-            )}${screens.length > 3 ? ` and ${screens.length - 3} more` : ''}) have no result read as positive or negative: whether they are unexpected is unknown`;
+        : `${screens.length} urine drug screens of ${formatDay(day)} (${refs}${more}) have no result read as positive or negative: whether they are unexpected is unknown`;
     ctx.unread.push({ rule: 'uds', text });
   }
   if (evidence.length === 0) return undefined;
@@ -180,7 +181,7 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
     if (score === undefined || score < 0 || score > COMM_MAX) {
       ctx.unread.push({
         rule: 'comm',
-        text: `COMM result of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
+        text: `COMM result of ${formatDay(o.effective)} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
       });
       continue;
     }
@@ -244,7 +245,7 @@ export function selfHarmRisk(ctx: RiskContext): Flag | undefined {
       if (score === undefined) {
         ctx.unread.push({
           rule: 'self-harm',
-          text: `PHQ-9 item 9 of ${dayText(o.effective) ?? 'unknown date'} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
+          text: `PHQ-9 item 9 of ${formatDay(o.effective)} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
         });
       } else if (score > 0) {
         evidence.push({
