@@ -340,6 +340,24 @@ describe('daily dose', () => {
     expect(o.notes.join(' ')).toMatch(/frequencyMax 2 is below frequency 6: the larger is counted/);
   });
 
+  it.each([
+    ['frequencyMax', { frequency: 4, frequencyMax: 0 }],
+    ['frequencyMax', { frequency: 4, frequencyMax: -2 }],
+    ['frequency', { frequency: 0, frequencyMax: 4 }],
+  ])('a %s that is not a positive number makes the dose unknown (%j), not ignored', (name, counts) => {
+    const o = onlyOrder(
+      analyze([
+        medicationRequest({
+          id: 'p',
+          rxcui: '1049621',
+          dosages: [{ dose: tab(1), timing: { repeat: { ...counts, period: 1, periodUnit: 'd' } } }],
+        }),
+      ]),
+    );
+    expect(o.mme).toBeNull();
+    expect(o.reasons.join(' ')).toMatch(new RegExp(`timing ${name} -?\\d+ is not a positive number`));
+  });
+
   it('an inverted dose range (low above high) counts its larger end, and says so', () => {
     const o = onlyOrder(
       analyze([

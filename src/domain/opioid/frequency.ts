@@ -62,18 +62,21 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
     if (unitDays === undefined) {
       return { ok: false, problem: `timing periodUnit "${periodUnit ?? '(missing)'}" is not a time unit` };
     }
+    // Each given count must be a positive number: one that is not makes the frequency unknown, never ignored.
+    for (const [name, value] of [
+      ['frequency', frequency],
+      ['frequencyMax', frequencyMax],
+    ] as const) {
+      if (value !== undefined && !(value > 0))
+        return { ok: false, problem: `timing ${name} ${value} is not a positive number` };
+    }
     // The maximum the order allows; an inverted pair (frequencyMax below frequency) is not allowed to lower it.
-    const count =
-      frequencyMax !== undefined && frequency !== undefined
-        ? Math.max(frequency, frequencyMax)
-        : (frequencyMax ?? frequency);
-    if (frequencyMax !== undefined && frequency !== undefined && frequencyMax < frequency)
+    const inverted = frequencyMax !== undefined && frequency !== undefined && frequencyMax < frequency;
+    const count = inverted ? frequency : (frequencyMax ?? frequency);
+    if (inverted)
       notes.push(
         `frequencyMax ${formatNumber(frequencyMax)} is below frequency ${formatNumber(frequency)}: the larger is counted`,
       );
-    if (count !== undefined && !(count > 0)) {
-      return { ok: false, problem: `timing frequency ${count} is not a positive number` };
-    }
     const periodDays = period * unitDays;
     if (count === undefined && listed === 0)
       notes.push('no frequency given: once per period assumed (FHIR Timing default)');
