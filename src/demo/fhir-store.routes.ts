@@ -4,7 +4,7 @@
  * store's own, a body that is not JSON, a method it does not serve (405 with Allow), an unknown path.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { allowedMethods, clientMessage } from '../http/plugins/error-handler.plugin.ts';
+import { noRouteProblem, problemOf } from '../http/plugins/error-handler.plugin.ts';
 import { FhirStoreError, type MemoryFhirStore } from './memory-fhir-store.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -16,6 +16,7 @@ const ISSUE_CODES: Readonly<Record<number, string>> = {
   413: 'too-long',
   415: 'not-supported',
   500: 'exception',
+  503: 'transient',
   507: 'too-costly',
 };
 
@@ -42,20 +43,13 @@ export function fhirStoreRoutes(
     (scope, _options, done) => {
       storeRoutes(scope, store, baseUrl);
       scope.setErrorHandler((error: FastifyError, request, reply) => {
-        const status =
-          typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
-        if (status === 500) {
-          request.log.error({ err: error }, 'request failed');
-          return outcome(reply, 500, 'internal error; the request was not processed');
-        }
-        request.log.info({ statusCode: status, code: error.code }, 'request rejected');
-        return outcome(reply, status, clientMessage(error, error.code));
+        const problem = problemOf(error, request);
+        return outcome(reply, problem.statusCode, problem.message);
       });
       scope.setNotFoundHandler((request, reply) => {
-        const allowed = allowedMethods(app, request.url);
-        if (allowed.length === 0) return outcome(reply, 404, 'no such path in the demo FHIR store');
-        void reply.header('allow', allowed.join(', '));
-        return outcome(reply, 405, `${request.method} is not supported here; use ${allowed.join(' or ')}`);
+        const problem = noRouteProblem(app, request);
+        if (problem.allow) void reply.header('allow', problem.allow);
+        return outcome(reply, problem.statusCode, problem.message);
       });
       done();
     },

@@ -214,7 +214,13 @@ export async function gather(
     if (read.length > 0 && reader) {
       const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));
       fetched.forEach((result, i) => {
-        if (result.status === 'fulfilled') resources.push(result.value);
+        // A read that answers something else than a Medication with an id did not read it.
+        if (
+          result.status === 'fulfilled' &&
+          result.value.resourceType === 'Medication' &&
+          str(result.value.id)
+        )
+          resources.push(result.value);
         else partial.push(unreadMedication(read[i] ?? 'a Medication'));
       });
     }

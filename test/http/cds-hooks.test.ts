@@ -738,6 +738,16 @@ describe('medications by reference', () => {
     );
   });
 
+  it('does not take an OperationOutcome answered with 200 for the Medication it read', async () => {
+    const resources = [...chronicPain(), epicOrder('e1', 'Medication/epic-oxy'), epicMedication()];
+    const server = await fhir(resources);
+    server.failures.push({ pattern: /^\/fhir\/Medication\/epic-oxy$/, status: 200 });
+    const { body } = await withServer(server, resources);
+    expect(body.cards[0].detail).toMatch(
+      /Medication\/epic-oxy could not be read: its orders are reported as unknown/,
+    );
+  });
+
   it('a contained Medication needs no lookup', async () => {
     const contained = medicationRequest({
       id: 'c1',

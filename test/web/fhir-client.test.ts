@@ -141,4 +141,17 @@ describe('readRecord', () => {
       'Medication/gone could not be read (/fhir/Medication/gone: HTTP 404): its orders are reported as unknown',
     ]);
   });
+
+  it('does not take an OperationOutcome answered with 200 for the Medication it read', async () => {
+    const resources: Resource[] = [patient('1960-01-01'), oxycodone];
+    server = await startFakeFhirServer(resources);
+    // An absolute reference, which the search's _include does not follow: the Medication is read on its own.
+    resources.push(order('rx-1', `${server.baseUrl}/Medication/oxy-5`));
+    server.failures.push({ pattern: /^\/fhir\/Medication\/oxy-5$/, status: 200 });
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual([
+      'Medication/oxy-5 could not be read (the server answered no Medication): its orders are reported as unknown',
+    ]);
+    expect(types(bundle).some((t) => t.startsWith('OperationOutcome'))).toBe(false);
+  });
 });

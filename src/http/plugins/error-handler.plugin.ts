@@ -13,7 +13,7 @@ const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported Content-Type; send application/json',
 };
 
-export function clientMessage(error: Error, code: string | undefined): string {
+function clientMessage(error: Error, code: string | undefined): string {
   return (
     (code && FASTIFY_MESSAGES[code]) ??
     (error instanceof HttpError || code?.startsWith('FST_') ? error.message : 'bad request')
@@ -94,32 +94,51 @@ export function registerErrorHandling(app: FastifyInstance): void {
     done();
   });
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
-    const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (error instanceof HttpError && statusCode === 503) {
-      // Our own "a dependency is down" answers: safe to explain, and worth retrying.
-      request.log.warn({ statusCode }, error.message);
-      return reply.status(503).header('retry-after', '5').send(body(503, error.message));
-    }
-    if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.status(500).send(body(500, 'internal error; the request was not processed'));
-    }
-    const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-    const message = clientMessage(error, code);
-    request.log.info({ statusCode, code }, 'request rejected');
-    return reply.status(statusCode).send(body(statusCode, message));
+    const problem = problemOf(error, request);
+    if (problem.statusCode === 503) void reply.header('retry-after', '5');
+    return reply.status(problem.statusCode).send(body(problem.statusCode, problem.message));
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const allowed = allowedMethods(app, request.url);
-    if (allowed.length > 0) {
-      return reply
-        .status(405)
-        .header('allow', allowed.join(', '))
-        .send(body(405, `${request.method} is not allowed here; use ${allowed.join(' or ')}`));
-    }
-    return reply.status(404).send(body(404, `no route for ${request.method} ${path.slice(0, 200)}`));
+    const problem = noRouteProblem(app, request);
+    if (problem.allow) void reply.header('allow', problem.allow);
+    return reply.status(problem.statusCode).send(body(problem.statusCode, problem.message));
   });
+}
+
+/** What an error answers (status and message, logged at the level it deserves), whatever the body's shape. */
+export function problemOf(
+  error: FastifyError | HttpError | Error,
+  request: FastifyRequest,
+): { statusCode: number; message: string } {
+  const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (error instanceof HttpError && statusCode === 503) {
+    // Our own "a dependency is down" answers: safe to explain, and worth retrying.
+    request.log.warn({ statusCode }, error.message);
+    return { statusCode, message: error.message };
+  }
+  if (statusCode >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return { statusCode: 500, message: 'internal error; the request was not processed' };
+  }
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  request.log.info({ statusCode, code }, 'request rejected');
+  return { statusCode, message: clientMessage(error, code) };
+}
+
+/** A request no route takes: 405 with the methods some route answers at its URL, else 404. */
+export function noRouteProblem(
+  app: FastifyInstance,
+  request: FastifyRequest,
+): { statusCode: number; message: string; allow?: string } {
+  const allowed = allowedMethods(app, request.url);
+  if (allowed.length > 0)
+    return {
+      statusCode: 405,
+      message: `${request.method} is not allowed here; use ${allowed.join(' or ')}`,
+      allow: allowed.join(', '),
+    };
+  const path = request.url.split('?')[0] ?? '';
+  return { statusCode: 404, message: `no route for ${request.method} ${path.slice(0, 200)}` };
 }
 
 /** Methods a route answers (OPTIONS, CORS preflight, apart: it answers every path). */

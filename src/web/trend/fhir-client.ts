@@ -151,11 +151,12 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
   );
   fetched.forEach((result, i) => {
     const ref = read[i] ?? 'a Medication';
-    if (result.status === 'fulfilled') kept.push(result.value);
-    else
-      problems.push(
-        unreadMedication(ref, result.reason instanceof Error ? result.reason.message : String(result.reason)),
-      );
+    if (result.status === 'rejected') {
+      const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      problems.push(unreadMedication(ref, why));
+    } else if (result.value.resourceType === 'Medication' && typeof result.value.id === 'string') {
+      kept.push(result.value);
+    } else problems.push(unreadMedication(ref, 'the server answered no Medication'));
   });
   return {
     bundle: {
