@@ -4,9 +4,9 @@
  * key a FHIR resource, or null for "no data").
  */
 import { z } from 'zod';
+import { FHIR_ID } from '../fhir/reference-target.ts';
 
 /** A FHIR resource id (http://hl7.org/fhir/R4/datatypes.html#id): what a reference to the patient is made of. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const HookRequestSchema = z.looseObject(

@@ -68,9 +68,13 @@ export function demoRoutes(
   deps: { readonly config: Config; readonly clock: Clock; readonly issuer: Promise<DemoIssuer> },
 ): void {
   const { config, clock } = deps;
-  const today = (): Day => parseIsoDate(localDate(clock)) ?? 0;
-  const patients = demoPatients(today());
+  const today = (): Day => {
+    const day = parseIsoDate(localDate(clock));
+    if (day === undefined) throw new Error(`the clock gave no calendar date (${localDate(clock)})`);
+    return day;
+  };
   let datedFor = today();
+  const patients = demoPatients(datedFor);
   const store = new MemoryFhirStore(patients.flatMap((p) => p.resources));
   const titles = new Map(patients.map((p) => [p.key, p.title]));
   // A demo left running keeps histories that end today: on the first demo request of a new day, the synthetic

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { obj, str, type Json } from '../fhir/json-read.ts';
+import { FHIR_ID } from '../fhir/reference-target.ts';
 
 export interface FhirResource extends Json {
   readonly resourceType: string;
@@ -35,7 +36,6 @@ const SORT_FIELDS: Record<string, readonly string[]> = {
   ],
 };
 const INCLUDES = new Set(['MedicationRequest:medication', 'MedicationDispense:medication']);
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 /** The resource types the demo holds and the service reads; others are refused, not answered with nothing. */
 export const SERVED_TYPES: ReadonlySet<string> = new Set([
@@ -108,7 +108,7 @@ export class MemoryFhirStore {
     const id = str(resource.id);
     if (!type) throw new FhirStoreError(400, 'resourceType is missing or invalid');
     checkType(type);
-    if (!id || !ID.test(id)) throw new FhirStoreError(400, `${type}: id is missing or invalid`);
+    if (!id || !FHIR_ID.test(id)) throw new FhirStoreError(400, `${type}: id is missing or invalid`);
     let table = this.byType.get(type);
     if (!table) this.byType.set(type, (table = new Map<string, FhirResource>()));
     const previous = Number(str(obj(table.get(id)?.meta)?.versionId) ?? '0');
@@ -176,7 +176,7 @@ export class MemoryFhirStore {
         case 'patient':
         case 'subject': {
           const ref = value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
-          if (!ID.test(ref)) throw new FhirStoreError(400, `${name}: not a patient reference`);
+          if (!FHIR_ID.test(ref)) throw new FhirStoreError(400, `${name}: not a patient reference`);
           if (patient !== undefined && patient !== ref)
             throw new FhirStoreError(400, 'patient and subject name more than one patient');
           patient = ref;

@@ -5,6 +5,8 @@
  * query, names none. One reading for resolving references in a Bundle and for reading the Medications a record
  * refers to (the service's gathering and the trend app's FHIR client).
  */
+/** A FHIR resource id (R4 2.24.0.1: 1-64 letters, digits, "-" and "."). */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TARGET = /(?:^|\/)([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 export interface ReferenceTarget {
