@@ -9,6 +9,7 @@ import { dataGapCard } from '../cards/data-gap-card.ts';
 import { orderCard } from '../cards/order-card.ts';
 import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
+import { orderReference } from '../domain/risk/flags/prescribing.flags.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
@@ -20,8 +21,7 @@ import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
 function bringsBenzodiazepine(after: BundleAnalysis, drafted: ReadonlySet<string>): boolean {
   if (!after.risk.referral.safetyActions.includes('benzodiazepine-review')) return false;
   const overlap = after.risk.flags.find((f) => f.code === 'benzodiazepine-overlap');
-  // The flag's evidence names each benzodiazepine order as "MedicationRequest/{id}".
-  const drafts = new Set([...drafted].map((id) => `MedicationRequest/${id}`));
+  const drafts = new Set([...drafted].map(orderReference));
   return (overlap?.evidence ?? []).some((e) => e.reference !== undefined && drafts.has(e.reference));
 }
 

@@ -13,7 +13,9 @@ import { medicationClasses } from '../medication-class.ts';
 import { dayText, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
 import { coverageOf, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
-const ref = (order: OrderInput): string => `MedicationRequest/${order.id}`;
+/** How the prescribing flags' evidence names an order (callers that look for an order in the evidence use it). */
+export const orderReference = (id: string): string => `MedicationRequest/${id}`;
+const ref = (order: OrderInput): string => orderReference(order.id);
 
 const DISPENSED: ReadonlySet<string> = new Set(['completed', 'in-progress']);
 
