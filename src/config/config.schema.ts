@@ -44,16 +44,9 @@ export const EnvSchema = z.object({
    * FHIR servers the service may call when a hook request lacks prefetch data, comma-separated base URLs. Only these
    * are ever contacted: `fhirServer` comes from the caller. Empty by default (prefetch only).
    */
-  FHIR_ALLOWED_BASE_URLS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((u) => u.trim().replace(/\/+$/, ''))
-        .filter((u) => u !== ''),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs' }))),
+  FHIR_ALLOWED_BASE_URLS: COMMA_LIST.transform((urls) => urls.map((u) => u.replace(/\/+$/, ''))).pipe(
+    z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs' })),
+  ),
   /** Time for all FHIR calls of one hook request, well under the spec's "on the order of 500 ms" in total. */
   FHIR_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(350),
   /** Largest FHIR response read (bytes); a larger one is cut off and the data reported partial or unavailable. */

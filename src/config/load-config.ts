@@ -2,6 +2,7 @@ import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
 import type { TrustedIssuer } from '../security/jwt-verifier.ts';
 import { EnvSchema } from './config.schema.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 export interface Config {
   readonly port: number;
@@ -59,7 +60,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo trusts a development key and serves synthetic patients; it is refused with NODE_ENV=production',
     );
-  if (demo && !['127.0.0.1', 'localhost', '::1'].includes(e.HOST))
+  if (demo && !isLoopbackHost(e.HOST))
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo hands its signing key to any browser that asks; it listens on loopback only (HOST 127.0.0.1, localhost or ::1)',
     );

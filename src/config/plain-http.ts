@@ -4,13 +4,12 @@
  * the service warns at start-up rather than refusing, because a proxy or a private network may be the TLS boundary.
  */
 import type { Config } from './load-config.ts';
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { isLoopbackHost } from './loopback.ts';
 
 function isPlainRemote(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'http:' && !LOOPBACK.has(u.hostname);
+    return u.protocol === 'http:' && !isLoopbackHost(u.hostname);
   } catch {
     return false;
   }
