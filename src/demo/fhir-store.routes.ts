@@ -4,7 +4,7 @@
  * store's own, a body that is not JSON, a method it does not serve (405 with Allow), an unknown path.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { noRouteProblem, problemOf } from '../http/plugins/error-handler.plugin.ts';
+import { allowedMethods, noRouteProblem, problemOf } from '../http/plugins/error-handler.plugin.ts';
 import { FhirStoreError, type MemoryFhirStore } from './memory-fhir-store.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -47,7 +47,7 @@ export function fhirStoreRoutes(
         return outcome(reply, problem.statusCode, problem.message);
       });
       scope.setNotFoundHandler((request, reply) => {
-        const problem = noRouteProblem(app, request);
+        const problem = noRouteProblem(app, request, storeMethods(app, request.url, path));
         if (problem.allow) void reply.header('allow', problem.allow);
         return outcome(reply, problem.statusCode, problem.message);
       });
@@ -55,6 +55,16 @@ export function fhirStoreRoutes(
     },
     { prefix: path },
   );
+}
+
+/**
+ * The methods the store answers at a URL under its path: its routes' methods, except POST where `/:type` matches a
+ * type it does not create (`/metadata`, `/Patient`), which that route refuses with 405.
+ */
+function storeMethods(app: FastifyInstance, url: string, path: string): string[] {
+  const type = /^\/([^/?#]+)\/?(?:[?#]|$)/.exec(url.slice(path.length))?.[1];
+  const creates = type !== undefined && CREATABLE.has(type);
+  return allowedMethods(app, url).filter((method) => method !== 'POST' || creates);
 }
 
 function storeRoutes(app: FastifyInstance, store: MemoryFhirStore, baseUrl: string): void {

@@ -235,6 +235,11 @@ describe('the demo service', () => {
     expect(put.body.issue[0]).toMatchObject({ code: 'not-supported' });
     const remove = await outcomeOf(await fetch(`${demo.url}/demo/fhir/ServiceRequest`, { method: 'DELETE' }));
     expect(remove).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
+    // POST is named only where the store creates: /metadata and /Patient match the create route, which refuses them.
+    for (const where of ['metadata', 'Patient', 'Patient?name=x']) {
+      const other = await outcomeOf(await fetch(`${demo.url}/demo/fhir/${where}`, { method: 'DELETE' }));
+      expect({ where, ...other }).toMatchObject({ where, status: 405, allow: 'GET, HEAD' });
+    }
     const badJson = await outcomeOf(
       await fetch(`${demo.url}/demo/fhir/ServiceRequest`, {
         method: 'POST',

@@ -125,12 +125,15 @@ export function problemOf(
   return { statusCode, message: clientMessage(error, code) };
 }
 
-/** A request no route takes: 405 with the methods some route answers at its URL, else 404. */
+/**
+ * A request no route takes: 405 with the methods some route answers at its URL (or those the caller knows better:
+ * a route may match a URL it refuses), else 404.
+ */
 export function noRouteProblem(
   app: FastifyInstance,
   request: FastifyRequest,
+  allowed: readonly string[] = allowedMethods(app, request.url),
 ): { statusCode: number; message: string; allow?: string } {
-  const allowed = allowedMethods(app, request.url);
   if (allowed.length > 0)
     return {
       statusCode: 405,
