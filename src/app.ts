@@ -62,7 +62,7 @@ function defaultReplayCache(config: Config): ReplayCache {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The caller's X-Request-Id when it is a short token (it goes to every log line), else a fresh one. */
-export function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
   const given = request.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }

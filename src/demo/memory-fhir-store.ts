@@ -90,7 +90,7 @@ function byteSize(resource: Json): number {
 }
 
 /** What the demo's users may add (its referrals): enough for any demonstration, bounded in memory. */
-export const CREATE_LIMITS = { resources: 1000, bytesEach: 64 * 1024 } as const;
+const CREATE_LIMITS = { resources: 1000, bytesEach: 64 * 1024 } as const;
 
 export class MemoryFhirStore {
   private readonly byType = new Map<string, Map<string, FhirResource>>();

@@ -47,7 +47,7 @@ function weekShare(timing: TimingInput, notes: string[]): number {
  * unit of seconds, a missing digit): reported as unknown rather than counted as hundreds of thousands of MME.
  * A project rule, not a guideline figure (ADR 0013).
  */
-export const MAX_ADMINISTRATIONS_PER_DAY = 48;
+const MAX_ADMINISTRATIONS_PER_DAY = 48;
 
 export function administrationsPerDay(timing: TimingInput | undefined): FrequencyResult {
   if (!timing) return { ok: false, problem: 'the dosage has no timing' };
