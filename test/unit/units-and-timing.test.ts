@@ -57,6 +57,9 @@ describe('administrations per day', () => {
     [{ frequency: 1, period: 1, periodUnit: 'wk', timeOfDayCount: 1 }, 1 / 7],
     [{ frequency: 1, period: 1, periodUnit: 'd', dayOfWeekCount: 3 }, 3 / 7],
     [{ timeOfDayCount: 1, dayOfWeekCount: 3 }, 3 / 7],
+    // A count per week already counts the days off: its days name when, they do not scale it again.
+    [{ frequency: 3, period: 1, periodUnit: 'wk', dayOfWeekCount: 3 }, 3 / 7],
+    [{ frequency: 1, period: 12, periodUnit: 'h', dayOfWeekCount: 5 }, (2 * 5) / 7],
   ])('%j -> %d/day', (timing, perDay) => {
     const r = administrationsPerDay({ ...base, ...timing });
     expect(r.ok && r.perDay).toBeCloseTo(perDay, 10);

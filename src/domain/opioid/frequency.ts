@@ -33,11 +33,13 @@ function perDayOfCode(code: string): number | undefined {
 
 /**
  * The days a timing is taken on, as a share of the week (dayOfWeek ["mon", "wed", "fri"] = 3/7); 1 when not said.
- * The daily figure is then the average over the week, as the CDC analytic method averages over the supply.
+ * The daily figure is then the average over the week, as the CDC analytic method averages over the supply. Only a
+ * count per day taken (a period of a day or less, or times of day alone) is scaled: "3 per week on Mon, Wed, Fri"
+ * already counts the days off, and its days only name when (FHIR Timing.repeat.dayOfWeek).
  */
-function weekShare(timing: TimingInput, notes: string[]): number {
+function weekShare(timing: TimingInput, notes: string[], periodDays?: number): number {
   const days = timing.dayOfWeekCount;
-  if (days <= 0 || days >= 7) return 1;
+  if (days <= 0 || days >= 7 || (periodDays !== undefined && periodDays > 1)) return 1;
   notes.push(`taken on ${days} days a week: the daily dose is averaged over the week`);
   return days / 7;
 }
@@ -88,7 +90,7 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
         `the timing lists ${listed} times a day but its frequency gives fewer: the larger is counted`,
       );
     }
-    const perDay = Math.max(byFrequency, byList) * weekShare(timing, notes);
+    const perDay = Math.max(byFrequency, byList) * weekShare(timing, notes, periodDays);
     if (perDay > MAX_ADMINISTRATIONS_PER_DAY)
       return {
         ok: false,
