@@ -24,7 +24,10 @@ export function orderCard(
   const from = before.mme.totalMme;
   const to = after.mme.totalMme;
   const unknown = drafts.filter((o) => o.mme === null && o.status !== 'excluded');
-  const crossed = THRESHOLDS.find((t) => from < t.mme && to >= t.mme);
+  // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
+  const exactFrom = before.mme.exactTotalMme;
+  const exactTo = after.mme.exactTotalMme;
+  const crossed = THRESHOLDS.find((t) => exactFrom < t.mme && exactTo >= t.mme);
   let headline: string;
   if (unknown.length > 0) {
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
@@ -33,7 +36,7 @@ export function orderCard(
   } else {
     headline = `This order brings the total from ${from} to ${to} MME/day${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
-  const above = THRESHOLDS.find((t) => to >= t.mme);
+  const above = THRESHOLDS.find((t) => exactTo >= t.mme);
   const detail = [
     ...drafts.map(orderLine),
     '',

@@ -3,7 +3,7 @@
  */
 import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
+import { every, medicationRequest, mg, tab } from '../builders/fhir-builders.ts';
 import {
   ASSESSMENT,
   cc,
@@ -421,5 +421,26 @@ describe('rationale', () => {
     expect(run(syntheticPatient({ pain: 'none', extra: [recent] })).referral.rationale.join(' ')).toMatch(
       /not documented as chronic/,
     );
+  });
+});
+
+describe('thresholds', () => {
+  // Oxycodone (factor 1.5) at 33.3 and 59.97 mg/day: 49.95 and 89.955 MME/day, shown rounded as 50 and 90.
+  const oxycodone = (mgPerDay: number) =>
+    medicationRequest({
+      id: 'o',
+      rxcui: '1049621',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: mg(mgPerDay), timing: every(1, 'd') }],
+    });
+  it.each([
+    [33.3, 50, []],
+    [33.4, 50.1, ['high-dose-50']],
+    [59.97, 90, ['high-dose-50']],
+    [60, 90, ['high-dose-50', 'high-dose-90']],
+  ])('compares the unrounded total: %d mg/day of oxycodone is shown as %d MME/day', (dose, shown, raised) => {
+    const report = run([oxycodone(dose)]);
+    expect(report.totalMme).toBe(shown);
+    expect(report.flags.map((f) => f.code).filter((c) => c.startsWith('high-dose'))).toEqual(raised);
   });
 });

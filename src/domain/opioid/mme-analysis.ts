@@ -21,7 +21,10 @@ export interface SeriesPoint {
 export interface MmeAnalysis {
   readonly asOf: Day;
   readonly factorSet: FactorSet;
+  /** The current total, rounded for display (1 decimal). */
   readonly totalMme: number;
+  /** The same total unrounded: what thresholds compare (brief 2.2: round only for display; 49.95 is not 50). */
+  readonly exactTotalMme: number;
   readonly complete: boolean;
   readonly orders: readonly OrderAnalysis[];
   /** The analysis of each opioid (or possibly opioid) order, by the input it came from. */
@@ -84,13 +87,14 @@ export function analyzeMme(
 
   // The total is the rounded sum of the exact per-order values (each order's displayed value is rounded on its own).
   const counted = orders.filter((o) => o.status === 'counted');
-  const totalMme = roundMme(counted.reduce((sum, o) => sum + (o.mme ?? 0), 0));
+  const exactTotalMme = counted.reduce((sum, o) => sum + (o.mme ?? 0), 0);
   const complete = !orders.some((o) => o.status === 'incomplete');
 
   return {
     asOf,
     factorSet,
-    totalMme,
+    totalMme: roundMme(exactTotalMme),
+    exactTotalMme,
     complete,
     orders,
     byInput,

@@ -23,7 +23,8 @@ export function doseFlags(ctx: RiskContext): Flag[] {
     value: total,
     detail: `current total ${total} MME/day${lowerBound}`,
   };
-  if (total >= rules.highDose.reassess) {
+  // Thresholds compare the unrounded total; the evidence shows it rounded.
+  if (mme.exactTotalMme >= rules.highDose.reassess) {
     flags.push({
       code: 'high-dose-50',
       rule: `current MME >= ${rules.highDose.reassess} MME/day`,
@@ -32,7 +33,7 @@ export function doseFlags(ctx: RiskContext): Flag[] {
       evidence: [totalEvidence, ...contributingOrders(ctx)],
     });
   }
-  if (total >= rules.highDose.avoid) {
+  if (mme.exactTotalMme >= rules.highDose.avoid) {
     flags.push({
       code: 'high-dose-90',
       rule: `current MME >= ${rules.highDose.avoid} MME/day`,
