@@ -218,6 +218,21 @@ describe('MOUD', () => {
     );
   });
 
+  it('thoughts of self-harm do not drop the MOUD evaluation, only the group programme', () => {
+    const phq = {
+      resourceType: 'Observation',
+      id: 'phq9',
+      status: 'final',
+      code: cc(LOINC, '44260-8'),
+      effectiveDateTime: '2026-01-10',
+      valueInteger: 2,
+    } as Resource;
+    const referral = run(syntheticPatient({ extra: [severe, phq] })).referral;
+    expect(referral).toMatchObject({ recommendation: 'NONE', branch: 'self-harm' });
+    expect(referral.safetyActions.slice(0, 2)).toEqual(['behavioral-health-safety', 'moud-evaluation']);
+    expect(referral.rationale.join(' ')).toMatch(/evaluate for MOUD first/);
+  });
+
   it('buprenorphine that ran out 20 days ago is not MOUD now', () => {
     const stopped = medicationRequest({
       id: 'bup',

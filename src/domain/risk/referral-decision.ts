@@ -162,6 +162,14 @@ function recommend(
   };
 }
 
+const MOUD_FIRST =
+  'moderate/severe opioid use disorder without buprenorphine, methadone or naltrexone: evaluate for MOUD first';
+
+/** Moderate/severe OUD with no MOUD in effect: the MOUD-evaluation action (brief 5.3). */
+function untreatedSevereOud(ctx: RiskContext, flags: ReadonlyMap<FlagCode, Flag>): boolean {
+  return flags.get('oud-diagnosis')?.detail?.severity === 'moderate-severe' && !onMoud(ctx);
+}
+
 function decideProgramme(
   ctx: RiskContext,
   flags: ReadonlyMap<FlagCode, Flag>,
@@ -173,14 +181,11 @@ function decideProgramme(
   const ltot = flags.has('long-term-opioid-therapy');
   const hasChronicPain = pain.chronicPain.length > 0 || pain.chronicLowBackPain;
   const severity = flags.get('oud-diagnosis')?.detail?.severity;
-  const moud = onMoud(ctx);
   const rationale: string[] = [];
 
-  if (severity === 'moderate-severe' && !moud) {
+  if (untreatedSevereOud(ctx, flags)) {
     safety.unshift('moud-evaluation');
-    rationale.push(
-      'moderate/severe opioid use disorder without buprenorphine, methadone or naltrexone: evaluate for MOUD first',
-    );
+    rationale.push(MOUD_FIRST);
     if (opioids || hasChronicPain) {
       rationale.push('MORE is offered as an adjunct to MOUD, not instead of it');
       return recommend(ctx, 'MORE', 'oud-moud-first', rationale, safety, [...misuse, 'oud-diagnosis'], pain);
@@ -232,12 +237,15 @@ export function decideReferral(
     );
   }
   if (flags.has('self-harm-risk')) {
-    return none(
-      'self-harm',
-      ['PHQ-9 item 9 > 0: behavioural-health safety evaluation first; no group programme suggested for now'],
-      safety,
-      misuseSignals(flags),
-    );
+    const rationale = [
+      'PHQ-9 item 9 > 0: behavioural-health safety evaluation first; no group programme suggested for now',
+    ];
+    // MOUD evaluation is treatment, not a group programme: a patient at risk of self-harm keeps it (brief 5.2-5.3).
+    if (untreatedSevereOud(ctx, flags)) {
+      safety.splice(safety.indexOf('behavioral-health-safety') + 1, 0, 'moud-evaluation');
+      rationale.push(MOUD_FIRST);
+    }
+    return none('self-harm', rationale, safety, misuseSignals(flags));
   }
   return withSuppression(ctx, decideProgramme(ctx, flags, painFacts(ctx), safety));
 }
