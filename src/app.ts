@@ -124,9 +124,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done(null, payload);
   });
   const metrics = deps.metrics ?? new Metrics({ processMetrics: true });
-  registerLoadShedding(app, deps.config.maxInFlight, () => {
-    metrics.shed.inc();
-  });
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -141,6 +138,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
     credentials: false,
     maxAge: 600,
+  });
+  // After CORS (hooks run in the order they are added), so that a shed request's 503 carries its headers too: a
+  // browser client would otherwise see a CORS failure, not an answer it can retry. Before authentication, so that
+  // shedding stays cheap.
+  registerLoadShedding(app, deps.config.maxInFlight, () => {
+    metrics.shed.inc();
   });
   const { auth } = deps.config;
   // Demo mode: the demo page's own key, made now, in memory only.

@@ -81,6 +81,7 @@ describe('load shedding', () => {
         FHIR_ALLOWED_BASE_URLS: fhir.baseUrl,
         FHIR_DEADLINE_MS: '5000',
         MAX_IN_FLIGHT: '1',
+        CORS_ALLOWED_ORIGINS: 'https://sandbox.cds-hooks.org',
       });
       const slow = app.inject({
         method: 'POST',
@@ -91,10 +92,13 @@ describe('load shedding', () => {
       const shed = await app.inject({
         method: 'POST',
         url: HOOK,
+        headers: { origin: 'https://sandbox.cds-hooks.org' },
         payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) }),
       });
       expect(shed.statusCode).toBe(503);
       expect(shed.headers['retry-after']).toBe('1');
+      // A browser client reads the 503 (and can retry), rather than a CORS failure.
+      expect(shed.headers['access-control-allow-origin']).toBe('https://sandbox.cds-hooks.org');
       // The same route, its path spelled with a percent-encoded letter, is shed too.
       const encoded = await app.inject({
         method: 'POST',
