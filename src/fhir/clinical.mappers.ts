@@ -86,6 +86,19 @@ export function observationEffective(resource: Json): Day | undefined {
   );
 }
 
+const withText = (text: string | undefined): { effectiveText?: string } =>
+  text === undefined ? {} : { effectiveText: text.trim().slice(0, 40) };
+
+/** The Observation's date as written (effective[x], else issued), whether or not it is a full day. */
+function observationDateText(resource: Json): string | undefined {
+  return (
+    str(resource.effectiveDateTime) ??
+    str(obj(resource.effectivePeriod)?.start) ??
+    str(resource.effectiveInstant) ??
+    str(resource.issued)
+  );
+}
+
 /** `effective`: the Observation's day when the caller has read it already. */
 export function mapObservation(
   resource: Json,
@@ -102,6 +115,7 @@ export function mapObservation(
     status: str(resource.status),
     code: concept(resource.code),
     effective,
+    ...(effective === undefined ? withText(observationDateText(resource)) : {}),
     value: observationValue(resource),
     interpretation: interpretation(resource),
     components,

@@ -315,6 +315,19 @@ describe('patient-view', () => {
     );
   });
 
+  it('says so when a self-harm answer is not dated to the day (the hooks keep undated Observations)', async () => {
+    const undated = { ...phq9Item9('phq', 2, '2026-01-10'), effectiveDateTime: '2025' };
+    const resources = [...syntheticPatient({ fills: [], pain: 'none' }), undated as never];
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.summary, c.indicator])).toEqual([
+      ['Safety check incomplete: a PHQ-9 item 9 answer could not be read', 'warning'],
+    ]);
+    expect(cards[0]!.detail).toContain(
+      '- PHQ-9 item 9 answered 2 (Observation/phq) is dated only "2025": whether it reports thoughts of self-harm in the last 90 days is unknown',
+    );
+  });
+
   it('says so for an excluded patient and beside other cards too: the self-harm pathway is never silenced', async () => {
     const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined } as never;
     const cancer = condition({ id: 'ca', code: LUNG_CANCER, onset: '2025-06-01' });

@@ -154,6 +154,67 @@ describe('results the rules cannot read', () => {
   });
 });
 
+describe('results not dated to the day', () => {
+  // AS_OF 2026-01-15: the self-harm window is 90 days, COMM and urine screens 12 months.
+  const dated = (id: string, code: object, date: string | undefined, value: object): Resource =>
+    ({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      subject: { reference: 'Patient/p1' },
+      ...(date === undefined ? {} : { effectiveDateTime: date }),
+      ...code,
+      ...value,
+    }) as Resource;
+  const ITEM9 = { code: cc(LOINC, '44260-8') };
+  const COMM = { code: cc(ASSESSMENT, 'comm-total', 'COMM total score') };
+
+  it('counts a partial date whose every day lies in the window, and ignores one whose none does', () => {
+    const report = run(syntheticPatient({ extra: [dated('phq', ITEM9, '2025-12', { valueInteger: 3 })] }));
+    expect(report.flags.find((f) => f.code === 'self-harm-risk')?.evidence).toEqual([
+      expect.objectContaining({
+        reference: 'Observation/phq',
+        detail: 'PHQ-9 item 9 answered 3 (thoughts of self-harm)',
+      }),
+    ]);
+    const old = run(syntheticPatient({ extra: [dated('phq', ITEM9, '2024', { valueInteger: 3 })] }));
+    expect([old.flags.map((f) => f.code), old.unreadResults]).toEqual([['long-term-opioid-therapy'], []]);
+  });
+
+  it('says a self-harm answer or a positive COMM that may be recent but is undated is unknown, never absent', () => {
+    const report = run(
+      syntheticPatient({
+        extra: [
+          dated('phq-none', ITEM9, undefined, { valueInteger: 2 }),
+          dated('phq-year', ITEM9, '2025', { valueInteger: 1 }),
+          dated('phq-zero', ITEM9, undefined, { valueInteger: 0 }),
+          dated('comm', COMM, '2025', { valueInteger: 20 }),
+          dated('comm-low', COMM, undefined, { valueInteger: 3 }),
+        ],
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).toEqual(['long-term-opioid-therapy']);
+    expect(report.referral.recommendation).toBe('MBT_OR_CBT');
+    expect(report.unreadResults).toEqual([
+      'PHQ-9 item 9 answered 2 (Observation/phq-none) is undated: whether it reports thoughts of self-harm in the last 90 days is unknown',
+      'PHQ-9 item 9 answered 1 (Observation/phq-year) is dated only "2025": whether it reports thoughts of self-harm in the last 90 days is unknown',
+      'COMM total 20 (Observation/comm) is dated only "2025": whether it falls in the last 365 days is unknown',
+    ]);
+  });
+
+  it('says urine screens not dated to the day are unknown, in one line', () => {
+    const screen = (id: string, date: string | undefined) =>
+      dated(id, { code: cc(LOINC, UDS.oxycodone[0], UDS.oxycodone[1]) }, date, {
+        valueCodeableConcept: cc(SNOMED, '260385009', 'Negative'),
+      });
+    const report = run(syntheticPatient({ extra: [screen('u1', '2025-11'), screen('u2', undefined)] }));
+    expect(report.flags.map((f) => f.code)).not.toContain('uds-unexpected');
+    expect(report.unreadResults).toEqual([
+      '2 urine drug screens (Observation/u1, Observation/u2) are not dated to the day: whether they are unexpected is unknown',
+    ]);
+  });
+});
+
 describe('an age that cannot be right', () => {
   it.each([
     ['1850-01-01', 'is more than 120 years before 2026-01-15'],

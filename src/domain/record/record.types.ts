@@ -47,6 +47,8 @@ export interface ObservationInput {
   readonly status?: string;
   readonly code: Concept;
   readonly effective?: Day;
+  /** The date as written when it is not a full day ("2026-03"); absent with `effective`, or when there is none. */
+  readonly effectiveText?: string;
   readonly value?: ObservationValue;
   /** Observation.interpretation codings (and text as a display-only coding). */
   readonly interpretation: readonly CodingInput[];

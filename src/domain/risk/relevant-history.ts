@@ -80,7 +80,10 @@ export function observationLookbackDays(risk: RiskRules): number {
   );
 }
 
-/** Whether some rule can read an Observation of this day: the same window every such rule applies. */
+/**
+ * Whether some rule can read an Observation of this day: the same window every such rule applies. One without a full
+ * day is kept: the rules say whether its partial date (or none) can fall within their window.
+ */
 export function isRelevantObservation(effective: Day | undefined, asOf: Day, lookbackDays: number): boolean {
-  return within(effective, asOf, lookbackDays);
+  return effective === undefined || within(effective, asOf, lookbackDays);
 }

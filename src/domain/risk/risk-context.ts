@@ -8,7 +8,7 @@ import type { OrderInput } from '../opioid/order.types.ts';
 import { productKey } from '../opioid/product.resolver.ts';
 import { BoundedMemo } from '../memo.ts';
 import type { ConditionInput, ObservationInput, PatientRecord } from '../record/record.types.ts';
-import { formatDay, type Day } from '../time/day.ts';
+import { fhirDateRange, formatDay, type Day } from '../time/day.ts';
 import { medicationClasses, type MedicationClass } from './medication-class.ts';
 import type { RiskRules } from './risk-rules.ts';
 
@@ -74,6 +74,29 @@ export function ordersOfClass(ctx: RiskContext, medicationClass: MedicationClass
 /** Within the `days` ending at asOf (inclusive); a missing date is never within. */
 export function within(day: Day | undefined, asOf: Day, days: number): day is Day {
   return day !== undefined && day <= asOf && day > asOf - days;
+}
+
+/**
+ * Whether an Observation falls within the `days` ending at asOf. With a partial date ("2026-03"), "yes" only when every
+ * day it may mean does, "no" when none does; otherwise, and with no date at all, "unknown" - for the rule to report,
+ * never to read as "not within".
+ */
+export function observedWithin(o: ObservationInput, asOf: Day, days: number): 'yes' | 'no' | 'unknown' {
+  if (o.effective !== undefined) return within(o.effective, asOf, days) ? 'yes' : 'no';
+  const range = o.effectiveText === undefined ? undefined : fhirDateRange(o.effectiveText);
+  if (range === undefined) return 'unknown';
+  if (range.latest <= asOf - days || range.earliest > asOf) return 'no';
+  return range.earliest > asOf - days && range.latest <= asOf ? 'yes' : 'unknown';
+}
+
+/** An Observation's date for a sentence: the day, else the date as written, else "undated". */
+export function observedOn(o: ObservationInput): string {
+  return o.effective !== undefined ? formatDay(o.effective) : (o.effectiveText ?? 'undated');
+}
+
+/** Why an Observation's date cannot place it in a window: "dated only 2026-03" or "undated". */
+export function dateGap(o: ObservationInput): string {
+  return o.effectiveText === undefined ? 'undated' : `dated only "${o.effectiveText}"`;
 }
 
 export function dayText(day: Day | undefined): string | undefined {

@@ -5,7 +5,15 @@ import { isSystem, PROJECT_SYSTEMS } from '../../terminology/code-systems.ts';
 import { counts } from '../../opioid/prescription-status.ts';
 import { formatDay, type Day } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
-import { dayText, isUsableObservation, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
+import {
+  dateGap,
+  isUsableObservation,
+  observedOn,
+  observedWithin,
+  ordersOfClass,
+  within,
+  type RiskContext,
+} from '../risk-context.ts';
 import { coverageOf, mergeSpans, touches, type Span } from '../spans.ts';
 import { udsClass, udsOutcome, type UdsClass } from '../uds-result.ts';
 
@@ -84,18 +92,26 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const window = ctx.rules.udsDetectionDays;
   // Screens without a readable result, by day: a panel of analytes is one line.
   const unreadable = new Map<Day, ObservationInput[]>();
+  // Screens that may fall in the window but are not dated to the day: whether a prescription explains one is unknown.
+  const undated: ObservationInput[] = [];
   for (const o of ctx.record.observations) {
-    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
+    if (!isUsableObservation(o)) continue;
+    const day = o.effective;
+    if (day === undefined) {
+      if (udsClass(o.code.codings) && observedWithin(o, ctx.asOf, ctx.rules.udsLookbackDays) !== 'no')
+        undated.push(o);
+      continue;
+    }
+    if (!within(day, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
     const cls = udsClass(o.code.codings);
     if (!cls) continue;
     const outcome = udsOutcome(o);
     if (!outcome) {
-      const screens = unreadable.get(o.effective);
+      const screens = unreadable.get(day);
       if (screens) screens.push(o);
-      else unreadable.set(o.effective, [o]);
+      else unreadable.set(day, [o]);
       continue;
     }
-    const day = o.effective;
     prescribed ??= prescriptions(ctx);
     let why: string | undefined;
     if (outcome === 'positive') {
@@ -133,6 +149,21 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
         ? `${describe(first)} of ${formatDay(day)} (${first.ref}) has no result read as positive or negative: whether it is unexpected is unknown`
         : `${screens.length} urine drug screens of ${formatDay(day)} (${refs}${more}) have no result read as positive or negative: whether they are unexpected is unknown`;
     ctx.unread.push({ rule: 'uds', text });
+  }
+  if (undated.length > 0) {
+    const [first] = undated;
+    const refs = undated
+      .slice(0, 3)
+      .map((o) => o.ref)
+      .join(', ');
+    const more = undated.length > 3 ? ` and ${undated.length - 3} more` : '';
+    ctx.unread.push({
+      rule: 'uds',
+      text:
+        undated.length === 1 && first
+          ? `${describe(first)} (${first.ref}) is ${dateGap(first)}: whether it is unexpected is unknown`
+          : `${undated.length} urine drug screens (${refs}${more}) are not dated to the day: whether they are unexpected is unknown`,
+    });
   }
   if (evidence.length === 0) return undefined;
   return {
@@ -174,22 +205,31 @@ export function commPositive(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
   let highest = 0;
   for (const o of ctx.record.observations) {
-    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, lookbackDays) || !isComm(o.code)) continue;
+    if (!isUsableObservation(o) || !isComm(o.code)) continue;
+    const when = observedWithin(o, ctx.asOf, lookbackDays);
+    if (when === 'no') continue;
     const score = numberOf(o.value);
     // The COMM total runs 0-68: anything else is not a COMM total, and whether the patient screened positive is
     // unknown - said, not read as a negative screen.
     if (score === undefined || score < 0 || score > COMM_MAX) {
       ctx.unread.push({
         rule: 'comm',
-        text: `COMM result of ${formatDay(o.effective)} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
+        text: `COMM result of ${observedOn(o)} (${o.ref}) has ${score === undefined ? 'no numeric total' : `a total of ${score}, outside 0-${COMM_MAX}`}: whether it is positive is unknown`,
       });
       continue;
     }
     if (score < positive) continue;
+    if (when === 'unknown') {
+      ctx.unread.push({
+        rule: 'comm',
+        text: `COMM total ${score} (${o.ref}) is ${dateGap(o)}: whether it falls in the last ${lookbackDays} days is unknown`,
+      });
+      continue;
+    }
     highest = Math.max(highest, score);
     evidence.push({
       reference: o.ref,
-      date: dayText(o.effective),
+      date: observedOn(o),
       value: score,
       detail: `COMM total ${score}`,
     });
@@ -234,23 +274,33 @@ const isItem9 = (code: Concept): boolean =>
 /** PHQ-9 item 9 (LOINC 44260-8) > 0 in 90 days, alone or as a component of a PHQ-9 panel: a safety pathway. */
 export function selfHarmRisk(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
+  const days = ctx.rules.selfHarmLookbackDays;
   for (const o of ctx.record.observations) {
-    if (!isUsableObservation(o) || !within(o.effective, ctx.asOf, ctx.rules.selfHarmLookbackDays)) continue;
+    if (!isUsableObservation(o)) continue;
+    const when = observedWithin(o, ctx.asOf, days);
+    if (when === 'no') continue;
     const answers = [
       ...(isItem9(o.code) ? [o.value] : []),
       ...o.components.filter((c) => isItem9(c.code)).map((c) => c.value),
     ];
     for (const answer of answers) {
       const score = phqScore(answer);
-      if (score === undefined) {
+      if (when === 'unknown') {
+        // An answer of 0 says nothing whenever it was given; any other may be recent.
+        if (score === 0) continue;
         ctx.unread.push({
           rule: 'self-harm',
-          text: `PHQ-9 item 9 of ${formatDay(o.effective)} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
+          text: `PHQ-9 item 9 ${score === undefined ? 'with no answer that can be read' : `answered ${score}`} (${o.ref}) is ${dateGap(o)}: whether it reports thoughts of self-harm in the last ${days} days is unknown`,
+        });
+      } else if (score === undefined) {
+        ctx.unread.push({
+          rule: 'self-harm',
+          text: `PHQ-9 item 9 of ${observedOn(o)} (${o.ref}) has no answer that can be read: whether it reports thoughts of self-harm is unknown`,
         });
       } else if (score > 0) {
         evidence.push({
           reference: o.ref,
-          date: dayText(o.effective),
+          date: observedOn(o),
           value: score,
           detail: `PHQ-9 item 9 answered ${score} (thoughts of self-harm)`,
         });
