@@ -2,8 +2,9 @@
  * Gathers the patient data a hook needs: prefetch first, then the EHR's FHIR server for the keys the EHR did not
  * fulfil (CDS Hooks 2.0 "Prefetch"): a missing key is fetched, a null key means no data. Searches follow `next`
  * links up to a cap; referenced Medications missing from what came back (or from the draft orders) are read once
- * each; everything runs in parallel under one deadline. A prefetch key the EHR answered with an OperationOutcome is
- * fetched as if missing. Resources that name another patient are left out. What could not be read is reported,
+ * each; everything runs in parallel under one deadline. A prefetch key the EHR answered with an OperationOutcome, or
+ * with a search whose results report an error, is fetched as if missing when a server may be called; a server's
+ * answer that is not what the template asks for is not read as "no data". Resources that name another patient are left out. What could not be read is reported,
  * never silently dropped; when required data can be neither found nor fetched, DataUnavailableError becomes a 412.
  */
 import { arr, obj, objs, str, type Json } from './json-read.ts';
@@ -11,7 +12,7 @@ import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } f
 import { allowedBase } from './allowed-base.ts';
 import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from './medication-reads.ts';
 import { otherPatientsLeftOut, withoutOtherPatients } from './patient-scope.ts';
-import { prefetchProblem } from './prefetch-value.ts';
+import { answerProblem, outcomeEntry, prefetchProblem, reportsError } from './prefetch-value.ts';
 import { settleAtMost } from '../platform/settle-at-most.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
@@ -65,14 +66,9 @@ function entriesOf(value: Json, label: string, partial: string[]): Json[] {
   for (const entry of objs(value.entry)) {
     const resource = obj(entry.resource);
     if (!resource) continue;
-    const isOutcome =
-      resource.resourceType === 'OperationOutcome' || str(obj(entry.search)?.mode) === 'outcome';
-    if (isOutcome) {
-      const issues = objs(resource.issue).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-      if (issues.length > 0) partial.push(`${label}: the FHIR server reported an error in its results`);
-      continue;
-    }
-    out.push(resource);
+    const outcome = outcomeEntry(entry);
+    if (outcome === 'error') partial.push(`${label}: the FHIR server reported an error in its results`);
+    if (outcome === undefined) out.push(resource);
   }
   return out;
 }
@@ -85,17 +81,24 @@ function nextLink(bundle: Json): string | undefined {
 }
 
 /**
- * A search and its next pages, up to the cap. The first page failing fails the search; a later page failing (an
- * error, the deadline, a link off the server) keeps the pages read and says so, as the cap does.
+ * A search and its next pages, up to the cap. The first page failing fails the search, as does one that is not what
+ * the template asks for (an OperationOutcome with status 200 is not "no data"); a later page failing (an error, the
+ * deadline, a link off the server, something else than a Bundle) keeps the pages read and says so, as the cap does.
  */
 async function readAll(
   reader: FhirReader,
   first: Json | string,
+  template: string,
   label: string,
   maxPages: number,
   partial: string[],
 ): Promise<Json[]> {
-  let page = typeof first === 'string' ? await reader.get(first) : first;
+  let page = first;
+  if (typeof page === 'string') {
+    page = await reader.get(page);
+    const problem = answerProblem(page, template);
+    if (problem !== undefined) throw new FhirReadError(`the FHIR server answered ${problem}`);
+  }
   const resources = entriesOf(page, label, partial);
   for (let pages = 1; ; pages++) {
     const next = nextLink(page);
@@ -106,6 +109,10 @@ async function readAll(
     }
     try {
       page = await reader.get(next);
+      if (page.resourceType !== 'Bundle')
+        throw new FhirReadError(
+          `the FHIR server answered ${answerProblem(page, '?') ?? 'something else than a Bundle'}`,
+        );
     } catch (error) {
       const read = pages === 1 ? 'the first page was' : `the first ${pages} pages were`;
       partial.push(`${label}: only ${read} read; the next: ${readProblem(error)}`);
@@ -165,30 +172,40 @@ export async function gather(
     // The EHR's way of saying it could not prefetch the key, or a value that is not what the template asks for:
     // fetched as if missing.
     const refused = value === undefined ? undefined : prefetchProblem(value, spec.template);
-    if (value && !refused) {
+    // A prefetched search whose results say it failed (an OperationOutcome entry of error severity) is fetched
+    // again when a server may be called; otherwise it is read as it is, and the error is reported.
+    const failed = value !== undefined && !refused && value.resourceType === 'Bundle' && reportsError(value);
+    if (value && !refused && !(failed && reader)) {
       sources[spec.key] = 'prefetch';
       // A paged prefetch: the rest comes from the server when one may be called.
       if (value.resourceType === 'Bundle' && nextLink(value) && reader)
-        return readAll(reader, value, spec.label, options.maxPages, partial);
+        return readAll(reader, value, spec.template, spec.label, options.maxPages, partial);
       if (value.resourceType === 'Bundle' && nextLink(value))
         partial.push(`${spec.label}: prefetch holds only the first page`);
       return entriesOf(value, spec.label, partial);
     }
-    if (prefetched !== undefined && !refused)
+    if (prefetched !== undefined && !refused && !failed)
       return unavailable(spec, 'the prefetch value is not a FHIR resource');
     if (!reader) return unavailable(spec, refused ?? noServer);
     const rendered = renderTemplate(spec.template, request.context);
     if (!rendered.ok) return unavailable(spec, rendered.problem);
     sources[spec.key] = 'fhir';
     try {
-      return await readAll(reader, rendered.query, spec.label, options.maxPages, partial);
+      return await readAll(reader, rendered.query, spec.template, spec.label, options.maxPages, partial);
     } catch (error) {
       const narrowed = spec.narrowed;
       const query = narrowed && renderTemplate(narrowed.template, request.context);
       if (!(narrowed && query?.ok && error instanceof FhirReadError && error.status === 400))
         return unavailable(spec, readProblem(error));
       try {
-        const resources = await readAll(reader, query.query, spec.label, options.maxPages, partial);
+        const resources = await readAll(
+          reader,
+          query.query,
+          narrowed.template,
+          spec.label,
+          options.maxPages,
+          partial,
+        );
         partial.push(`${spec.label}: ${narrowed.leftOut}`);
         return resources;
       } catch (retryError) {

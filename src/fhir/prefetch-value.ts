@@ -2,7 +2,7 @@
  * What a prefetched value can stand for: the CDS Hooks client answers a prefetch key with the resource its template
  * asks for (a Bundle for a search, the resource for a read), with an OperationOutcome when it could not, or null.
  */
-import { objs, str, type Json } from './json-read.ts';
+import { obj, objs, str, type Json } from './json-read.ts';
 
 /**
  * Why a prefetched value cannot stand for its key, if it cannot: an OperationOutcome (the EHR could not prefetch
@@ -10,16 +10,47 @@ import { objs, str, type Json } from './json-read.ts';
  * resource read, or a Bundle holding it), or a Bundle whose entries are not a list.
  */
 export function prefetchProblem(value: Json, template: string): string | undefined {
-  const type = str(value.resourceType) ?? '(no resourceType)';
-  if (type === 'OperationOutcome')
+  if (value.resourceType === 'OperationOutcome')
     return `the EHR could not prefetch it (OperationOutcome: ${outcomeCodes(value)})`;
+  const problem = answerProblem(value, template);
+  return problem === undefined ? undefined : `the prefetch value is ${problem}`;
+}
+
+/**
+ * Why an answer (a prefetch value, or the FHIR server's answer to the same query) is not what the template asks
+ * for, in words that follow "the answer is": "an OperationOutcome (not-found)", "a Patient, not the Bundle its
+ * template asks for", "a Bundle whose entries are not a list". A server's OperationOutcome with status 200 is no
+ * more "no data" than the EHR's.
+ */
+export function answerProblem(value: Json, template: string): string | undefined {
+  const type = str(value.resourceType) ?? '(no resourceType)';
+  if (type === 'OperationOutcome') return `an OperationOutcome (${outcomeCodes(value)})`;
   const expected = template.includes('?') ? 'Bundle' : template.split('/')[0];
   // A read may be answered as a search would be (a Bundle holding the resource).
   if (expected !== undefined && type !== expected && type !== 'Bundle')
-    return `the prefetch value is a ${type.slice(0, 64)}, not the ${expected} its template asks for`;
+    return `a ${type.slice(0, 64)}, not the ${expected} its template asks for`;
   if (type === 'Bundle' && value.entry !== undefined && !Array.isArray(value.entry))
-    return 'the prefetched Bundle has entries that are not a list';
+    return 'a Bundle whose entries are not a list';
   return undefined;
+}
+
+/**
+ * Whether a Bundle entry is an outcome rather than a result (an OperationOutcome, or search mode "outcome"), and if
+ * so whether it reports an error (an issue of error or fatal severity).
+ */
+export function outcomeEntry(entry: Json): 'error' | 'note' | undefined {
+  const resource = obj(entry.resource);
+  if (!resource) return undefined;
+  if (resource.resourceType !== 'OperationOutcome' && str(obj(entry.search)?.mode) !== 'outcome')
+    return undefined;
+  return objs(resource.issue).some((i) => i.severity === 'error' || i.severity === 'fatal')
+    ? 'error'
+    : 'note';
+}
+
+/** Whether a Bundle holds an outcome entry that reports an error: its search failed, at least in part. */
+export function reportsError(bundle: Json): boolean {
+  return objs(bundle.entry).some((entry) => outcomeEntry(entry) === 'error');
 }
 
 /** An OperationOutcome in words: its issues' codes (not their free text, which may name the patient). */

@@ -433,7 +433,7 @@ describe('patient-view', () => {
       [
         'conditions',
         { resourceType: 'Bundle', type: 'searchset', entry: { resource: patient } },
-        /conditions: the prefetched Bundle has entries that are not a list/,
+        /conditions: the prefetch value is a Bundle whose entries are not a list/,
       ],
     ] as const) {
       const { status, body } = await call(
@@ -1189,6 +1189,50 @@ describe('errors', () => {
     const partial = await call(PV, hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }), env);
     expect(partial.status).toBe(200);
     expect(partial.body.cards[0].detail).toMatch(/observations .* not checked: the FHIR server answered 500/);
+  });
+
+  it('412 when a required search is answered with an OperationOutcome (or another resource) and status 200', async () => {
+    const resources = chronicPain();
+    const server = await fhir(resources);
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    server.failures = [{ pattern: /^\/fhir\/MedicationRequest/, status: 200 }];
+    const outcome = await call(PV, hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }), env);
+    expect([outcome.status, outcome.body.message]).toEqual([
+      412,
+      expect.stringMatching(/medication orders: the FHIR server answered an OperationOutcome \(exception\)/),
+    ]);
+    server.failures = [{ pattern: /^\/fhir\/Observation/, status: 200 }];
+    const partial = await call(PV, hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl }), env);
+    expect(partial.status).toBe(200);
+    expect(partial.body.cards[0].detail).toMatch(
+      /observations .* not checked: the FHIR server answered an OperationOutcome/,
+    );
+  });
+
+  it('fetches a prefetched search whose results report an error again from the server', async () => {
+    const resources = chronicPain();
+    const server = await fhir(resources);
+    const prefetch = prefetchFor(resources);
+    prefetch.medications = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        {
+          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] },
+          search: { mode: 'outcome' },
+        },
+      ],
+    };
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch, fhirServer: server.baseUrl, fhirAuthorization: AUTH }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(status).toBe(200);
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/fhir/MedicationRequest']);
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => c.source.topic?.code)).toEqual(['referralmbtcbt']);
+    expect(cards[0]!.detail).not.toMatch(/Data not complete/);
   });
 
   it('412 when the server does not answer before the deadline', async () => {
