@@ -44,7 +44,8 @@ export function analyzeBundle(
 
 /**
  * The same for resources gathered one by one (the hooks): as the collection Bundle of them would be analysed.
- * `server`: the FHIR server they come from, when known (absolute references to another one are not resolved).
+ * `server`: the FHIR server they come from, when known (absolute references to another one are not resolved);
+ * `fullUrls`: the fullUrls some had in the EHR's Bundle (draft orders), which references may name.
  */
 export function analyzeResources(
   resources: readonly Json[],
@@ -52,8 +53,9 @@ export function analyzeResources(
   factorSet: FactorSetId,
   rules: AnalysisRules = {},
   server?: string,
+  fullUrls?: ReadonlyMap<Json, string>,
 ): BundleAnalysis {
-  return analyzeIndex(indexResources(resources, server), asOf, factorSet, rules);
+  return analyzeIndex(indexResources(resources, server, fullUrls), asOf, factorSet, rules);
 }
 
 function analyzeIndex(

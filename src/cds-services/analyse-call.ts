@@ -40,8 +40,16 @@ export function decisionSummary(analysis: BundleAnalysis): DecisionSummary {
   };
 }
 
-/** `server`: the hook's fhirServer, where the resources come from (prefetched by the EHR, or read from it). */
-export function analyse(resources: readonly Json[], deps: HandlerDeps, server?: string): BundleAnalysis {
+/**
+ * `server`: the hook's fhirServer, where the resources come from (prefetched by the EHR, or read from it);
+ * `fullUrls`: the draft orders' entries' fullUrls (a draft may name its Medication by urn:uuid).
+ */
+export function analyse(
+  resources: readonly Json[],
+  deps: HandlerDeps,
+  server?: string,
+  fullUrls?: ReadonlyMap<Json, string>,
+): BundleAnalysis {
   const asOf = parseIsoDate(deps.today);
   if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
   // The cards read only what the rules' look-backs can see: older orders and observations are not read (ADR 0011).
@@ -51,6 +59,7 @@ export function analyse(resources: readonly Json[], deps: HandlerDeps, server?: 
     deps.factorSet,
     { trend: deps.trendRules, history: 'relevant' },
     server,
+    fullUrls,
   );
 }
 

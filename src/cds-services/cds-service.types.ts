@@ -26,6 +26,8 @@ export interface HookCall {
   };
   /** context.draftOrders for the order hooks, already narrowed to the selections for order-select. */
   readonly draftResources: readonly Json[];
+  /** The fullUrl of each draftOrders entry that has one, by its resource (a draft names its Medication by it). */
+  readonly draftFullUrls?: ReadonlyMap<Json, string>;
   /** The EHR's FHIR server, where its resources (prefetched or read) come from, when the call names one. */
   readonly fhirServer?: string;
 }

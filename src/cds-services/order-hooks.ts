@@ -34,7 +34,7 @@ export function orderHookCards(
   const current = data.resources;
   const signed = asSigned(call.draftResources, deps.today);
   const before = analyse(current, deps, call.fhirServer);
-  const after = analyse([...signed, ...current], deps, call.fhirServer);
+  const after = analyse([...signed, ...current], deps, call.fhirServer, call.draftFullUrls);
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
   const impact = orderCard(before, after, drafted, ctx);

@@ -35,13 +35,20 @@ export function indexBundle(bundle: Json): BundleIndex {
 /**
  * The index of resources as if they were the entries of a collection Bundle without fullUrls (what the hooks
  * gather), without building that Bundle. `server`: the FHIR server they all come from, when known; an absolute
- * reference to another server then resolves to none of them, whatever its id.
+ * reference to another server then resolves to none of them, whatever its id. `fullUrls`: the fullUrl some of
+ * them had as entries of the EHR's Bundle (the draft orders'), by which references may name them.
  */
-export function indexResources(resources: readonly Json[], server?: string): BundleIndex {
+export function indexResources(
+  resources: readonly Json[],
+  server?: string,
+  fullUrls?: ReadonlyMap<Json, string>,
+): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
   const skipped: string[] = [];
-  for (let position = 0; position < resources.length; position++)
-    add(byType, skipped, resources[position], undefined, position);
+  for (let position = 0; position < resources.length; position++) {
+    const resource = resources[position];
+    add(byType, skipped, resource, resource && fullUrls?.get(resource), position);
+  }
   return indexOf(byType, skipped, server);
 }
 

@@ -253,6 +253,21 @@ export async function gather(
   }
 }
 
+/**
+ * The fullUrl of each entry of a Bundle-like value (draftOrders) that has one, by its resource: a draft order may
+ * name its Medication, a separate entry without a server id yet, by that entry's urn:uuid.
+ */
+export function fullUrlsOf(value: unknown): ReadonlyMap<Json, string> {
+  const urls = new Map<Json, string>();
+  for (const e of arr(obj(value)?.entry)) {
+    const entry = obj(e);
+    const resource = obj(entry?.resource);
+    const fullUrl = str(entry?.fullUrl);
+    if (resource && fullUrl !== undefined) urls.set(resource, fullUrl);
+  }
+  return urls;
+}
+
 /** The resources of a Bundle-like value (draftOrders), for merging with the gathered record. */
 export function resourcesOf(value: unknown): Json[] {
   const bundle = obj(value);

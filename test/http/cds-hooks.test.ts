@@ -888,6 +888,36 @@ describe('order-select and order-sign', () => {
     expect(body.cards[0].summary).toBe('This order brings the total from 30 to 120 MME/day (crosses 90)');
   });
 
+  it('reads the Medication a draft order names by the urn:uuid of its entry in draftOrders', async () => {
+    const urn = 'urn:uuid:0f0f0f0f-0000-4000-8000-000000000001';
+    // A Medication entry without a server id yet: only its fullUrl names it.
+    const oxycodone: Resource = {
+      ...medication('unused', { rxcui: '1049621', display: 'oxycodone hydrochloride 5 MG Oral Tablet' }),
+      id: undefined,
+    };
+    const order = medicationRequest({
+      id: 'by-urn',
+      medicationReference: urn,
+      status: 'draft',
+      dosages: [{ dose: tab(2), timing: every(4, 'h') }],
+      supply: { days: 30 },
+    });
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            type: 'collection',
+            entry: [{ resource: order }, { fullUrl: urn, resource: oxycodone }],
+          },
+        },
+      }),
+    );
+    expect(body.cards[0].summary).toBe('This order brings the total from 30 to 120 MME/day (crosses 90)');
+  });
+
   it('says when the MME of the order cannot be computed, with the reason', async () => {
     const unknown = medicationRequest({
       id: 'u',

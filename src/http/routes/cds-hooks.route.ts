@@ -10,7 +10,7 @@ import type { Config } from '../../config/load-config.ts';
 import type { HookCall } from '../../cds-services/cds-service.types.ts';
 import { HookRequestSchema } from '../../cds-services/hook-request.schema.ts';
 import { CDS_SERVICES, findService } from '../../cds-services/registry.ts';
-import { DataUnavailableError, gather, resourcesOf } from '../../fhir/fhir-gateway.ts';
+import { DataUnavailableError, fullUrlsOf, gather, resourcesOf } from '../../fhir/fhir-gateway.ts';
 import { str, type Json } from '../../fhir/json-read.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest, HttpError } from '../http-error.ts';
@@ -102,6 +102,7 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       hookInstance: body.hookInstance,
       context: body.context,
       draftResources: drafts,
+      draftFullUrls: fullUrlsOf(body.context.draftOrders),
       ...(body.fhirServer === undefined ? {} : { fhirServer: body.fhirServer }),
     };
     const result = service.handle(call, data, {
