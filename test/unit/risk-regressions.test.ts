@@ -520,3 +520,29 @@ describe('thresholds', () => {
     expect(report.flags.map((f) => f.code).filter((c) => c.startsWith('high-dose'))).toEqual(raised);
   });
 });
+
+describe('undated orders', () => {
+  it.each([undefined, '2026-01'])(
+    'counts an active benzodiazepine order with authoredOn %s on the as-of date, as an undated opioid order is',
+    (authoredOn) => {
+      const temazepam = {
+        ...medicationRequest({
+          id: 'benzo',
+          rxcui: '198241',
+          display: 'temazepam 15 MG Oral Capsule',
+          dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+        }),
+        authoredOn,
+      };
+      const report = run(syntheticPatient({ extra: [temazepam] }));
+      const overlap = report.flags.find((f) => f.code === 'benzodiazepine-overlap');
+      expect(overlap?.evidence[0]?.detail).toBe(
+        'temazepam 15 MG Oral Capsule (no start date: considered on 2026-01-15 only) overlaps opioid orders on 1 day',
+      );
+      expect(report.referral.safetyActions).toContain('benzodiazepine-review');
+      // A completed one without a date cannot be placed: it is not taken as current.
+      const completed = run(syntheticPatient({ extra: [{ ...temazepam, status: 'completed' }] }));
+      expect(completed.flags.map((f) => f.code)).not.toContain('benzodiazepine-overlap');
+    },
+  );
+});

@@ -44,17 +44,23 @@ export function benzodiazepineOverlap(ctx: RiskContext): Flag | undefined {
   let longest = 0;
   for (const order of ordersOfClass(ctx, 'benzodiazepine')) {
     if (!counts(order)) continue;
-    const coverage = coverageOf(order);
+    // An active order that cannot be dated is in effect today by the EHR's word, as an opioid order is
+    // (order-analysis.ts): it counts on the as-of date, rather than never.
+    const dated = coverageOf(order);
+    const coverage = dated ?? (order.status === 'completed' ? undefined : { start: ctx.asOf, end: ctx.asOf });
     if (!coverage || coverage.start > ctx.asOf || coverage.end < ctx.asOf) continue;
     opioidSpans ??= mergeSpans([...ctx.opioidOrders.values()].flatMap((o) => o.segments));
     const days = overlapDays(opioidSpans, coverage.start, coverage.end);
     if (days === 0) continue;
     longest = Math.max(longest, days);
+    const period = dated
+      ? `${formatDay(coverage.start)} to ${formatDay(coverage.end)}`
+      : `no start date: considered on ${formatDay(ctx.asOf)} only`;
     evidence.push({
       reference: ref(order),
       date: formatDay(coverage.start),
       value: days,
-      detail: `${order.product.text ?? 'benzodiazepine'} (${formatDay(coverage.start)} to ${formatDay(coverage.end)}) overlaps opioid orders on ${days} day${days === 1 ? '' : 's'}`,
+      detail: `${order.product.text ?? 'benzodiazepine'} (${period}) overlaps opioid orders on ${days} day${days === 1 ? '' : 's'}`,
     });
   }
   if (evidence.length === 0) return undefined;
