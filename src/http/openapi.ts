@@ -122,6 +122,12 @@ export const OPENAPI = {
         responses: { 200: json('Rates per card type'), 401: unauthorized, 503: problem },
       },
     },
+    '/': {
+      get: {
+        summary: "What the cards are and what they rest on: the page a card's source label links to",
+        responses: { 200: { description: 'HTML' } },
+      },
+    },
     '/docs': { get: { summary: 'This description, as a page', responses: { 200: { description: 'HTML' } } } },
     '/docs/openapi.json': { get: { summary: 'This description', responses: { 200: json('OpenAPI 3.1') } } },
     '/trend': {

@@ -45,6 +45,27 @@ async function call(url: string, body: Record<string, unknown>, env: Record<stri
 
 const summaries = (cards: { summary: string }[]) => cards.map((c) => c.summary);
 
+describe('the source label', () => {
+  it("links to a page that says what the cards are, under the service's public path", async () => {
+    const app = build({ PUBLIC_BASE_URL: 'https://cds.example.org/opioid' });
+    const hook = await app.inject({
+      method: 'POST',
+      url: PV,
+      payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(chronicPain()) }),
+    });
+    const url = new URL(hook.json().cards[0].source.url as string);
+    expect(url.href).toBe('https://cds.example.org/opioid/');
+    const page = await app.inject({ method: 'GET', url: url.pathname.replace('/opioid', '') });
+    expect([page.statusCode, page.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.body).toContain('mindfulness-based therapy or CBT');
+    expect(page.body).toContain('https://doi.org/10.1001/jamainternmed.2022.0033');
+    // Links and assets are relative: the page works behind a proxy that serves the service under a path.
+    expect(page.body).not.toMatch(/(?:href|src)="\//);
+    for (const [, link] of page.body.matchAll(/href="((?!https?:|data:)[^"]+)"/g))
+      expect((await app.inject({ method: 'GET', url: `/${link}` })).statusCode, link).toBe(200);
+  });
+});
+
 describe('discovery', () => {
   it('lists one entry per registered service with CDS Hooks 2.0 prefetch tokens only', async () => {
     const res = await build().inject({ method: 'GET', url: '/cds-services' });

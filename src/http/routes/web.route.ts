@@ -16,8 +16,12 @@ import { badRequest } from '../http-error.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 
 const SRC = fileURLToPath(new URL('../../', import.meta.url));
-/** The pages: URL path -> HTML file under src/. */
-const PAGES: Record<string, string> = { '/demo': 'web/demo/index.html', '/trend': 'web/trend/index.html' };
+/** The pages: URL path -> HTML file under src/. `/` is what a card's source label links to (`source.url`). */
+const PAGES: Record<string, string> = {
+  '/': 'web/about/index.html',
+  '/demo': 'web/demo/index.html',
+  '/trend': 'web/trend/index.html',
+};
 /** The pages' scripts (paths relative to src/). */
 export const ENTRY_MODULES = ['web/demo/demo.ts', 'web/trend/trend.ts'];
 const STYLES = ['web/shared/style.css'];
