@@ -3,7 +3,7 @@
  */
 import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { every, medicationRequest, mg, tab } from '../builders/fhir-builders.ts';
+import { every, medicationRequest, mg, qty, tab } from '../builders/fhir-builders.ts';
 import {
   ASSESSMENT,
   cc,
@@ -545,4 +545,67 @@ describe('undated orders', () => {
       expect(completed.flags.map((f) => f.code)).not.toContain('benzodiazepine-overlap');
     },
   );
+});
+
+describe('urine tests of one named substance', () => {
+  const onMorphine = (extra: Resource[]) =>
+    syntheticPatient({
+      extra,
+      adjust: (orders) => {
+        for (const o of orders)
+          o.medicationCodeableConcept = {
+            coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '892582' }],
+          };
+      },
+    });
+  const uds = (report: ReturnType<typeof run>) =>
+    report.flags.find((f) => f.code === 'uds-unexpected')?.evidence.map((e) => e.detail) ?? [];
+  const test = (id: string, loinc: string, display: string, coded: 'positive' | 'negative') =>
+    urineScreen(id, loinc, display, '2026-01-05', { coded });
+
+  it('a confirmation panel on morphine - morphine positive, codeine negative - is what is expected', () => {
+    const report = run(
+      onMorphine([
+        test('m', '16196-8', 'Morphine [Presence] in Urine by Confirmatory method', 'positive'),
+        test('c', '16197-6', 'Codeine [Presence] in Urine by Confirmatory method', 'negative'),
+      ]),
+    );
+    expect(uds(report)).toEqual([]);
+    expect(report.referral.recommendation).toBe('MBT_OR_CBT');
+  });
+
+  it('a negative morphine confirmation on morphine, and a positive one on oxycodone, are unexpected', () => {
+    const negative = test('m', '16196-8', 'Morphine [Presence] in Urine by Confirmatory method', 'negative');
+    expect(uds(run(onMorphine([negative])))).toEqual([
+      'Morphine [Presence] in Urine by Confirmatory method: negative for prescribed morphine',
+    ]);
+    const positive = test('m', '16196-8', 'Morphine [Presence] in Urine by Confirmatory method', 'positive');
+    expect(uds(run(syntheticPatient({ extra: [positive] })))).toEqual([
+      'Morphine [Presence] in Urine by Confirmatory method: positive for morphine, not prescribed',
+    ]);
+  });
+
+  it('no prescription explains a fentanyl analogue or a novel synthetic opioid', () => {
+    const patch = medicationRequest({
+      id: 'patch',
+      rxcui: '245134',
+      authoredOn: '2026-01-01',
+      dosages: [{ dose: qty(1, 'patch', '{patch}'), timing: every(72, 'h') }],
+      supply: { days: 30 },
+    });
+    const report = run(
+      syntheticPatient({
+        extra: [
+          patch,
+          test('af', '74810-3', 'Acetyl fentanyl [Presence] in Urine by Confirmatory method', 'positive'),
+          test('u', '93459-6', 'U-47700 [Mass/volume] in Urine by Confirmatory method', 'positive'),
+          test('f', '40839-3', 'fentaNYL [Presence] in Urine by Confirmatory method', 'positive'),
+        ],
+      }),
+    );
+    expect(uds(report)).toEqual([
+      'Acetyl fentanyl [Presence] in Urine by Confirmatory method: positive for a fentanyl analogue',
+      'U-47700 [Mass/volume] in Urine by Confirmatory method: positive for a novel synthetic opioid',
+    ]);
+  });
 });

@@ -7,9 +7,11 @@ import type { CodingInput } from '../opioid/order.types.ts';
 import type { ObservationInput, ObservationValue } from '../record/record.types.ts';
 import { SNOMED_NEGATIVE, SNOMED_POSITIVE } from '../terminology/clinical-codes.ts';
 import { isSystem } from '../terminology/code-systems.ts';
+import { udsAnalyte, type UdsAnalyte } from '../terminology/uds-analytes.ts';
 import { inValueSet, type ValueSetId } from '../terminology/value-sets.ts';
 
 export type UdsClass =
+  | UdsAnalyte
   | 'opiate'
   | 'oxycodone'
   | 'fentanyl'
@@ -39,6 +41,11 @@ const CLASS_SETS: readonly (readonly [UdsClass, ValueSetId])[] = [
 ];
 
 export function udsClass(codings: readonly CodingInput[]): UdsClass | undefined {
+  // A test of one named substance (a morphine confirmation) is judged by that substance, not by its class.
+  for (const c of codings) {
+    const analyte = isSystem(c, 'loinc') && c.code !== undefined ? udsAnalyte(c.code.trim()) : undefined;
+    if (analyte) return analyte;
+  }
   // Loops without intermediate arrays or closures: this runs for every observation of a long history.
   for (const [cls, set] of CLASS_SETS)
     for (const c of codings) if (isSystem(c, 'loinc') && inValueSet(set, c)) return cls;

@@ -31,20 +31,43 @@ const DETECTS: Partial<Record<UdsClass, readonly string[]>> = {
     'oxymorphone',
   ],
   oxycodone: ['oxycodone', 'oxymorphone'],
+  // Codeine is metabolised to morphine; morphine not to codeine.
+  morphine: ['morphine', 'codeine', 'opium'],
+  codeine: ['codeine', 'opium'],
   fentanyl: ['fentanyl'],
+  sufentanil: ['sufentanil', 'alfentanil'],
+  tapentadol: ['tapentadol'],
   buprenorphine: ['buprenorphine'],
   methadone: ['methadone'],
-  'synthetic-opioid': ['tramadol', 'tapentadol', 'meperidine', 'fentanyl', 'methadone'],
 };
 /** A negative test is unexpected only where the test reliably finds the prescribed drug. */
 const MUST_DETECT: Partial<Record<UdsClass, readonly string[]>> = {
   opiate: ['morphine', 'codeine', 'hydrocodone', 'hydromorphone'],
   oxycodone: ['oxycodone', 'oxymorphone'],
+  morphine: ['morphine'],
+  codeine: ['codeine'],
   fentanyl: ['fentanyl'],
   buprenorphine: ['buprenorphine'],
   methadone: ['methadone'],
 };
-const NEVER_PRESCRIBED: ReadonlySet<UdsClass> = new Set(['heroin', 'cocaine', 'phencyclidine']);
+/** Classes in words, where the class name is not a word. */
+const CLASS_WORDS: Partial<Record<UdsClass, string>> = {
+  'synthetic-opioid': 'a novel synthetic opioid',
+  'fentanyl-analogue': 'a fentanyl analogue',
+  sufentanil: 'sufentanil or alfentanil',
+};
+
+/**
+ * Substances no prescription explains: the CDC synthetic-opioid tests are of novel synthetic opioids (U-47700,
+ * AH-7921, MT-45, W-18 and fentanyl analogues), none of them a medicine.
+ */
+const NEVER_PRESCRIBED: ReadonlySet<UdsClass> = new Set([
+  'heroin',
+  'cocaine',
+  'phencyclidine',
+  'synthetic-opioid',
+  'fentanyl-analogue',
+]);
 
 /** What was prescribed around each test: merged covered days per opioid ingredient, and of amphetamines. */
 interface Prescribed {
@@ -118,10 +141,11 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
       // A prescription covering any of the days before the test explains a positive result.
       const recent = ingredientsDuring(prescribed, day - window, day);
       const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
-      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${cls}`;
+      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${CLASS_WORDS[cls] ?? cls}`;
       else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
         why = 'positive for amphetamines, none prescribed';
-      } else if (DETECTS[cls] && expectedBy.length === 0) why = `positive for ${cls}, not prescribed`;
+      } else if (DETECTS[cls] && expectedBy.length === 0)
+        why = `positive for ${CLASS_WORDS[cls] ?? cls}, not prescribed`;
     } else {
       // A negative result is unexpected only while the prescription covers the test day.
       const current = ingredientsDuring(prescribed, day, day);
