@@ -21,22 +21,26 @@ import { markdownText } from './markdown-text.ts';
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
- * The card, or undefined when there is nothing to say of. `doseGaps`: whether to speak of orders of unknown dose
- * (only when no other card is due - those say "at least" - and the patient is not excluded). An unreadable PHQ-9
- * item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless the
- * behavioural-health card is already there: the self-harm pathway is never silenced.
+ * The card, or undefined when there is nothing to say of. `alone`: whether no other card is due (those say "at
+ * least" and carry the "Data not complete" line); then, for a patient who is not excluded, it speaks of orders of
+ * unknown dose, and - for a patient on opioids - of data that could not be read or checked (a failed or partial
+ * search, a result the rules cannot read): "nothing to suggest" from part of the record is not an all-clear. An
+ * unreadable PHQ-9 item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless
+ * the behavioural-health card is already there: the self-harm pathway is never silenced.
  */
 export function dataGapCard(
   analysis: BundleAnalysis,
   ctx: CardContext,
-  options: { readonly doseGaps: boolean },
+  options: { readonly alone: boolean },
 ): Card | undefined {
-  const doseGaps = options.doseGaps && analysis.risk.exclusions.length === 0;
-  const gaps = doseGaps ? analysis.mme.orders.filter((o) => o.status === 'incomplete') : [];
+  const alone = options.alone && analysis.risk.exclusions.length === 0;
+  const gaps = alone ? analysis.mme.orders.filter((o) => o.status === 'incomplete') : [];
   const safetyCardDue = analysis.risk.referral.safetyActions.includes('behavioral-health-safety');
   const selfHarm = safetyCardDue ? [] : analysis.risk.unread.filter((u) => u.rule === 'self-harm');
   const listed = new Set(selfHarm.map((u) => u.text));
-  if (gaps.length === 0 && selfHarm.length === 0) return undefined;
+  const onOpioids = analysis.mme.orders.some((o) => o.status === 'counted' || o.status === 'incomplete');
+  const unchecked = alone && onOpioids ? ctx.partial.filter((p) => !listed.has(p)) : [];
+  if (gaps.length === 0 && selfHarm.length === 0 && unchecked.length === 0) return undefined;
   const unidentified = gaps.filter((o) => o.product.opioid === 'unknown').length;
   const unknownDose = gaps.length - unidentified;
   const parts = [
@@ -54,6 +58,7 @@ export function dataGapCard(
       ? [`the dose of ${count(unknownDose, 'opioid order is', 'opioid orders are')} unknown`]
       : []),
   ];
+  if (parts.length === 0) parts.push('part of the record could not be read or checked');
   const headline = `${selfHarm.length > 0 ? 'Safety check' : 'Opioid check'} incomplete: ${parts.join('; ')}`;
   const known = analysis.mme.orders.some((o) => o.product.opioid === 'yes' && o.status === 'counted');
   const more = gaps.length - LISTED_GAPS;
@@ -74,6 +79,11 @@ export function dataGapCard(
           ...(known ? ['', `**Current opioids:** ${doseLine(analysis.mme)}.`] : []),
           '',
           'Check these orders in the chart; the MME trend lists every order with what is missing.',
+        ]
+      : []),
+    ...(gaps.length === 0 && selfHarm.length === 0
+      ? [
+          `The patient is on opioids (${doseLine(analysis.mme)}). Nothing in what could be read calls for a referral or a safety action, but the checks could not see everything: this is not an all-clear. What could not be read is listed below.`,
         ]
       : []),
   ]

@@ -49,7 +49,7 @@ export function orderHookCards(
   if (!withReferral) return { cards: [impact], decision };
   const referral = referralCard(after, ctx);
   // As on patient-view, an unreadable PHQ-9 item 9 is said beside the safety cards (the order card gives the dose).
-  const gap = dataGapCard(after, ctx, { doseGaps: false });
+  const gap = dataGapCard(after, ctx, { alone: false });
   return {
     cards: [impact, ...(gap ? [gap] : []), ...safetyCards(after, ctx), ...(referral ? [referral] : [])],
     decision,

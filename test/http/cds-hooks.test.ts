@@ -322,6 +322,38 @@ describe('patient-view', () => {
     expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
   });
 
+  it('says so when part of the record could not be read, for a patient on opioids who gets no other card', async () => {
+    const current = medicationRequest({
+      id: 'oxy',
+      rxcui: '1049621',
+      authoredOn: '2026-01-10',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+      supply: { days: 30 },
+    });
+    const onOpioids = [...syntheticPatient({ fills: [], pain: 'none' }), current];
+    // An absent key (undefined is left out of the JSON), and no fhirServer to read it from.
+    const prefetch = { ...prefetchFor(onOpioids), observations: undefined };
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => [c.summary, c.indicator, c.source.topic?.code])).toEqual([
+      ['Opioid check incomplete: part of the record could not be read or checked', 'info', 'datagap'],
+    ]);
+    expect(cards[0]!.detail).toMatch(
+      /on opioids \(current dose \*\*30 MME\/day\*\*.*this is not an all-clear/s,
+    );
+    expect(cards[0]!.detail).toMatch(
+      /\*\*Data not complete:\*\* observations .*not checked: not in prefetch/,
+    );
+    // Not on opioids: nothing the service checks depends on what is missing.
+    const without = {
+      ...prefetchFor(syntheticPatient({ fills: [], pain: 'none' })),
+      observations: undefined,
+    };
+    expect((await call(PV, hookRequest('patient-view', 'p1', { prefetch: without }))).body).toEqual({
+      cards: [],
+    });
+  });
+
   it('says so when a PHQ-9 item 9 answer cannot be read, for a patient who gets no other card', async () => {
     const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined };
     const resources = [...syntheticPatient({ fills: [], pain: 'none' }), unanswered as never];

@@ -99,7 +99,7 @@ describe('cards', () => {
     };
     expect(safetyCards(analysis, ctx)).toEqual([]);
     expect(referralCard(analysis, ctx)).toBeUndefined();
-    const card = dataGapCard(analysis, ctx, { doseGaps: true })!;
+    const card = dataGapCard(analysis, ctx, { alone: true })!;
     expect(card.summary).toBe('Opioid check incomplete: 7 medication orders could not be identified');
     const listed = card.detail.split('\n').filter((l) => l.startsWith('- '));
     expect(listed).toEqual([
@@ -116,6 +116,6 @@ describe('cards', () => {
       parseIsoDate(AS_OF)!,
       'cdc-2022',
     );
-    expect(dataGapCard(complete, ctx, { doseGaps: true })).toBeUndefined();
+    expect(dataGapCard(complete, ctx, { alone: true })).toBeUndefined();
   });
 });

@@ -29,8 +29,9 @@ export const patientViewService: CdsService = {
     const ctx = cardContext(call, data, deps, analysis);
     const referral = referralCard(analysis, ctx);
     const cards = [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])];
-    // Nothing to say is said only when the current dose is known; an unreadable self-harm answer is always said.
-    const gap = dataGapCard(analysis, ctx, { doseGaps: cards.length === 0 });
+    // Nothing to say is said only when the current dose is known and the record could be read; an unreadable
+    // self-harm answer is always said.
+    const gap = dataGapCard(analysis, ctx, { alone: cards.length === 0 });
     return {
       cards: gap ? [gap, ...cards] : cards,
       decision: decisionSummary(analysis),
