@@ -112,6 +112,47 @@ describe('feedback', () => {
     await a.close();
   });
 
+  it.each([
+    ['a year before 1900', { outcomeTimestamp: '0000-01-01T00:00:00Z' }, /outcomeTimestamp: .*1900/],
+    [
+      'an offset beyond 14 hours',
+      { outcomeTimestamp: '2026-01-01T00:00:00-23:59' },
+      /outcomeTimestamp: .*14:00/,
+    ],
+    ['a NUL in the card id', { card: 'card\u0000x' }, /card: must not contain NUL/],
+    [
+      'a NUL in a suggestion id',
+      { acceptedSuggestions: [{ id: 's\u0000' }] },
+      /acceptedSuggestions\.0\.id: must not/,
+    ],
+    [
+      'a NUL in a reason code',
+      { outcome: 'overridden', overrideReason: { reason: { code: 'r\u0000' } } },
+      /overrideReason\.reason\.code: must not/,
+    ],
+    [
+      'a NUL in a reason system',
+      { outcome: 'overridden', overrideReasons: [{ code: 'r', system: 'https://x\u0000' }] },
+      /overrideReasons\.0\.system: must not/,
+    ],
+  ])(
+    'answers 400 for what the database cannot keep (%s), and stores nothing of the batch',
+    async (_, bad, message) => {
+      const a = app();
+      const before = await store.feedbackCount();
+      const good = { card: 'card-kept-only-with-its-batch', outcome: 'accepted' };
+      const res = await a.inject({
+        method: 'POST',
+        url: FEEDBACK,
+        payload: { feedback: [good, { ...good, card: 'card-with-a-bad-field', ...bad }] },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toMatch(message);
+      expect(await store.feedbackCount()).toBe(before);
+      await a.close();
+    },
+  );
+
   it('bounds what one request may store, and stores nothing of a request beyond the bounds', async () => {
     const a = app();
     const before = await store.feedbackCount();

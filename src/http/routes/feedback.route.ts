@@ -11,9 +11,32 @@ import type { FeedbackItem, Store } from '../../storage/store.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
 
+/** A string that is stored: PostgreSQL text cannot hold NUL, and refuses the whole transaction for one. */
+const stored = (max: number, params?: { error: string }): z.ZodString =>
+  z
+    .string(params)
+    .max(max)
+    .refine((s) => !s.includes('\0'), { error: 'must not contain NUL (\\u0000)' });
+
+/**
+ * A date-time PostgreSQL can keep: ISO 8601 with a real calendar date (the ISO check), a year 1900-9999 and an offset
+ * of at most 14:00 (the widest in use; PostgreSQL refuses year 0 and offsets past 15:59 with the whole batch). The
+ * range checks read the string's parts, so they run only on an ISO date-time.
+ */
+const Timestamp = z.iso
+  .datetime({ offset: true, local: true, error: 'must be an ISO date-time', abort: true })
+  .refine((t) => Number(t.slice(0, 4)) >= 1900, { error: 'must be in the years 1900-9999' })
+  .refine(
+    (t) => {
+      const offset = /[+-](\d{2}):?(\d{2})$/.exec(t);
+      return !offset || Number(offset[1]) * 60 + Number(offset[2]) <= 14 * 60;
+    },
+    { error: 'must have a UTC offset within -14:00 and +14:00' },
+  );
+
 const Coding = z.looseObject({
-  code: z.string().max(200).optional(),
-  system: z.string().max(500).optional(),
+  code: stored(200).optional(),
+  system: stored(500).optional(),
 });
 /** Bounds on what one request may store: an item per card and reason, at most MAX_STORED of them. */
 const MAX_REASONS = 20;
@@ -27,10 +50,10 @@ const FeedbackSchema = z.looseObject(
     feedback: z
       .array(
         z.looseObject({
-          card: z.string({ error: 'is required (the card uuid)' }).min(1).max(200),
+          card: stored(200, { error: 'is required (the card uuid)' }).min(1),
           outcome: z.enum(['accepted', 'overridden'], { error: 'must be "accepted" or "overridden"' }),
           acceptedSuggestions: z
-            .array(z.looseObject({ id: z.string().min(1).max(200) }))
+            .array(z.looseObject({ id: stored(200).min(1) }))
             .max(50, { error: 'holds at most 50 suggestions per card' })
             .optional(),
           overrideReason: OverrideReason.optional(),
@@ -39,9 +62,7 @@ const FeedbackSchema = z.looseObject(
             .max(MAX_REASONS, { error: `holds at most ${MAX_REASONS} reasons per card` })
             .optional(),
           // The spec's time is UTC: one without an offset is read as UTC, not refused with the whole batch.
-          outcomeTimestamp: z.iso
-            .datetime({ offset: true, local: true, error: 'must be an ISO date-time' })
-            .optional(),
+          outcomeTimestamp: Timestamp.optional(),
         }),
         { error: 'must be a list of feedback items' },
       )
