@@ -213,6 +213,23 @@ describe('feedback', () => {
     expect(res.statusCode).toBe(503);
   });
 
+  it('answers 503 with Retry-After when the store cannot take it, so that the EHR sends it again', async () => {
+    const down: Store = {
+      ...store,
+      saveFeedback: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+    };
+    const a = buildApp({ config: loadConfig({ CDS_AUTH: 'off' }), store: down });
+    const res = await a.inject({
+      method: 'POST',
+      url: FEEDBACK,
+      payload: { feedback: [{ card: 'x', outcome: 'accepted' }] },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json().message).toMatch(/feedback storage is not available/);
+    await a.close();
+  });
+
   it('needs the EHR token like every CDS Hooks call', async () => {
     const a = app({ CDS_AUTH: 'on' });
     const res = await a.inject({

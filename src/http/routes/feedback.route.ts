@@ -1,7 +1,8 @@
 /**
  * CDS Hooks feedback (POST /cds-services/{id}/feedback): what the clinician did with each card. Stored durably and
- * idempotently (the same item twice is stored once) and acknowledged only after the commit. Accepts the spec's
- * `overrideReason` and Epic's `overrideReasons`, and card ids that are not UUIDs.
+ * idempotently (the same item twice is stored once) and acknowledged only after the commit; 503 with Retry-After
+ * when the store cannot take it. Accepts the spec's `overrideReason` and Epic's `overrideReasons`, and card ids that
+ * are not UUIDs.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -118,7 +119,14 @@ export function feedbackRoute(app: FastifyInstance, store: Store | undefined): v
       throw badRequest(
         `feedback: at most ${MAX_STORED} card outcomes and override reasons per request (this one has ${items.length}); send them in several requests`,
       );
-    const result = await store.saveFeedback(service.definition.id, items);
+    let result;
+    try {
+      result = await store.saveFeedback(service.definition.id, items);
+    } catch (error) {
+      // One transaction: nothing of the batch was kept, and what is sent again is stored once. The EHR may retry.
+      request.log.warn({ err: error }, 'feedback could not be stored');
+      throw new HttpError(503, 'feedback storage is not available; retry shortly');
+    }
     addLogFacts(request, {
       cdsService: service.definition.id,
       feedback: items.length,
