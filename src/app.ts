@@ -8,7 +8,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.ts';
 import { plainHttpWarnings } from './config/plain-http.ts';
-import { Redis } from 'ioredis';
 import { registerAuth } from './http/plugins/auth.plugin.ts';
 import {
   clientErrorHandler,
@@ -33,7 +32,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { devIssuer } from './security/dev-issuer.ts';
 import { createDemoIssuer } from './demo/demo-issuer.ts';
 import { createJwtVerifier } from './security/jwt-verifier.ts';
-import { memoryReplayCache, redisReplayCache, type ReplayCache } from './security/replay-cache.ts';
+import { memoryReplayCache, redisReplayCacheAt, type ReplayCache } from './security/replay-cache.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -50,13 +49,7 @@ export interface AppDeps {
 }
 
 function defaultReplayCache(config: Config): ReplayCache {
-  if (!config.redisUrl) return memoryReplayCache();
-  // Commands wait for the connection (the first tokens after start-up are not refused); when Redis stays away, they
-  // fail after one reconnection attempt, and the token is refused (fail closed).
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  // Errors surface as refused tokens (fail closed) and in the log; they must not crash the process.
-  redis.on('error', () => undefined);
-  return redisReplayCache(redis);
+  return config.redisUrl ? redisReplayCacheAt(config.redisUrl) : memoryReplayCache();
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -148,8 +141,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { auth } = deps.config;
   // Demo mode: the demo page's own key, made now, in memory only.
   const demoIssuer = deps.config.demo ? createDemoIssuer() : undefined;
-  if (auth.enabled) {
-    const replayCache = deps.replayCache ?? defaultReplayCache(deps.config);
+  // Only authentication needs the replay cache; /readyz reports it with the store.
+  const replayCache = auth.enabled ? (deps.replayCache ?? defaultReplayCache(deps.config)) : undefined;
+  if (replayCache) {
     if (!deps.replayCache) app.addHook('onClose', () => replayCache.close());
     const verifier = (async () =>
       createJwtVerifier({
@@ -180,7 +174,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   for (const warning of plainHttpWarnings(deps.config)) deps.logger?.warn(warning);
   registerJsonBodies(app);
   registerErrorHandling(app);
-  healthRoute(app, deps.store);
+  healthRoute(app, deps.store, replayCache);
   const audit = deps.store
     ? auditWriter(deps.store, (error, lost) => {
         app.log.error(

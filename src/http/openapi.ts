@@ -104,7 +104,7 @@ export const OPENAPI = {
     '/healthz': { get: { summary: 'Liveness', responses: { 200: json('Up') } } },
     '/readyz': {
       get: {
-        summary: 'Readiness: the store answers',
+        summary: 'Readiness: the store answers, and the replay cache when EHR authentication is on',
         responses: { 200: json('Ready'), 503: json('Not ready') },
       },
     },

@@ -3,13 +3,22 @@
  * use is a replay. In memory by default (one instance); in Redis when configured, so that several instances behind
  * a load balancer share it.
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 export interface ReplayCache {
+  readonly kind: 'memory' | 'redis';
   /** True the first time this key is seen before `expiresAtMs`; false for a replay. */
   firstUse(key: string, expiresAtMs: number): Promise<boolean>;
+  /** Resolves when the cache can answer now (readiness); rejects when it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * How long a Redis command may take before the token is refused with 503. Every authenticated call waits for one:
+ * a Redis that stalls (connection open, no answers) must not hold them without limit.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
 /** Bounded: expired entries are dropped as new ones arrive; beyond `maxEntries`, the oldest go first. */
 export function memoryReplayCache(now: () => number = Date.now, maxEntries = 100_000): ReplayCache {
@@ -26,6 +35,8 @@ export function memoryReplayCache(now: () => number = Date.now, maxEntries = 100
       seen.set(key, expiresAtMs);
       return Promise.resolve(true);
     },
+    kind: 'memory',
+    ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
 }
@@ -33,13 +44,42 @@ export function memoryReplayCache(now: () => number = Date.now, maxEntries = 100
 /** SET key NX with an expiry: atomic across instances. A Redis error refuses the token (fail closed). */
 export function redisReplayCache(redis: Redis, prefix = 'opioid-pain-cds:jti:'): ReplayCache {
   return {
+    kind: 'redis',
     async firstUse(key, expiresAtMs) {
       const ttlMs = Math.max(1000, Math.ceil(expiresAtMs - Date.now()));
       const result = await redis.set(`${prefix}${key}`, '1', 'PX', ttlMs, 'NX');
       return result === 'OK';
     },
+    async ping() {
+      await redis.ping();
+    },
     async close() {
-      await redis.quit();
+      // QUIT lets the connection finish what it sent; one that is not up (or does not answer) is just dropped.
+      if (redis.status !== 'ready') {
+        redis.disconnect();
+        return;
+      }
+      await redis.quit().catch(() => {
+        redis.disconnect();
+      });
     },
   };
+}
+
+/**
+ * The replay cache on the Redis at `url`. Commands are never queued while disconnected: they fail at once, and
+ * written ones give up after REDIS_COMMAND_TIMEOUT_MS, so that a call whose token cannot be checked gets its 503 with
+ * Retry-After promptly. Tokens that arrive before the first connection is up get 503 too (/readyz says not ready
+ * until then). The client reconnects in the background.
+ */
+export function redisReplayCacheAt(url: string): ReplayCache {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+  });
+  // Errors surface as refused tokens (fail closed) and in the log; they must not crash the process.
+  redis.on('error', () => undefined);
+  return redisReplayCache(redis);
 }

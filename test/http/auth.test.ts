@@ -11,10 +11,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { redisReplayCache } from '../../src/security/replay-cache.ts';
+import { startStallingProxy } from '../fakes/stalling-proxy.ts';
 import { build } from '../helpers/build-app.ts';
 
 const BASE = 'http://127.0.0.1:8080';
@@ -332,6 +334,17 @@ describe('EHR authentication', () => {
   });
 });
 
+const REDIS_PORT = Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379);
+
+/** Waits until the app's /readyz answers 200 (its dependencies connected). */
+async function untilReady(a: FastifyInstance): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await a.inject({ method: 'GET', url: '/readyz' })).statusCode === 200) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('/readyz did not answer 200 within 2 s');
+}
+
 describe('REDIS_URL', () => {
   it('makes two instances share the replay cache (closing them closes their connections)', async () => {
     const env = {
@@ -342,6 +355,8 @@ describe('REDIS_URL', () => {
     const a = buildApp({ config: loadConfig(env) });
     const b = buildApp({ config: loadConfig(env) });
     try {
+      // Tokens are checked once Redis is connected (before, they get 503): as a load balancer does, wait for /readyz.
+      await Promise.all([untilReady(a), untilReady(b)]);
       const jwt = await token();
       expect((await call(a, jwt)).status).toBe(200);
       expect((await call(b, jwt)).status).toBe(401);
@@ -352,31 +367,74 @@ describe('REDIS_URL', () => {
 });
 
 describe('replay cache unavailable', () => {
-  it('refuses tokens when Redis cannot be reached (fail closed), without crashing', async () => {
-    const a = buildApp({
+  const withRedisAt = (url: string) =>
+    buildApp({
       config: loadConfig({
         CDS_AUTH: 'on',
         CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: ISS, jwks: { keys: [publicJwk] } }]),
-        REDIS_URL: 'redis://127.0.0.1:1',
+        REDIS_URL: url,
       }),
     });
+  /** A call with a fresh token: its status, Retry-After and how long it took. */
+  const timedCall = async (a: FastifyInstance) => {
+    const authorization = `Bearer ${await token()}`;
+    const started = Date.now();
+    const res = await a.inject({ method: 'GET', url: '/cds-services', headers: { authorization } });
+    return { status: res.statusCode, retryAfter: res.headers['retry-after'], ms: Date.now() - started, res };
+  };
+
+  it('refuses tokens at once when Redis cannot be reached (fail closed), without crashing', async () => {
+    const a = withRedisAt('redis://127.0.0.1:1');
     try {
       // Not the token's fault: 503, so that the EHR may retry, and still never accepted.
-      const res = await a.inject({
-        method: 'GET',
-        url: '/cds-services',
-        headers: { authorization: `Bearer ${await token()}` },
-      });
-      expect([res.statusCode, res.headers['retry-after']]).toEqual([503, '5']);
+      const { status, retryAfter, ms, res } = await timedCall(a);
+      expect([status, retryAfter]).toEqual([503, '5']);
       expect(res.json()).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
         message: 'the token could not be checked now; retry shortly',
       });
+      expect(ms).toBeLessThan(1_000);
+      expect((await a.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
     } finally {
-      await a.close().catch(() => undefined);
+      await a.close();
     }
   });
+
+  it('answers 503 within the command timeout when Redis stalls, and /readyz says so', async () => {
+    const proxy = await startStallingProxy(REDIS_PORT);
+    const a = withRedisAt(`redis://127.0.0.1:${proxy.port}`);
+    try {
+      await untilReady(a);
+      expect((await timedCall(a)).status).toBe(200);
+      proxy.stall();
+      const stalled = await timedCall(a);
+      expect([stalled.status, stalled.retryAfter]).toEqual([503, '5']);
+      expect(stalled.ms).toBeLessThan(3_000);
+      const ready = await a.inject({ method: 'GET', url: '/readyz' });
+      expect([ready.statusCode, ready.json()]).toEqual([
+        503,
+        { status: 'not ready', store: 'none', replayCache: 'redis', unavailable: ['replayCache'] },
+      ]);
+    } finally {
+      await a.close();
+      await proxy.close();
+    }
+  }, 15_000);
+
+  it('answers 503 at once when Redis accepts the connection but never answers', async () => {
+    const proxy = await startStallingProxy(REDIS_PORT);
+    proxy.stall();
+    const a = withRedisAt(`redis://127.0.0.1:${proxy.port}`);
+    try {
+      const { status, retryAfter, ms } = await timedCall(a);
+      expect([status, retryAfter]).toEqual([503, '5']);
+      expect(ms).toBeLessThan(3_000);
+    } finally {
+      await a.close();
+      await proxy.close();
+    }
+  }, 15_000);
 });
 
 describe('CORS', () => {

@@ -327,7 +327,11 @@ describe('audit and governance', () => {
     await a.close();
     const broken: Store = { ...store, ping: () => Promise.reject(new Error('down')) };
     const b = buildApp({ config: loadConfig({ CDS_AUTH: 'off' }), store: broken });
-    expect((await b.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const notReady = await b.inject({ method: 'GET', url: '/readyz' });
+    expect([notReady.statusCode, notReady.json()]).toEqual([
+      503,
+      { status: 'not ready', store: 'embedded', unavailable: ['store'] },
+    ]);
     await b.close();
   });
 });

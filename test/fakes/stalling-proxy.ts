@@ -1,0 +1,55 @@
+/**
+ * A TCP proxy to a real server (PostgreSQL, Redis) that can be made to stall: after `stall()` it keeps every
+ * connection open and forwards nothing more, in either direction, and accepts new connections that it never
+ * answers - as a frozen server or a dead network path does, where nothing is refused and nothing arrives.
+ */
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+
+export interface StallingProxy {
+  readonly port: number;
+  stall(): void;
+  close(): Promise<void>;
+}
+
+export async function startStallingProxy(
+  targetPort: number,
+  targetHost = '127.0.0.1',
+): Promise<StallingProxy> {
+  let stalled = false;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): Socket => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    return socket;
+  };
+  const server = createServer((client) => {
+    track(client);
+    if (stalled) return;
+    const upstream = track(connect(targetPort, targetHost));
+    client.on('data', (chunk) => {
+      if (!stalled) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (!stalled) client.write(chunk);
+    });
+    // Until it stalls, a connection closed on one side is closed on the other, as without the proxy.
+    client.on('close', () => {
+      if (!stalled) upstream.destroy();
+    });
+    upstream.on('close', () => {
+      if (!stalled) client.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stall() {
+      stalled = true;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
