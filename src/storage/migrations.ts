@@ -81,21 +81,25 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = MIGRA
   );
   const applied: number[] = [];
   for (const migration of migrations) {
-    const done = await sql.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(727001)');
-      const seen = await tx.query('SELECT 1 FROM schema_migration WHERE version = $1', [migration.version]);
-      if (seen.rows.length > 0) return false;
-      for (const statement of migration.sql
-        .split(';')
-        .map((s) => s.trim())
-        .filter(Boolean))
-        await tx.query(statement);
-      await tx.query('INSERT INTO schema_migration (version, name) VALUES ($1, $2)', [
-        migration.version,
-        migration.name,
-      ]);
-      return true;
-    });
+    const done = await sql.transaction(
+      async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(727001)');
+        const seen = await tx.query('SELECT 1 FROM schema_migration WHERE version = $1', [migration.version]);
+        if (seen.rows.length > 0) return false;
+        for (const statement of migration.sql
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await tx.query(statement);
+        await tx.query('INSERT INTO schema_migration (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+        return true;
+      },
+      // A migration may rewrite a large table, and waits for another instance's under the lock: no statement timeout.
+      { unbounded: true },
+    );
     if (done) applied.push(migration.version);
   }
   return applied;

@@ -9,8 +9,14 @@ export interface SqlResult<Row> {
 
 export interface Sql {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Pick<Sql, 'query'>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. Each statement is bounded
+   * in time (postgres-sql.ts) unless `unbounded`: schema migrations, which may rewrite a large table.
+   */
+  transaction<T>(
+    work: (tx: Pick<Sql, 'query'>) => Promise<T>,
+    options?: { readonly unbounded?: boolean },
+  ): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'postgresql' | 'embedded';
 }
