@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   const app = buildApp({ config, logger, store });
   const close = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
+    // A dependency that stalls (a request waiting on it, a connection that never ends) must not hold the process:
+    // the orchestrator would kill it without a word. Unref'd: a shutdown that finishes in time is not delayed.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     // In-flight requests finish, queued audit records are written, then the store closes.
     app
       .close()

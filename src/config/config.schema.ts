@@ -106,6 +106,11 @@ export const EnvSchema = z.object({
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
   /** A request's headers and body arrive within this time, or its connection is closed (slow senders hold nothing). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  /**
+   * On SIGTERM/SIGINT, the time to finish in-flight requests, write the audit and close the store; beyond it the
+   * process exits 1 (a stalled dependency must not hold it). Below the usual 30 s grace before SIGKILL.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   /** Where the service keeps local state (the development issuer's key). */
   DATA_DIR: z.string().min(1).default('data'),
   /** Browser origins allowed to call (CORS), comma-separated; none by default. */

@@ -35,6 +35,7 @@ export interface Config {
   readonly trendFrameAncestors: readonly string[];
   readonly maxInFlight: number;
   readonly requestTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
   /** Demo pages and the embedded FHIR store of synthetic patients (DEMO=on). */
   readonly demo: boolean;
   readonly smartClientId: string;
@@ -100,6 +101,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trendFrameAncestors: Object.freeze([...e.TREND_FRAME_ANCESTORS]),
     maxInFlight: e.MAX_IN_FLIGHT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo,
     smartClientId: e.SMART_CLIENT_ID,
   });

@@ -1,7 +1,7 @@
 /**
  * Running it: Prometheus metrics (hook latency per service and hook, cards by type, FHIR reads and their errors,
  * authentication failures, shed requests), load shedding with 503 and Retry-After at the in-flight limit, and a
- * graceful shutdown that finishes the request in flight.
+ * graceful shutdown that finishes the request in flight, within a deadline.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { SCENARIOS } from '../fixtures/synthetic-patients.ts';
 import { build } from '../helpers/build-app.ts';
 import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { postgresDatabase } from '../helpers/stores.ts';
+import { startStallingProxy } from '../fakes/stalling-proxy.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HOOK = '/cds-services/opioid-pain-patient-view';
@@ -327,6 +329,57 @@ describe('graceful shutdown', () => {
     } finally {
       fhir.delayMs = 0;
       child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('exits 1 after SHUTDOWN_TIMEOUT_MS, saying why, when a stalled database holds a request', async () => {
+    const db = await postgresDatabase();
+    const target = new URL(db.env.DATABASE_URL!);
+    const proxy = await startStallingProxy(Number(target.port || 5432), target.hostname);
+    target.port = String(proxy.port);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'src/server.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        CDS_AUTH: 'off',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: target.toString(),
+        SHUTDOWN_TIMEOUT_MS: '1000',
+      },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          if ((await fetch(`${url}/readyz`)).ok) break;
+        } catch {
+          // starting
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      proxy.stall();
+      // Held by the database (its statement would give up only after the query timeout, 10 s).
+      void fetch(`${url}/cds-services/opioid-pain-patient-view/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ feedback: [{ card: 'held', outcome: 'accepted' }] }),
+      }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
+      expect(log).toMatch(/shutdown did not finish in time/);
+    } finally {
+      child.kill('SIGKILL');
+      await proxy.close();
+      await db.drop();
     }
   }, 30_000);
 });
