@@ -2,7 +2,7 @@
  * Inputs found by review that once gave a wrong MME, dropped an order, or threw. Each must now give the right
  * number or say "unknown" with a reason.
  */
-import type { MedicationRequest } from '@medplum/fhirtypes';
+import type { MedicationRequest, Quantity } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import {
   bundle,
@@ -15,6 +15,7 @@ import {
   RXNORM,
   tab,
 } from '../builders/fhir-builders.ts';
+import { MAX_DOSAGE_INSTRUCTIONS } from '../../src/domain/opioid/sig-dose.ts';
 import { analyze, onlyOrder } from '../helpers/analyze.ts';
 
 const oxy5 = (extra: Partial<Parameters<typeof medicationRequest>[0]> = {}): MedicationRequest =>
@@ -254,6 +255,40 @@ describe('hostile values never throw and never count', () => {
     const report = analyze([order]);
     expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
     expect(report.totalMme).toBe(0);
+  });
+
+  it('dosage instructions up to MAX_DOSAGE_INSTRUCTIONS are all read, each term in order', () => {
+    // Morning and evening doses repeated: instructions without a sequence apply together and are summed.
+    const order = oxy5({
+      dosages: Array.from({ length: MAX_DOSAGE_INSTRUCTIONS }, (_, i) => ({
+        dose: tab(i % 2 === 0 ? 1 : 2),
+        timing: every(1, 'd'),
+      })),
+    });
+    const o = onlyOrder(analyze([order]));
+    // 100 x (1 + 2) tablets of oxycodone 5 mg a day, x 1.5.
+    expect(o).toMatchObject({ method: 'sig', mme: 2250 });
+    const terms = 'x 1 tab x 5 mg + 1/d x 2 tab x 5 mg';
+    expect(o.ingredients[0]!.derivation).toBe(
+      `${Array.from({ length: MAX_DOSAGE_INSTRUCTIONS / 2 }, () => `1/d ${terms}`).join(' + ')} = 1500 mg/d x 1.5 = 2250 MME/d`,
+    );
+  });
+
+  it('more dosage instructions than MAX_DOSAGE_INSTRUCTIONS are not read: unknown with the reason, never 0', () => {
+    const many = (supply?: { quantity: Quantity; days: number }) =>
+      oxy5({
+        dosages: Array.from({ length: 20_000 }, () => ({ dose: tab(1), timing: every(1, 'd', 4) })),
+        ...(supply ? { supply } : {}),
+      });
+    const unknown = onlyOrder(analyze([many()]));
+    expect(unknown).toMatchObject({ status: 'incomplete', mme: null, method: null });
+    expect(unknown.reasons.join(' ')).toMatch(
+      /20000 dosage instructions are implausible \(more than 200\): check the order; not read/,
+    );
+    // As for any sig that cannot be read, the order's supply gives its dose when it can: 120 tablets in 30 days.
+    const bySupply = onlyOrder(analyze([many({ quantity: tab(120), days: 30 })]));
+    expect(bySupply).toMatchObject({ method: 'supply', mme: 30 });
+    expect(bySupply.notes.join(' ')).toMatch(/dosage instructions are implausible/);
   });
 
   it('astronomical doses are out of range, not Infinity', () => {

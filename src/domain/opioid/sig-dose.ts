@@ -81,11 +81,11 @@ function stepFromSigs(
       const daily = unit === 'mcg/h' ? amount.value : frequency.perDay * amount.value;
       const prefix = sig.asNeeded ? 'PRN ' : '';
       const term = unit === 'mcg/h' ? amount.text : `${prefix}${frequency.text} x ${amount.text}`;
-      totals.set(component, {
-        value: (prior?.value ?? 0) + daily,
-        unit,
-        terms: [...(prior?.terms ?? []), term],
-      });
+      // Added to in place: copying the list for each instruction made an order's analysis quadratic in them.
+      if (prior) {
+        prior.value += daily;
+        prior.terms.push(term);
+      } else totals.set(component, { value: daily, unit, terms: [term] });
     }
     const perAdmin = unitsPerAdministration(chosen.dose, components);
     units =
@@ -105,15 +105,30 @@ function stepFromSigs(
   return { ok: true, step: { ingredients, ...(units ? { unitsPerDay: units } : {}), prn, notes } };
 }
 
+/**
+ * More dosage instructions than this in one order are not a sig: it is not read, and the order's dose is unknown
+ * unless its supply gives it (never 0). A long taper of twice-daily steps stays far below it; a body of thousands
+ * of copies (within the request size limit) would otherwise hold the process and fill the card's explanation.
+ * A project rule, not a guideline figure (ADR 0013).
+ */
+export const MAX_DOSAGE_INSTRUCTIONS = 200;
+
 export function dailyStepsFromSig(
   sigs: readonly SigInput[],
   components: readonly ResolvedComponent[],
 ): Result<{ readonly steps: readonly DailyStep[] }> {
   if (sigs.length === 0) return { ok: false, problem: 'the order has no dosage instruction' };
+  if (sigs.length > MAX_DOSAGE_INSTRUCTIONS)
+    return {
+      ok: false,
+      problem: `${sigs.length} dosage instructions are implausible (more than ${MAX_DOSAGE_INSTRUCTIONS}): check the order; not read`,
+    };
   const groups = new Map<number, SigInput[]>();
   for (const sig of sigs) {
     const key = sig.sequence ?? 0;
-    groups.set(key, [...(groups.get(key) ?? []), sig]);
+    const group = groups.get(key);
+    if (group) group.push(sig);
+    else groups.set(key, [sig]);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => a - b);
   const steps: DailyStep[] = [];
