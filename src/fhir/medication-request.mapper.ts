@@ -69,6 +69,23 @@ function timing(value: unknown, problems: string[]): TimingInput | undefined {
   };
 }
 
+/**
+ * Dosage.maxDosePerPeriod (a Ratio, "at most 6 tablets per 1 day"), when it can be read. One that is present but
+ * unreadable makes the sig unusable, as any unreadable field does: the cap it sets is unknown.
+ */
+function maxPerPeriod(value: unknown, problems: string[]): Pick<SigInput, 'maxPerPeriod'> {
+  if (value === undefined || value === null) return {};
+  const ratio = obj(value);
+  const amount = amountField(ratio?.numerator, 'maxDosePerPeriod.numerator', problems);
+  const periodDays = durationDays(ratio?.denominator);
+  if (!amount) return {};
+  if (periodDays === undefined || !(periodDays > 0)) {
+    problems.push('maxDosePerPeriod.denominator is not a positive duration in a time unit');
+    return {};
+  }
+  return { maxPerPeriod: { amount, periodDays } };
+}
+
 function sig(raw: Json): SigInput {
   const problems: string[] = [];
   return {
@@ -76,6 +93,7 @@ function sig(raw: Json): SigInput {
     asNeeded: raw.asNeededBoolean === true || obj(raw.asNeededCodeableConcept) !== undefined,
     doses: objs(raw.doseAndRate).map((entry) => doseEntry(entry, problems)),
     timing: timing(raw.timing, problems),
+    ...maxPerPeriod(raw.maxDosePerPeriod, problems),
     problems,
   };
 }

@@ -32,6 +32,63 @@ function withTiming(order: MedicationRequest, repeat: Record<string, unknown>): 
   return order;
 }
 
+describe('maxDosePerPeriod', () => {
+  // Oxycodone 5 mg tablets, 1-2 every 4 h as needed: 12 tablets (90 MME) a day without a maximum.
+  const prn = (max?: { value: number; unit: string; code: string; per?: number }): MedicationRequest => {
+    const order = oxy5({ dosages: [{ doseRange: [tab(1), tab(2)], timing: every(4, 'h'), prn: true }] });
+    if (max)
+      order.dosageInstruction![0]!.maxDosePerPeriod = {
+        numerator: { value: max.value, unit: max.unit, system: 'http://unitsofmeasure.org', code: max.code },
+        denominator: { value: max.per ?? 1, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' },
+      };
+    return order;
+  };
+  it.each([
+    ['none', undefined, 90],
+    ['6 tablets a day', { value: 6, unit: 'tablet', code: '{tbl}' }, 45],
+    [
+      '30 mg a day (the dose in tablets: another unit, not applied)',
+      { value: 30, unit: 'mg', code: 'mg' },
+      90,
+    ],
+    ['20 tablets a day (above what the timing allows)', { value: 20, unit: 'tablet', code: '{tbl}' }, 90],
+    ['12 tablets in 2 days', { value: 12, unit: 'tablet', code: '{tbl}', per: 2 }, 45],
+  ])('caps the administrations a day: %s', (_, max, mme) => {
+    expect(onlyOrder(analyze([prn(max)])).mme).toBe(mme);
+  });
+
+  it('two refills that differ only in their maximum do not share a dose', () => {
+    const uncapped = { ...prn(), id: 'a', authoredOn: '2026-01-11' };
+    const capped = { ...prn({ value: 6, unit: 'tablet', code: '{tbl}' }), id: 'b' };
+    expect(analyze([uncapped, capped]).orders.map((o) => [o.id, o.mme])).toEqual([
+      ['a', 90],
+      ['b', 45],
+    ]);
+  });
+
+  it('says what it capped, and what it could not apply', () => {
+    const capped = onlyOrder(analyze([prn({ value: 6, unit: 'tablet', code: '{tbl}' })]));
+    expect(capped.notes).toContain(
+      'maxDosePerPeriod 6 tablet per 1 d: counted at 3 administrations a day, not 6',
+    );
+    const other = onlyOrder(analyze([prn({ value: 30, unit: 'mg', code: 'mg' })]));
+    expect(other.notes).toContain(
+      'maxDosePerPeriod 30 mg per 1 d is not in the unit of the dose: not applied',
+    );
+  });
+
+  it('an unreadable maximum makes the dose unknown, never counted as if absent', () => {
+    const order = prn();
+    order.dosageInstruction![0]!.maxDosePerPeriod = {
+      numerator: { value: 6, unit: 'tablet' },
+      denominator: { value: 1, unit: 'fortnightish' },
+    };
+    const report = onlyOrder(analyze([order]));
+    expect([report.mme, report.status]).toEqual([null, 'incomplete']);
+    expect(report.reasons.join(' ')).toMatch(/maxDosePerPeriod.denominator is not a positive duration/);
+  });
+});
+
 describe('timing', () => {
   it.each([
     [{ timeOfDay: ['08:00:00', '20:00:00'], period: 1, periodUnit: 'd' }, 15],

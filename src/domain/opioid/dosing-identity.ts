@@ -1,6 +1,6 @@
 /**
  * Identity of an order's dosing - every field computeOrderDose reads besides the product: dispense quantity and
- * duration, and each dosage instruction (PRN, sequence, unreadable fields, timing, doses). A hash to find
+ * duration, and each dosage instruction (PRN, sequence, unreadable fields, timing, maximum per period, doses). A hash to find
  * candidates and a structural comparison to confirm, so monthly refills share one dose computation without
  * building a key string per order. Both functions must read the same fields.
  */
@@ -48,6 +48,7 @@ export function dosingHash(order: OrderInput): number {
     h = mixInt(h, s.problems.length);
     for (const problem of s.problems) h = mixString(h, problem);
     h = mixTiming(h, s.timing);
+    h = mixNumber(mixAmount(h, s.maxPerPeriod?.amount), s.maxPerPeriod?.periodDays);
     h = mixInt(h, s.doses.length);
     for (const d of s.doses) {
       h = mixString(h, d.type);
@@ -94,6 +95,8 @@ function sameSig(a: SigInput, b: SigInput): boolean {
     a.problems.length === b.problems.length &&
     a.problems.every((p, i) => p === b.problems[i]) &&
     sameTiming(a.timing, b.timing) &&
+    sameAmount(a.maxPerPeriod?.amount, b.maxPerPeriod?.amount) &&
+    a.maxPerPeriod?.periodDays === b.maxPerPeriod?.periodDays &&
     a.doses.length === b.doses.length &&
     a.doses.every((d, i) => {
       const other = b.doses[i];

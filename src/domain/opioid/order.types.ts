@@ -70,6 +70,8 @@ export interface SigInput {
   readonly asNeeded: boolean;
   readonly doses: readonly DoseInput[];
   readonly timing?: TimingInput;
+  /** Dosage.maxDosePerPeriod: at most `amount` per `periodDays` (the numerator, and the denominator in days). */
+  readonly maxPerPeriod?: { readonly amount: Amount; readonly periodDays: number };
 }
 
 export interface OrderInput {

@@ -9,6 +9,8 @@ import type { DailyStep, IngredientDaily, UnitsPerDay } from './daily-amount.typ
 import { amountPerAdministration, chooseDose, type ChosenDose, type Result } from './dose-amount.ts';
 import { administrationsPerDay } from './frequency.ts';
 import type { SigInput } from './order.types.ts';
+import { formatNumber } from './strength.ts';
+import { describeUnit, readUnit } from './units.ts';
 import type { ResolvedComponent } from './product.resolver.ts';
 
 function unitsPerAdministration(
@@ -43,6 +45,28 @@ function isPatchDose(dose: ChosenDose, components: readonly ResolvedComponent[])
   );
 }
 
+/**
+ * Administrations a day within Dosage.maxDosePerPeriod: "1-2 tablets every 4 hours, at most 6 tablets a day" is
+ * at most 3 administrations of 2 tablets, not 6 (the maximum the order allows, brief 2.2). Only a maximum in the
+ * dose's own kind of unit (tablets for tablets, mg for mg, mL for mL) can be compared; another is said, not applied.
+ */
+function cappedFrequency(
+  perDay: number,
+  dose: ChosenDose,
+  max: NonNullable<SigInput['maxPerPeriod']>,
+): { readonly perDay: number; readonly note?: string } {
+  const reading = readUnit(max.amount, 'maxDosePerPeriod');
+  const text = `maxDosePerPeriod ${formatNumber(max.amount.value)} ${describeUnit(max.amount)} per ${formatNumber(max.periodDays)} d`;
+  if (!reading.ok || reading.unit.kind !== dose.unit.kind || dose.unit.kind === 'rate')
+    return { perDay, note: `${text} is not in the unit of the dose: not applied` };
+  const allowed = (max.amount.value * reading.unit.toBase) / max.periodDays / (dose.value * dose.unit.toBase);
+  if (!(allowed < perDay)) return { perDay };
+  return {
+    perDay: allowed,
+    note: `${text}: counted at ${formatNumber(allowed)} administrations a day, not ${formatNumber(perDay)}`,
+  };
+}
+
 function stepFromSigs(
   sigs: readonly SigInput[],
   components: readonly ResolvedComponent[],
@@ -66,6 +90,12 @@ function stepFromSigs(
         `${where}patch change interval not readable (${frequency.problem}); MME does not depend on it`,
       );
       frequency = { ok: true, perDay: Number.NaN, text: '', notes: [] };
+    }
+    if (sig.maxPerPeriod && Number.isFinite(frequency.perDay)) {
+      const capped = cappedFrequency(frequency.perDay, chosen.dose, sig.maxPerPeriod);
+      if (capped.note) notes.push(where + capped.note);
+      if (capped.perDay < frequency.perDay)
+        frequency = { ...frequency, perDay: capped.perDay, text: `max ${formatNumber(capped.perDay)}/d` };
     }
     prn ||= sig.asNeeded;
     notes.push(...frequency.notes.map((n) => where + n), ...chosen.dose.notes.map((n) => where + n));
