@@ -32,7 +32,7 @@ export const HookRequestSchema = z.looseObject(
       {
         patientId: z
           .string({ error: 'is required' })
-          .regex(FHIR_ID, { error: 'must be a FHIR id (1-64 letters, digits, "-" or ".")' }),
+          .regex(FHIR_ID, { error: 'must be a FHIR id (1-64 letters, digits, "-" or ".", not dots alone)' }),
         userId: z.string().min(1).optional(),
         encounterId: z.string().optional(),
       },

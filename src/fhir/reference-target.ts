@@ -5,9 +5,13 @@
  * query, names none. One reading for resolving references in a Bundle and for reading the Medications a record
  * refers to (the service's gathering and the trend app's FHIR client).
  */
-/** A FHIR resource id (R4 2.24.0.1: 1-64 letters, digits, "-" and "."). */
-export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
-const TARGET = /(?:^|\/)([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+/**
+ * A FHIR resource id (R4 2.24.0.1: 1-64 letters, digits, "-" and "."), but not dots alone: "Patient/.." is a path
+ * segment, and read from a server it names the server's root (with the EHR's token), not a patient.
+ */
+const ID = String.raw`(?!\.+(?:$|\/))[A-Za-z0-9\-.]{1,64}`;
+export const FHIR_ID = new RegExp(`^${ID}$`);
+const TARGET = new RegExp(String.raw`(?:^|\/)([A-Z][A-Za-z]{1,63})\/(${ID})(?:\/_history\/${ID})?$`);
 
 export interface ReferenceTarget {
   readonly type: string;

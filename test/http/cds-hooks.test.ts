@@ -1136,7 +1136,7 @@ describe('errors', () => {
       }),
       /context.patientId: is required/,
     ],
-    ...['../../x', 'a b&c=<script>', 'p1\n', 'x'.repeat(65)].map((patientId) => [
+    ...['../../x', '..', '.', 'a b&c=<script>', 'p1\n', 'x'.repeat(65)].map((patientId) => [
       `a patientId that is not a FHIR id (${JSON.stringify(patientId.slice(0, 12))})`,
       JSON.stringify(hookRequest('patient-view', patientId)),
       /context.patientId: must be a FHIR id/,

@@ -13,6 +13,8 @@ describe('referenceTarget', () => {
     ['Medication/123/_history/4', 'Medication', '123'],
     ['https://ehr.example.org/fhir/Patient/p1/_history/2', 'Patient', 'p1'],
     [`Medication/${'a'.repeat(64)}`, 'Medication', 'a'.repeat(64)],
+    ['Medication/.a', 'Medication', '.a'],
+    ['Medication/x..', 'Medication', 'x..'],
   ])('%s names %s/%s', (reference, type, id) => {
     expect(referenceTarget(reference)).toEqual({ type, id });
   });
@@ -28,6 +30,10 @@ describe('referenceTarget', () => {
     'xMedication/1',
     `Medication/${'a'.repeat(65)}`,
     'Medication/1/_history/',
+    // Dots alone are path segments: read from a server, "Medication/.." is its root.
+    'Medication/..',
+    'Medication/.',
+    'https://ehr.example.org/fhir/Medication/...',
     '',
   ])('%j names no resource', (reference) => {
     expect(referenceTarget(reference)).toBeUndefined();
