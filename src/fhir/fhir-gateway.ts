@@ -100,9 +100,16 @@ async function readAll(
     if (problem !== undefined) throw new FhirReadError(`the FHIR server answered ${problem}`);
   }
   const resources = entriesOf(page, label, partial);
+  // A server whose next link leads back to a page already read would have its results counted again and again.
+  const seen = new Set<string>(typeof first === 'string' ? [first] : []);
   for (let pages = 1; ; pages++) {
     const next = nextLink(page);
     if (!next) break;
+    if (seen.has(next)) {
+      partial.push(`${label}: the FHIR server's next link leads back to a page already read; paging stopped`);
+      break;
+    }
+    seen.add(next);
     if (pages >= maxPages) {
       partial.push(`${label}: more than ${maxPages} pages; only the first ${maxPages} were read`);
       break;
@@ -120,7 +127,34 @@ async function readAll(
     }
     resources.push(...entriesOf(page, label, partial));
   }
-  return resources;
+  return pages(resources, template, label, partial);
+}
+
+/**
+ * The resources of a search's pages, each once: a server whose pages overlap (or whose next link leads back under
+ * another spelling) would otherwise have its results counted twice. Resources without an id are kept as they are.
+ * Only repeated matches are said: an included Medication that comes again with a later page is normal.
+ */
+function pages(resources: Json[], template: string, label: string, partial: string[]): Json[] {
+  const matched = template.split('?')[0];
+  const seen = new Set<string>();
+  let repeated = 0;
+  const once = resources.filter((r) => {
+    const id = str(r.id);
+    if (id === undefined) return true;
+    const key = `${str(r.resourceType) ?? ''}/${id}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      return true;
+    }
+    if (r.resourceType === matched) repeated++;
+    return false;
+  });
+  if (repeated > 0)
+    partial.push(
+      `${label}: the FHIR server returned ${repeated} result${repeated === 1 ? '' : 's'} twice; each is read once`,
+    );
+  return once;
 }
 
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */

@@ -27,6 +27,8 @@ export interface FakeFhirServer {
   outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
   /** A faulty server: searches by patient return every patient's resources. */
   ignoresPatient: boolean;
+  /** A faulty server: the second page's next link leads back to the first page. */
+  nextLoops: boolean;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     categoryRequired: [],
     outcomes: [],
     ignoresPatient: false,
+    nextLoops: false,
     maxConcurrent: 0,
     close: () =>
       new Promise((resolve) => {
@@ -131,7 +134,8 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
     const link: Bundle['link'] = [{ relation: 'self', url: url.toString() }];
     if (offset + count < matches.length) {
       const next = new URL(url.toString());
-      next.searchParams.set('_offset', String(offset + count));
+      // A faulty server's second page links back to the first.
+      next.searchParams.set('_offset', String(state.nextLoops && offset > 0 ? 0 : offset + count));
       link.push({ relation: 'next', url: next.toString() });
     }
     return {

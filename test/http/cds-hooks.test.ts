@@ -607,6 +607,25 @@ describe('patient-view', () => {
     );
   });
 
+  it('stops paging where a next link leads back to a page already read, and says so', async () => {
+    const resources = misuse();
+    const server = await fhir(resources);
+    server.maxPageSize = 2;
+    server.nextLoops = true;
+    const rest = prefetchFor(resources);
+    delete rest.medications;
+    const { body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, prefetch: rest }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    // Pages 1 and 2, then page 1 again under another URL (_offset=0), whose next link is page 2's: stopped there.
+    expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(3);
+    expect(body.cards[0].detail).toMatch(
+      /medication orders: the FHIR server's next link leads back to a page already read; paging stopped; medication orders: the FHIR server returned 2 results twice; each is read once/,
+    );
+  });
+
   it('asks for laboratory and survey observations when the server refuses a search without a category (Epic), and says what that leaves out', async () => {
     const survey = [
       { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] },
