@@ -229,6 +229,23 @@ describe('an age that cannot be right', () => {
     ]);
   });
 
+  it('no birth date, or no Patient at all, leaves the age unknown, and says so: never read as an adult', () => {
+    const undated = syntheticPatient().map((r) =>
+      r.resourceType === 'Patient' ? { ...r, birthDate: undefined } : r,
+    );
+    const noPatient = syntheticPatient().filter((r) => r.resourceType !== 'Patient');
+    for (const [resources, why] of [
+      [undated, 'the patient has no birth date that can be read'],
+      [noPatient, 'the record holds no Patient'],
+    ] as const) {
+      const report = run([...resources]);
+      expect(report.referral.matchesTrialPopulation).toBeNull();
+      expect(report.unreadResults).toEqual([
+        `${why}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+      ]);
+    }
+  });
+
   it('a birth date 120 years back is still an age, and a partial one is read over the days it allows', () => {
     expect(run(syntheticPatient({ birthDate: '1906-01-15' })).unreadResults).toEqual([]);
     // "1905": 120 or 121 years old - possibly 120.

@@ -76,16 +76,27 @@ const clamped = (years: { readonly min: number; readonly max: number }): { min: 
 /** Under the minimum age - or possibly under it, when a partial birth date leaves it open (children are excluded). */
 function age(ctx: RiskContext): Exclusion | undefined {
   const range = ageRange(ctx);
-  if (range && !plausible(range)) {
+  if (range === undefined) {
+    // Unknown is said, not read as "an adult".
+    const why = ctx.record.patient
+      ? 'the patient has no birth date that can be read'
+      : 'the record holds no Patient';
+    ctx.unread.push({
+      rule: 'age',
+      text: `${why}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
+    });
+    return undefined;
+  }
+  if (!plausible(range)) {
     ctx.unread.push({
       rule: 'age',
       text: `the patient's birth date ${range.max < 0 ? 'lies after' : `is more than ${MAX_PLAUSIBLE_AGE} years before`} ${formatDay(ctx.asOf)}: the age is unknown (the age exclusion and the trials' age criteria are not assessed)`,
     });
     return undefined;
   }
-  const years = range && clamped(range);
+  const years = clamped(range);
   const min = ctx.rules.exclusion.minAge;
-  if (years === undefined || years.min >= min) return undefined;
+  if (years.min >= min) return undefined;
   const text =
     years.min === years.max
       ? `${years.min} years old`
