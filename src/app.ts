@@ -176,11 +176,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerErrorHandling(app);
   healthRoute(app, deps.store, replayCache);
   const audit = deps.store
-    ? auditWriter(deps.store, (error, lost) => {
-        app.log.error(
-          { error: error instanceof Error ? error.message : String(error), lost },
-          'audit write failed',
-        );
+    ? auditWriter(deps.store, {
+        retrying(error, queued, retryInMs) {
+          app.log.warn(
+            { error: error instanceof Error ? error.message : String(error), queued, retryInMs },
+            'audit write failed; retrying',
+          );
+        },
+        lost(error, lost) {
+          app.log.error(
+            { error: error instanceof Error ? error.message : String(error), lost },
+            'audit write failed',
+          );
+        },
       })
     : undefined;
   if (audit) app.addHook('onClose', () => audit.close());

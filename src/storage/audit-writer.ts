@@ -1,67 +1,134 @@
 /**
  * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 500 ms or every
- * 500 records in one transaction, and on close (graceful shutdown). A hard crash can lose the last batch of audit
- * records - never feedback, which is written before it is acknowledged. Write errors are reported, not thrown.
+ * 500 records in one transaction, and on close (graceful shutdown). Write errors are reported, not thrown.
  * A record is pseudonymised when it is added: the queue never holds a patient id, and a flush does no hashing (a
  * few hundred keyed hashes at once held the event loop for milliseconds).
- * Memory stays bounded when the database stalls: at most `maxPending` batches wait for it (10 s of records by
- * default); a batch beyond that is not kept, and is reported as lost like a failed write.
+ * A batch that fails goes back to the head of the queue and is tried again, after 250 ms doubling up to 5 s: a
+ * database that restarts or refuses connections for a few seconds loses nothing. Memory stays bounded while it is
+ * away: at most `maxQueued` records wait (10 s of records by default); beyond that the oldest are dropped and
+ * reported as lost. close() ends whatever the database does: the write under way finishes or fails, one last write
+ * is tried when none was under way, and what is still queued is reported as lost - a hard crash loses the queue.
  */
 import type { AuditRecord, HookCallRecord, Store } from './store.ts';
 
 export interface AuditWriter {
   add(record: HookCallRecord): void;
-  /** Writes what is queued; resolves when it is stored (or failed and was reported). */
+  /** Writes what is queued now; resolves when it is stored, or when the write failed and its retry is scheduled. */
   flush(): Promise<void>;
+  /** A last write of what is queued, no retries; resolves once the rest is reported as lost. */
   close(): Promise<void>;
+}
+
+export interface AuditProblems {
+  /** A write failed: its records are back at the head of the queue (`queued` in all), tried again in `retryInMs`. */
+  retrying(error: unknown, queued: number, retryInMs: number): void;
+  /** Records that will never be written: the oldest beyond a full queue, or what close() could not write. */
+  lost(error: unknown, lost: number): void;
 }
 
 export function auditWriter(
   store: Pick<Store, 'recordHookCalls' | 'patientKey'>,
-  onError: (error: unknown, lost: number) => void,
-  options: { intervalMs?: number; maxBatch?: number; maxPending?: number } = {},
+  report: AuditProblems,
+  options: {
+    intervalMs?: number;
+    maxBatch?: number;
+    maxQueued?: number;
+    retryMinMs?: number;
+    retryMaxMs?: number;
+  } = {},
 ): AuditWriter {
   const intervalMs = options.intervalMs ?? 500;
   const maxBatch = options.maxBatch ?? 500;
-  const maxPending = options.maxPending ?? 20;
-  let pending = 0;
+  const maxQueued = options.maxQueued ?? 10_000;
+  const retryMinMs = options.retryMinMs ?? 250;
+  const retryMaxMs = options.retryMaxMs ?? 5_000;
   let queue: AuditRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> | undefined;
+  /** Failed writes in a row: while there are any, only the retry timer (or flush, close) starts the next write. */
+  let failures = 0;
+  let closed = false;
+
+  const cancelTimer = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  const flushIn = (ms: number): void => {
+    cancelTimer();
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, ms);
+  };
+
+  const dropOldest = (): void => {
+    const over = queue.length - maxQueued;
+    if (over <= 0) return;
+    queue.splice(0, over);
+    report.lost(new Error(`the audit queue is full (${maxQueued} records waiting for the database)`), over);
+  };
+
+  /** Batch after batch from the head of the queue until it is empty; a batch that fails goes back to the head. */
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      try {
+        await store.recordHookCalls(batch);
+      } catch (error) {
+        queue = batch.concat(queue);
+        throw error;
+      }
+      failures = 0;
+    }
+  };
+
+  const write = async (): Promise<void> => {
+    try {
+      await drain();
+    } catch (error) {
+      failures++;
+      if (closed) {
+        // Shutting down: no retry may outlive the shutdown deadline.
+        const left = queue.length;
+        queue = [];
+        report.lost(error, left);
+      } else {
+        dropOldest();
+        const retryInMs = Math.min(retryMaxMs, retryMinMs * 2 ** (failures - 1));
+        report.retrying(error, queue.length, retryInMs);
+        flushIn(retryInMs);
+      }
+    } finally {
+      // In the same turn as the retry is scheduled: a flush from now on starts a write of its own.
+      writing = undefined;
+    }
+  };
 
   const flush = (): Promise<void> => {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return writing;
-    if (pending >= maxPending) {
-      onError(new Error(`the database has ${pending} audit batches still to write`), batch.length);
-      return writing;
-    }
-    pending++;
-    writing = writing.then(() =>
-      store
-        .recordHookCalls(batch)
-        .catch((error: unknown) => {
-          onError(error, batch.length);
-        })
-        .finally(() => {
-          pending--;
-        }),
-    );
+    // One write at a time: the one under way also writes what was queued after it started.
+    if (writing) return writing;
+    cancelTimer();
+    writing = write();
     return writing;
   };
 
   return {
     add({ patientId, ...record }) {
+      if (closed) {
+        report.lost(new Error('the audit writer is closed'), 1);
+        return;
+      }
       queue.push({ ...record, patientKey: store.patientKey(patientId) });
-      if (queue.length >= maxBatch) void flush();
-      else timer ??= setTimeout(() => void flush(), intervalMs);
+      dropOldest();
+      if (queue.length >= maxBatch && failures === 0) void flush();
+      else if (!timer) flushIn(intervalMs);
     },
     flush,
-    close: flush,
+    async close() {
+      closed = true;
+      // The write under way ends first (a failure is then reported as lost); otherwise one last write.
+      await writing;
+      await flush();
+    },
   };
 }

@@ -2,12 +2,16 @@
  * A TCP proxy to a real server (PostgreSQL, Redis) that can be made to stall: after `stall()` it keeps every
  * connection open and forwards nothing more, in either direction, and accepts new connections that it never
  * answers - as a frozen server or a dead network path does, where nothing is refused and nothing arrives.
+ * After `refuse()` it drops every connection and stops listening, so that connections are refused - as while the
+ * server restarts - until `resume()` listens on the same port again.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface StallingProxy {
   readonly port: number;
   stall(): void;
+  refuse(): Promise<void>;
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,10 +46,19 @@ export async function startStallingProxy(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     stall() {
       stalled = true;
+    },
+    async refuse() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    async resume() {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     },
     async close() {
       for (const socket of sockets) socket.destroy();

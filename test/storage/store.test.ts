@@ -37,9 +37,10 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
   }, 60_000);
   /** As the service writes them: through the audit writer, which pseudonymises each record as it is added. */
   const record = async (records: readonly HookCallRecord[]): Promise<void> => {
-    const audit = auditWriter(store, (error) => {
+    const fail = (error: unknown): never => {
       throw error;
-    });
+    };
+    const audit = auditWriter(store, { retrying: fail, lost: fail });
     for (const r of records) audit.add(r);
     await audit.flush();
   };

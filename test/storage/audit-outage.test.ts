@@ -1,0 +1,73 @@
+/**
+ * PostgreSQL that refuses connections for about a second, as while it restarts: the audit records of the hook calls
+ * made meanwhile - the batch whose write was refused and those queued behind it - are all stored once it is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditWriter } from '../../src/storage/audit-writer.ts';
+import { postgresSql } from '../../src/storage/postgres-sql.ts';
+import type { Sql } from '../../src/storage/sql.ts';
+import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
+import { startStallingProxy, type StallingProxy } from '../fakes/stalling-proxy.ts';
+import { postgresDatabase, type TestDatabase } from '../helpers/stores.ts';
+
+const call = (n: number): HookCallRecord => ({
+  at: new Date('2026-01-15T10:00:00Z'),
+  serviceId: 'opioid-pain-patient-view',
+  hookInstance: `00000000-0000-4000-8000-00000000000${n}`,
+  patientId: `patient-${n}`,
+  cards: [],
+  flags: [],
+  recommendation: null,
+  complete: true,
+  partialCount: 0,
+  latencyMs: 1,
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('audit records when PostgreSQL is away for a second', () => {
+  let db: TestDatabase;
+  let proxy: StallingProxy;
+  let sql: Sql;
+  let store: Store;
+  beforeAll(async () => {
+    db = await postgresDatabase();
+    const url = new URL(db.env.DATABASE_URL!);
+    proxy = await startStallingProxy(Number(url.port || 5432), url.hostname);
+    url.port = String(proxy.port);
+    sql = postgresSql(url.toString());
+    store = await openStore(sql);
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    await proxy.close();
+    await db.drop();
+  });
+
+  it('retries the failed batch and loses none of the records', async () => {
+    const retries: number[] = [];
+    const lost: number[] = [];
+    const audit = auditWriter(store, {
+      retrying: (_error, _queued, retryInMs) => retries.push(retryInMs),
+      lost: (_error, n) => lost.push(n),
+    });
+    audit.add(call(0));
+    await proxy.refuse();
+    for (let n = 1; n <= 3; n++) {
+      await sleep(300);
+      audit.add(call(n));
+    }
+    await proxy.resume();
+    for (const started = Date.now(); Date.now() - started < 10_000; await sleep(100)) {
+      const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM hook_call');
+      if (rows[0]!.n === 4) break;
+    }
+    await audit.close();
+    const { rows } = await sql.query<{ hook_instance: string }>(
+      'SELECT hook_instance FROM hook_call ORDER BY hook_instance',
+    );
+    expect(rows.map((r) => r.hook_instance)).toEqual([0, 1, 2, 3].map((n) => call(n).hookInstance));
+    expect(retries.length).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+  }, 30_000);
+});
