@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config.logLevel));
   let store;
   try {
-    store = await storeFromConfig(config);
+    store = await storeFromConfig(config, {
+      // The process that held the embedded database is gone (a crash, SIGKILL): said, since it should not happen.
+      onStaleLock: (lock) => {
+        logger.warn(lock, 'took over the lock of the embedded database: the process that held it is gone');
+      },
+    });
   } catch (error) {
     // The message names the store, never its credentials.
     logger.fatal(

@@ -2,9 +2,11 @@
  * Sql over PGlite: PostgreSQL compiled to WebAssembly, persisted under a directory (DATA_DIR/db) so that what was
  * acknowledged survives a restart. It runs in a worker thread (embedded-worker.ts): a query is a message. PGlite has
  * one connection, so queries and transactions take turns here, and a transaction's statements run back to back.
+ * One process at a time opens a directory (directory-lock.ts): a second is refused before it touches the files.
  */
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { lockDirectory, type StaleLock } from './directory-lock.ts';
 import type { Sql, SqlResult } from './sql.ts';
 
 interface Reply {
@@ -15,10 +17,24 @@ interface Reply {
   readonly failed?: string;
 }
 
-export async function embeddedSql(directory: string): Promise<Sql> {
+export async function embeddedSql(
+  directory: string,
+  options: { readonly onStaleLock?: (lock: StaleLock) => void } = {},
+): Promise<Sql> {
   // Asynchronous on purpose: it starts libuv's thread pool from this thread, before the database's thread lowers its
   // own priority (embedded-worker.ts) - threads inherit the priority of the thread that starts them.
   await mkdir(directory, { recursive: true, mode: 0o700 });
+  const lock = await lockDirectory(directory, options.onStaleLock);
+  try {
+    return await start(directory, () => lock.release());
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** The database's thread, open; `release` once it is closed. */
+async function start(directory: string, release: () => Promise<void>): Promise<Sql> {
   const worker = new Worker(
     // From the sources (type stripping) or from the compiled dist/.
     new URL(`./embedded-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
@@ -38,6 +54,9 @@ export async function embeddedSql(directory: string): Promise<Sql> {
     };
     worker.on('message', onStart);
     worker.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
   });
   worker.on('message', (message: Reply) => {
     if (message.id === undefined) return;
@@ -94,6 +113,7 @@ export async function embeddedSql(directory: string): Promise<Sql> {
     async close() {
       await exclusive(() => send('', [], true)).catch(() => undefined);
       await worker.terminate();
+      await release();
     },
   };
 }

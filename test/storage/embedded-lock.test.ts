@@ -1,0 +1,86 @@
+/**
+ * One process at a time in the embedded database's directory: a second open is refused while the first holds it
+ * (in this process or another), a lock left by a process that is gone is taken over and said, and the lock file is
+ * removed on close.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOCK_FILE, type StaleLock } from '../../src/storage/directory-lock.ts';
+import { embeddedSql } from '../../src/storage/embedded-sql.ts';
+
+const directory = (): string => join(mkdtempSync(join(tmpdir(), 'cds-lock-')), 'db');
+
+/** A lock file as a process with this pid would have left it. */
+function lockedBy(dir: string, pid: number): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LOCK_FILE);
+  writeFileSync(path, `${pid}\n`);
+  return path;
+}
+
+describe('embedded database lock', () => {
+  it('refuses a second open of the same directory while the first holds it, and frees it on close', async () => {
+    const dir = directory();
+    const first = await embeddedSql(dir);
+    try {
+      expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      // However the directory is spelled.
+      await expect(embeddedSql(`${dir}/`)).rejects.toThrow(
+        new RegExp(`embedded database under .* is in use by process ${process.pid}`),
+      );
+      // And twice at once: one of them opens.
+      const other = directory();
+      const both = await Promise.allSettled([embeddedSql(other), embeddedSql(other)]);
+      expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      for (const r of both) if (r.status === 'fulfilled') await r.value.close();
+      // The first is untouched by the refusal.
+      await first.query('CREATE TABLE kept (n integer)');
+      await first.query('INSERT INTO kept VALUES (1)');
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    const second = await embeddedSql(dir);
+    try {
+      expect((await second.query<{ n: number }>('SELECT n FROM kept')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it('refuses a directory whose lock holds the pid of another live process', async () => {
+    const dir = directory();
+    // The process that started this one: alive, and not this one.
+    const path = lockedBy(dir, process.ppid);
+    await expect(embeddedSql(dir)).rejects.toThrow(`is in use by process ${process.ppid}`);
+    expect(readFileSync(path, 'utf8').trim()).toBe(String(process.ppid));
+  });
+
+  it('takes over a lock whose process is gone, says so, and removes it on close', async () => {
+    const dir = directory();
+    const { pid: dead } = spawnSync(process.execPath, ['-e', '']);
+    const path = lockedBy(dir, dead);
+    const stale: StaleLock[] = [];
+    const sql = await embeddedSql(dir, { onStaleLock: (lock) => stale.push(lock) });
+    try {
+      expect(stale).toEqual([{ path, pid: dead }]);
+      expect(readFileSync(path, 'utf8').trim()).toBe(String(process.pid));
+      await sql.query('SELECT 1');
+    } finally {
+      await sql.close();
+    }
+    expect(existsSync(path)).toBe(false);
+  }, 60_000);
+
+  it("takes over a lock holding this process's pid that it does not hold (a restarted container)", async () => {
+    const dir = directory();
+    const path = lockedBy(dir, process.pid);
+    const stale: StaleLock[] = [];
+    const sql = await embeddedSql(dir, { onStaleLock: (lock) => stale.push(lock) });
+    await sql.close();
+    expect(stale).toEqual([{ path, pid: process.pid }]);
+  }, 60_000);
+});
