@@ -1,13 +1,15 @@
 /**
  * One process at a time in the embedded database's directory. PGlite is a single-process PostgreSQL: two processes
  * that open the same files both start, and the commits of one are overwritten by the other - acknowledged feedback
- * lost. The owner's pid is kept in a lock file, created exclusively (a hard link of a file already written, so that
- * no one reads it half-written). A lock whose process is gone (a crash, SIGKILL) is taken over; so is one holding
- * this process's own pid that this process does not hold - a container restarted on the same volume gets the same
- * pid again.
+ * lost. The owner's pid and host name are kept in a lock file, created exclusively (a hard link of a file already
+ * written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
+ * taken over; so is one holding this process's own pid that this process does not hold - a container restarted on
+ * the same volume gets the same pid again. A lock of another host (another container on a shared volume, where
+ * every process may be pid 1) cannot be checked from here: it is refused.
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'store.lock';
@@ -36,8 +38,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pid in a lock file; undefined when it holds none, null when there is no lock file (any more). */
-async function ownerOf(path: string): Promise<number | undefined | null> {
+interface Owner {
+  /** Undefined when the file holds none. */
+  readonly pid: number | undefined;
+  /** Undefined in a lock that names no host: read as this one's. */
+  readonly host: string | undefined;
+}
+
+/** Who holds a lock file; null when there is no lock file (any more). */
+async function ownerOf(path: string): Promise<Owner | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -45,13 +54,14 @@ async function ownerOf(path: string): Promise<number | undefined | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const [pidText, host] = text.split('\n').map((line) => line.trim());
+  const pid = Number(pidText);
+  return { pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, host: host || undefined };
 }
 
 async function createExclusively(path: string): Promise<boolean> {
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, `${process.pid}\n`, { mode: 0o600 });
+  await writeFile(draft, `${process.pid}\n${hostname()}\n`, { mode: 0o600 });
   try {
     await link(draft, path);
     return true;
@@ -63,10 +73,10 @@ async function createExclusively(path: string): Promise<boolean> {
   }
 }
 
-const inUse = (directory: string, path: string, pid: number): Error =>
+const inUse = (directory: string, path: string, pid: number | undefined, host?: string): Error =>
   new Error(
-    `the embedded database under ${directory} is in use by process ${pid} (${path}): ` +
-      'one process at a time; stop that one, or give this one another DATA_DIR',
+    `the embedded database under ${directory} is in use by process ${pid ?? '(unknown)'}${host === undefined ? '' : ` on host ${host.slice(0, 64)}`} (${path}): ` +
+      'one process at a time; stop that one (delete the lock file if none runs), or give this one another DATA_DIR',
   );
 
 export async function lockDirectory(
@@ -87,11 +97,16 @@ export async function lockDirectory(
           async release() {
             if (!held.delete(path)) return;
             // Only our own: a lock taken over meanwhile belongs to its new owner.
-            if ((await ownerOf(path)) === process.pid) await rm(path, { force: true });
+            const owner = await ownerOf(path);
+            if (owner?.pid === process.pid && (owner.host ?? hostname()) === hostname())
+              await rm(path, { force: true });
           },
         };
-      const pid = await ownerOf(path);
-      if (pid === null) continue; // released meanwhile
+      const owner = await ownerOf(path);
+      if (owner === null) continue; // released meanwhile
+      const { pid, host } = owner;
+      // Another host's process cannot be looked for here.
+      if (host !== undefined && host !== hostname()) throw inUse(directory, path, pid, host);
       // This process's own pid is stale: this process does not hold the lock (it would have been refused above).
       if (pid !== undefined && pid !== process.pid && alive(pid)) throw inUse(directory, path, pid);
       onStale({ path, pid });

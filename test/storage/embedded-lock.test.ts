@@ -26,7 +26,7 @@ describe('embedded database lock', () => {
     const dir = directory();
     const first = await embeddedSql(dir);
     try {
-      expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      expect(readFileSync(join(dir, LOCK_FILE), 'utf8').split('\n')[0]).toBe(String(process.pid));
       // However the directory is spelled.
       await expect(embeddedSql(`${dir}/`)).rejects.toThrow(
         new RegExp(`embedded database under .* is in use by process ${process.pid}`),
@@ -59,6 +59,17 @@ describe('embedded database lock', () => {
     expect(readFileSync(path, 'utf8').trim()).toBe(String(process.ppid));
   });
 
+  it("refuses another host's lock, whatever its pid: on a shared volume every container's process may be pid 1", async () => {
+    const dir = directory();
+    const path = join(dir, LOCK_FILE);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${process.pid}\nanother-container\n`);
+    await expect(embeddedSql(dir)).rejects.toThrow(
+      `is in use by process ${process.pid} on host another-container`,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\nanother-container\n`);
+  });
+
   it('takes over a lock whose process is gone, says so, and removes it on close', async () => {
     const dir = directory();
     const { pid: dead } = spawnSync(process.execPath, ['-e', '']);
@@ -67,7 +78,7 @@ describe('embedded database lock', () => {
     const sql = await embeddedSql(dir, { onStaleLock: (lock) => stale.push(lock) });
     try {
       expect(stale).toEqual([{ path, pid: dead }]);
-      expect(readFileSync(path, 'utf8').trim()).toBe(String(process.pid));
+      expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(String(process.pid));
       await sql.query('SELECT 1');
     } finally {
       await sql.close();
