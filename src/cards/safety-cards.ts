@@ -21,6 +21,8 @@ interface SafetyContent {
   readonly indicator: Indicator;
   readonly summary: (a: BundleAnalysis) => string;
   readonly advice: string;
+  /** The advice when thoughts of self-harm defer every group programme, where it differs. */
+  readonly adviceWhenSelfHarm?: string;
   readonly flags: Parameters<typeof flagLines>[1];
 }
 
@@ -40,6 +42,9 @@ const CONTENT: Record<SafetyAction, SafetyContent> = {
       'Moderate/severe opioid use disorder without MOUD: evaluate for buprenorphine, methadone or naltrexone',
     advice:
       'Offer or arrange evidence-based medication for opioid use disorder (CDC 2022 Recommendation 12). Mindfulness-Oriented Recovery Enhancement can be added as an adjunct, not a replacement.',
+    // With thoughts of self-harm the group programme waits (brief 5.2): the MOUD card does not offer it.
+    adviceWhenSelfHarm:
+      'Offer or arrange evidence-based medication for opioid use disorder (CDC 2022 Recommendation 12), alongside the behavioural-health safety assessment.',
     flags: ['oud-diagnosis'],
   },
   naloxone: {
@@ -107,7 +112,9 @@ export function safetyCards(
       summary: summary(content.summary(analysis)),
       detail:
         [
-          content.advice,
+          analysis.risk.referral.branch === 'self-harm'
+            ? (content.adviceWhenSelfHarm ?? content.advice)
+            : content.advice,
           '',
           `**Current opioids:** ${doseLine(analysis.mme)}.`,
           ...(evidence.length > 0 ? ['', ...evidence] : []),

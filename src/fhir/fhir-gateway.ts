@@ -127,34 +127,24 @@ async function readAll(
     }
     resources.push(...entriesOf(page, label, partial));
   }
-  return pages(resources, template, label, partial);
+  return pages(resources);
 }
 
 /**
  * The resources of a search's pages, each once: a server whose pages overlap (or whose next link leads back under
  * another spelling) would otherwise have its results counted twice. Resources without an id are kept as they are.
- * Only repeated matches are said: an included Medication that comes again with a later page is normal.
+ * Nothing is missing, so nothing is reported.
  */
-function pages(resources: Json[], template: string, label: string, partial: string[]): Json[] {
-  const matched = template.split('?')[0];
+function pages(resources: Json[]): Json[] {
   const seen = new Set<string>();
-  let repeated = 0;
-  const once = resources.filter((r) => {
+  return resources.filter((r) => {
     const id = str(r.id);
     if (id === undefined) return true;
     const key = `${str(r.resourceType) ?? ''}/${id}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      return true;
-    }
-    if (r.resourceType === matched) repeated++;
-    return false;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
-  if (repeated > 0)
-    partial.push(
-      `${label}: the FHIR server returned ${repeated} result${repeated === 1 ? '' : 's'} twice; each is read once`,
-    );
-  return once;
 }
 
 /** Abort reasons (constants: an abort without a reason builds a DOMException with a stack each time). */
@@ -221,8 +211,17 @@ export async function gather(
     if (prefetched !== undefined && !refused && !failed)
       return unavailable(spec, 'the prefetch value is not a FHIR resource');
     if (!reader) return unavailable(spec, refused ?? noServer);
+    // A prefetched search whose results reported an error is kept for when reading it again fails too.
+    const fallBack = (why: string): Json[] => {
+      if (!failed) return unavailable(spec, why);
+      sources[spec.key] = 'prefetch';
+      partial.push(
+        `${spec.label}: reading it again from the FHIR server failed (${why}); the prefetch is used`,
+      );
+      return entriesOf(value, spec.label, partial);
+    };
     const rendered = renderTemplate(spec.template, request.context);
-    if (!rendered.ok) return unavailable(spec, rendered.problem);
+    if (!rendered.ok) return fallBack(rendered.problem);
     sources[spec.key] = 'fhir';
     try {
       return await readAll(reader, rendered.query, spec.template, spec.label, options.maxPages, partial);
@@ -230,7 +229,7 @@ export async function gather(
       const narrowed = spec.narrowed;
       const query = narrowed && renderTemplate(narrowed.template, request.context);
       if (!(narrowed && query?.ok && error instanceof FhirReadError && error.status === 400))
-        return unavailable(spec, readProblem(error));
+        return fallBack(readProblem(error));
       try {
         const resources = await readAll(
           reader,
@@ -243,7 +242,7 @@ export async function gather(
         partial.push(`${spec.label}: ${narrowed.leftOut}`);
         return resources;
       } catch (retryError) {
-        return unavailable(spec, readProblem(retryError));
+        return fallBack(readProblem(retryError));
       }
     }
   };

@@ -78,7 +78,11 @@ function maxPerPeriod(value: unknown, problems: string[]): Pick<SigInput, 'maxPe
   const ratio = obj(value);
   const amount = amountField(ratio?.numerator, 'maxDosePerPeriod.numerator', problems);
   const periodDays = durationDays(ratio?.denominator);
-  if (!amount) return {};
+  if (!amount || !(amount.value > 0)) {
+    // A maximum of 0 would count the order as 0 MME: unknown, never 0.
+    problems.push('maxDosePerPeriod.numerator is not a positive quantity');
+    return {};
+  }
   if (periodDays === undefined || !(periodDays > 0)) {
     problems.push('maxDosePerPeriod.denominator is not a positive duration in a time unit');
     return {};

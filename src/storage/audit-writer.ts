@@ -61,11 +61,21 @@ export function auditWriter(
     }, ms);
   };
 
+  /** Dropped since last said: said once per write attempt, not once per record (one log line per hook call). */
+  let dropped = 0;
+  const sayDropped = (): void => {
+    if (dropped === 0) return;
+    report.lost(
+      new Error(`the audit queue is full (${maxQueued} records waiting for the database)`),
+      dropped,
+    );
+    dropped = 0;
+  };
   const dropOldest = (): void => {
     const over = queue.length - maxQueued;
     if (over <= 0) return;
     queue.splice(0, over);
-    report.lost(new Error(`the audit queue is full (${maxQueued} records waiting for the database)`), over);
+    dropped += over;
   };
 
   /** Batch after batch from the head of the queue until it is empty; a batch that fails goes back to the head. */
@@ -99,6 +109,7 @@ export function auditWriter(
         flushIn(retryInMs);
       }
     } finally {
+      sayDropped();
       // In the same turn as the retry is scheduled: a flush from now on starts a write of its own.
       writing = undefined;
     }

@@ -381,6 +381,20 @@ describe('patient-view', () => {
     );
   });
 
+  it('with thoughts of self-harm and untreated OUD: the safety card, then the MOUD card, which offers no group programme', async () => {
+    const resources = syntheticPatient({
+      extra: [
+        condition({ id: 'oud', code: OUD_SEVERE, onset: '2025-01-01' }),
+        phq9Item9('phq', 2, '2026-01-10'),
+      ],
+    });
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards.map((c) => c.source.topic?.code).slice(0, 2)).toEqual(['bhsafety', 'moudevaluation']);
+    expect(cards.filter((c) => String(c.source.topic?.code).startsWith('referral'))).toEqual([]);
+    expect(cards[1]!.detail).not.toMatch(/Mindfulness-Oriented Recovery Enhancement/);
+  });
+
   it('says so for an excluded patient and beside other cards too: the self-harm pathway is never silenced', async () => {
     const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined } as never;
     const cancer = condition({ id: 'ca', code: LUNG_CANCER, onset: '2025-06-01' });
@@ -622,7 +636,7 @@ describe('patient-view', () => {
     // Pages 1 and 2, then page 1 again under another URL (_offset=0), whose next link is page 2's: stopped there.
     expect(server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest'))).toHaveLength(3);
     expect(body.cards[0].detail).toMatch(
-      /medication orders: the FHIR server's next link leads back to a page already read; paging stopped; medication orders: the FHIR server returned 2 results twice; each is read once/,
+      /medication orders: the FHIR server's next link leads back to a page already read; paging stopped/,
     );
   });
 
@@ -1335,6 +1349,33 @@ describe('errors', () => {
     const cards = expectCdsHooksResponse(body);
     expect(cards.map((c) => c.source.topic?.code)).toEqual(['referralmbtcbt']);
     expect(cards[0]!.detail).not.toMatch(/Data not complete/);
+  });
+
+  it('keeps a prefetched search that reported an error when reading it again fails too', async () => {
+    const resources = chronicPain();
+    const server = await fhir(resources);
+    server.failures = [{ pattern: /^\/fhir\/MedicationRequest/, status: 500 }];
+    const prefetch = prefetchFor(resources) as Record<string, Bundle>;
+    prefetch.medications = {
+      ...prefetch.medications!,
+      entry: [
+        ...(prefetch.medications!.entry ?? []),
+        {
+          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
+          search: { mode: 'outcome' },
+        },
+      ],
+    };
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch, fhirServer: server.baseUrl, fhirAuthorization: AUTH }),
+      { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' },
+    );
+    expect(status).toBe(200);
+    expect(body.cards[0].source.topic.code).toBe('referralmbtcbt');
+    expect(body.cards[0].detail).toMatch(
+      /medication orders: reading it again from the FHIR server failed \(the FHIR server answered 500\); the prefetch is used/,
+    );
   });
 
   it('412 when the server does not answer before the deadline', async () => {

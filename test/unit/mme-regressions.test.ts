@@ -77,6 +77,12 @@ describe('maxDosePerPeriod', () => {
     );
   });
 
+  it.each([0, -6])('a maximum of %d makes the dose unknown, never 0', (value) => {
+    const report = onlyOrder(analyze([prn({ value, unit: 'tablet', code: '{tbl}' })]));
+    expect([report.mme, report.status]).toEqual([null, 'incomplete']);
+    expect(report.reasons.join(' ')).toMatch(/maxDosePerPeriod.numerator is not a positive quantity/);
+  });
+
   it('an unreadable maximum makes the dose unknown, never counted as if absent', () => {
     const order = prn();
     order.dosageInstruction![0]!.maxDosePerPeriod = {

@@ -202,6 +202,27 @@ describe('results not dated to the day', () => {
     ]);
   });
 
+  it('reads a partial date of the current month over its days up to the as-of date', () => {
+    const report = run(syntheticPatient({ extra: [dated('phq', ITEM9, '2026-01', { valueInteger: 2 })] }));
+    expect(report.flags.map((f) => f.code)).toContain('self-harm-risk');
+    expect(report.unreadResults).toEqual([]);
+  });
+
+  it('counts a positive test for a substance no prescription explains by its partial date alone', () => {
+    const heroin = (id: string, date: string, coded: string) =>
+      dated(id, { code: cc(LOINC, UDS.heroin[0], UDS.heroin[1]) }, date, {
+        valueCodeableConcept: cc(SNOMED, coded),
+      });
+    const report = run(
+      syntheticPatient({ extra: [heroin('h', '2025-11', '10828004'), heroin('n', '2025', '260385009')] }),
+    );
+    expect(report.flags.find((f) => f.code === 'uds-unexpected')?.evidence).toEqual([
+      expect.objectContaining({ reference: 'Observation/h', date: '2025-11' }),
+    ]);
+    // The negative one, whenever it was taken, is what is expected.
+    expect(report.unreadResults).toEqual([]);
+  });
+
   it('says urine screens not dated to the day are unknown, in one line', () => {
     const screen = (id: string, date: string | undefined) =>
       dated(id, { code: cc(LOINC, UDS.oxycodone[0], UDS.oxycodone[1]) }, date, {

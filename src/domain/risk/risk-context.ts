@@ -78,15 +78,16 @@ export function within(day: Day | undefined, asOf: Day, days: number): day is Da
 
 /**
  * Whether an Observation falls within the `days` ending at asOf. With a partial date ("2026-03"), "yes" only when every
- * day it may mean does, "no" when none does; otherwise, and with no date at all, "unknown" - for the rule to report,
- * never to read as "not within".
+ * day it may mean up to asOf does, "no" when none does; otherwise, and with no date at all, "unknown" - for the rule
+ * to report, never to read as "not within".
  */
 export function observedWithin(o: ObservationInput, asOf: Day, days: number): 'yes' | 'no' | 'unknown' {
   if (o.effective !== undefined) return within(o.effective, asOf, days) ? 'yes' : 'no';
   const range = o.effectiveText === undefined ? undefined : fhirDateRange(o.effectiveText);
   if (range === undefined) return 'unknown';
   if (range.latest <= asOf - days || range.earliest > asOf) return 'no';
-  return range.earliest > asOf - days && range.latest <= asOf ? 'yes' : 'unknown';
+  // The days after asOf are not possible ("2026-03" on 2026-03-15 means the 1st to the 15th).
+  return range.earliest > asOf - days ? 'yes' : 'unknown';
 }
 
 /** An Observation's date for a sentence: the day, else the date as written, else "undated". */

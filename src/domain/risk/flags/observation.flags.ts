@@ -121,8 +121,21 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
     if (!isUsableObservation(o)) continue;
     const day = o.effective;
     if (day === undefined) {
-      if (udsClass(o.code.codings) && observedWithin(o, ctx.asOf, ctx.rules.udsLookbackDays) !== 'no')
-        undated.push(o);
+      const cls = udsClass(o.code.codings);
+      const when = cls && observedWithin(o, ctx.asOf, ctx.rules.udsLookbackDays);
+      if (!cls || when === 'no') continue;
+      // A substance no prescription explains needs no day to be judged: a positive heroin test of "2025-11" counts,
+      // and a negative one is expected whenever it was taken.
+      const outcome = NEVER_PRESCRIBED.has(cls) ? udsOutcome(o) : undefined;
+      if (outcome === 'negative') continue;
+      if (when === 'yes' && outcome === 'positive')
+        evidence.push({
+          reference: o.ref,
+          date: observedOn(o),
+          value: 'positive',
+          detail: `${describe(o)}: positive for ${CLASS_WORDS[cls] ?? cls}`,
+        });
+      else undated.push(o);
       continue;
     }
     if (!within(day, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
