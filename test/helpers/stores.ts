@@ -11,6 +11,7 @@ import pg from 'pg';
 import { embeddedSql } from '../../src/storage/embedded-sql.ts';
 import { postgresSql } from '../../src/storage/postgres-sql.ts';
 import type { Sql } from '../../src/storage/sql.ts';
+import { startStallingProxy, type StallingProxy } from '../fakes/stalling-proxy.ts';
 
 export const POSTGRES_URL =
   process.env.DATABASE_URL ?? `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
@@ -65,3 +66,19 @@ export const DATABASES: readonly [string, () => Promise<TestDatabase>][] = [
   ['embedded (PGlite)', () => Promise.resolve(embeddedDatabase())],
   ['PostgreSQL', postgresDatabase],
 ];
+
+/**
+ * PostgreSQL in a schema of its own, reached through a proxy the test can stall or make refuse connections:
+ * `url` goes through the proxy. Close the proxy, then drop the database.
+ */
+export async function postgresBehindProxy(): Promise<{
+  readonly db: TestDatabase;
+  readonly proxy: StallingProxy;
+  readonly url: string;
+}> {
+  const db = await postgresDatabase();
+  const url = new URL(db.env.DATABASE_URL!);
+  const proxy = await startStallingProxy(Number(url.port || 5432), url.hostname);
+  url.port = String(proxy.port);
+  return { db, proxy, url: url.toString() };
+}

@@ -7,21 +7,12 @@ import { auditWriter } from '../../src/storage/audit-writer.ts';
 import { postgresSql } from '../../src/storage/postgres-sql.ts';
 import type { Sql } from '../../src/storage/sql.ts';
 import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
-import { startStallingProxy, type StallingProxy } from '../fakes/stalling-proxy.ts';
-import { postgresDatabase, type TestDatabase } from '../helpers/stores.ts';
+import { hookCallRecord } from '../builders/hook-call.ts';
+import type { StallingProxy } from '../fakes/stalling-proxy.ts';
+import { postgresBehindProxy, type TestDatabase } from '../helpers/stores.ts';
 
-const call = (n: number): HookCallRecord => ({
-  at: new Date('2026-01-15T10:00:00Z'),
-  serviceId: 'opioid-pain-patient-view',
-  hookInstance: `00000000-0000-4000-8000-00000000000${n}`,
-  patientId: `patient-${n}`,
-  cards: [],
-  flags: [],
-  recommendation: null,
-  complete: true,
-  partialCount: 0,
-  latencyMs: 1,
-});
+const call = (n: number): HookCallRecord =>
+  hookCallRecord({ hookInstance: `00000000-0000-4000-8000-00000000000${n}`, patientId: `patient-${n}` });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,11 +22,9 @@ describe('audit records when PostgreSQL is away for a second', () => {
   let sql: Sql;
   let store: Store;
   beforeAll(async () => {
-    db = await postgresDatabase();
-    const url = new URL(db.env.DATABASE_URL!);
-    proxy = await startStallingProxy(Number(url.port || 5432), url.hostname);
-    url.port = String(proxy.port);
-    sql = postgresSql(url.toString());
+    let url: string;
+    ({ db, proxy, url } = await postgresBehindProxy());
+    sql = postgresSql(url);
     store = await openStore(sql);
   }, 60_000);
   afterAll(async () => {

@@ -6,19 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { auditWriter, type AuditProblems } from '../../src/storage/audit-writer.ts';
 import type { AuditRecord, HookCallRecord } from '../../src/storage/store.ts';
+import { hookCallRecord } from '../builders/hook-call.ts';
 
-const call = (n: number): HookCallRecord => ({
-  at: new Date('2026-01-15T10:00:00Z'),
-  serviceId: 'opioid-pain-patient-view',
-  hookInstance: `hook-${n}`,
-  patientId: `patient-${n % 3}`,
-  cards: [],
-  flags: [],
-  recommendation: null,
-  complete: true,
-  partialCount: 0,
-  latencyMs: 1,
-});
+const call = (n: number): HookCallRecord =>
+  hookCallRecord({ hookInstance: `hook-${n}`, patientId: `patient-${n % 3}` });
 
 /** A database whose writes complete only when the test says so. */
 function stalledStore() {

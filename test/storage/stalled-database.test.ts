@@ -5,19 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresSql } from '../../src/storage/postgres-sql.ts';
 import { openStore, type Store } from '../../src/storage/store.ts';
-import { startStallingProxy, type StallingProxy } from '../fakes/stalling-proxy.ts';
-import { postgresDatabase, type TestDatabase } from '../helpers/stores.ts';
+import type { StallingProxy } from '../fakes/stalling-proxy.ts';
+import { postgresBehindProxy, type TestDatabase } from '../helpers/stores.ts';
 
 describe('a stalled PostgreSQL', () => {
   let db: TestDatabase;
   let proxy: StallingProxy;
   let store: Store;
   beforeAll(async () => {
-    db = await postgresDatabase();
-    const url = new URL(db.env.DATABASE_URL!);
-    proxy = await startStallingProxy(Number(url.port || 5432), url.hostname);
-    url.port = String(proxy.port);
-    store = await openStore(postgresSql(url.toString(), { queryTimeoutMs: 500 }));
+    let url: string;
+    ({ db, proxy, url } = await postgresBehindProxy());
+    store = await openStore(postgresSql(url, { queryTimeoutMs: 500 }));
   }, 60_000);
   afterAll(async () => {
     await proxy.close();

@@ -107,6 +107,40 @@ function describe(o: ObservationInput): string {
   return o.code.text ?? o.code.codings.find((c) => c.display)?.display ?? 'urine drug screen';
 }
 
+const classWords = (cls: UdsClass): string => CLASS_WORDS[cls] ?? cls;
+
+/** The first three references of a group of screens, and how many more: one line in the report. */
+function someRefs(screens: readonly ObservationInput[]): string {
+  const refs = screens
+    .slice(0, 3)
+    .map((o) => o.ref)
+    .join(', ');
+  return screens.length > 3 ? `${refs} and ${screens.length - 3} more` : refs;
+}
+
+/**
+ * A screen not dated to the day: nothing to say (not a screen, outside the window, or a negative test for a
+ * substance no prescription explains, expected whenever it was taken), evidence (a positive one of those whose every
+ * possible day lies in the window: it needs no day to be judged), or unknown (whether a prescription explains it
+ * needs its day).
+ */
+function judgeUndated(o: ObservationInput, ctx: RiskContext): Evidence | 'unknown' | undefined {
+  const cls = udsClass(o.code.codings);
+  if (!cls) return undefined;
+  const when = observedWithin(o, ctx.asOf, ctx.rules.udsLookbackDays);
+  if (when === 'no') return undefined;
+  const outcome = NEVER_PRESCRIBED.has(cls) ? udsOutcome(o) : undefined;
+  if (outcome === 'negative') return undefined;
+  if (when === 'yes' && outcome === 'positive')
+    return {
+      reference: o.ref,
+      date: observedOn(o),
+      value: 'positive',
+      detail: `${describe(o)}: positive for ${classWords(cls)}`,
+    };
+  return 'unknown';
+}
+
 /** CDC Rec 10: positive for a substance not prescribed, or negative for the prescribed opioid, in 12 months. */
 export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
@@ -121,21 +155,9 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
     if (!isUsableObservation(o)) continue;
     const day = o.effective;
     if (day === undefined) {
-      const cls = udsClass(o.code.codings);
-      const when = cls && observedWithin(o, ctx.asOf, ctx.rules.udsLookbackDays);
-      if (!cls || when === 'no') continue;
-      // A substance no prescription explains needs no day to be judged: a positive heroin test of "2025-11" counts,
-      // and a negative one is expected whenever it was taken.
-      const outcome = NEVER_PRESCRIBED.has(cls) ? udsOutcome(o) : undefined;
-      if (outcome === 'negative') continue;
-      if (when === 'yes' && outcome === 'positive')
-        evidence.push({
-          reference: o.ref,
-          date: observedOn(o),
-          value: 'positive',
-          detail: `${describe(o)}: positive for ${CLASS_WORDS[cls] ?? cls}`,
-        });
-      else undated.push(o);
+      const judged = judgeUndated(o, ctx);
+      if (judged === 'unknown') undated.push(o);
+      else if (judged) evidence.push(judged);
       continue;
     }
     if (!within(day, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
@@ -154,11 +176,11 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
       // A prescription covering any of the days before the test explains a positive result.
       const recent = ingredientsDuring(prescribed, day - window, day);
       const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
-      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${CLASS_WORDS[cls] ?? cls}`;
+      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${classWords(cls)}`;
       else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
         why = 'positive for amphetamines, none prescribed';
       } else if (DETECTS[cls] && expectedBy.length === 0)
-        why = `positive for ${CLASS_WORDS[cls] ?? cls}, not prescribed`;
+        why = `positive for ${classWords(cls)}, not prescribed`;
     } else {
       // A negative result is unexpected only while the prescription covers the test day.
       const current = ingredientsDuring(prescribed, day, day);
@@ -174,34 +196,23 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
       });
   }
   for (const [day, screens] of unreadable) {
-    const [first, ...rest] = screens;
+    const [first] = screens;
     if (!first) continue;
-    const refs = screens
-      .slice(0, 3)
-      .map((o) => o.ref)
-      .join(', ');
-    const more = screens.length > 3 ? ` and ${screens.length - 3} more` : '';
     const text =
-      rest.length === 0
+      screens.length === 1
         ? `${describe(first)} of ${formatDay(day)} (${first.ref}) has no result read as positive or negative: whether it is unexpected is unknown`
-        : `${screens.length} urine drug screens of ${formatDay(day)} (${refs}${more}) have no result read as positive or negative: whether they are unexpected is unknown`;
+        : `${screens.length} urine drug screens of ${formatDay(day)} (${someRefs(screens)}) have no result read as positive or negative: whether they are unexpected is unknown`;
     ctx.unread.push({ rule: 'uds', text });
   }
-  if (undated.length > 0) {
-    const [first] = undated;
-    const refs = undated
-      .slice(0, 3)
-      .map((o) => o.ref)
-      .join(', ');
-    const more = undated.length > 3 ? ` and ${undated.length - 3} more` : '';
+  const [first] = undated;
+  if (first)
     ctx.unread.push({
       rule: 'uds',
       text:
-        undated.length === 1 && first
+        undated.length === 1
           ? `${describe(first)} (${first.ref}) is ${dateGap(first)}: whether it is unexpected is unknown`
-          : `${undated.length} urine drug screens (${refs}${more}) are not dated to the day: whether they are unexpected is unknown`,
+          : `${undated.length} urine drug screens (${someRefs(undated)}) are not dated to the day: whether they are unexpected is unknown`,
     });
-  }
   if (evidence.length === 0) return undefined;
   return {
     code: 'uds-unexpected',
