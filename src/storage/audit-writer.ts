@@ -57,7 +57,7 @@ export function auditWriter(
     cancelTimer();
     timer = setTimeout(() => {
       timer = undefined;
-      void flush();
+      void start();
     }, ms);
   };
 
@@ -78,10 +78,16 @@ export function auditWriter(
     dropped += over;
   };
 
-  /** Batch after batch from the head of the queue until it is empty; a batch that fails goes back to the head. */
+  /**
+   * Batch after batch from the head of the queue: what was queued when the write began, then more only while a full
+   * batch has built up. Records added meanwhile wait for the next interval: a write that chased the queue until it
+   * was empty never ended under steady load and wrote a transaction of a few records every few milliseconds.
+   */
   const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
+    let left = queue.length;
+    while (left > 0 || queue.length >= maxBatch) {
       const batch = queue.splice(0, maxBatch);
+      left -= batch.length;
       try {
         await store.recordHookCalls(batch);
       } catch (error) {
@@ -112,16 +118,21 @@ export function auditWriter(
       sayDropped();
       // In the same turn as the retry is scheduled: a flush from now on starts a write of its own.
       writing = undefined;
+      // What was added during the write waits for the next interval (a retry, if one is due, is already set).
+      if (!closed && queue.length > 0 && !timer) flushIn(intervalMs);
     }
   };
 
-  const flush = (): Promise<void> => {
-    // One write at a time: the one under way also writes what was queued after it started.
+  /** A write, unless one is under way. */
+  const start = (): Promise<void> => {
     if (writing) return writing;
     cancelTimer();
     writing = write();
     return writing;
   };
+  /** One write at a time: what was queued after the write under way began goes in the next one. */
+  const flush = (): Promise<void> =>
+    writing ? writing.then(() => (failures === 0 ? start() : undefined)) : start();
 
   return {
     add({ patientId, ...record }) {
@@ -131,7 +142,7 @@ export function auditWriter(
       }
       queue.push({ ...record, patientKey: store.patientKey(patientId) });
       dropOldest();
-      if (queue.length >= maxBatch && failures === 0) void flush();
+      if (queue.length >= maxBatch && failures === 0) void start();
       else if (!timer) flushIn(intervalMs);
     },
     flush,

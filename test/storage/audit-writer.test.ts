@@ -174,4 +174,46 @@ describe('audit writer', () => {
     expect(attempts).toBe(1);
     expect(lost).toEqual([3]);
   });
+  it('writes what was queued when a write began; records added during it wait for the next interval, not a write of their own', async () => {
+    const store = stalledStore();
+    const writer = auditWriter(store, problems().report, { maxBatch: 3, intervalMs: 60_000 });
+    writer.add(call(1));
+    const first = writer.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two calls made while the first write is under way: fewer than a batch.
+    writer.add(call(2));
+    writer.add(call(3));
+    store.release();
+    await first;
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    store.release();
+    expect(store.written.map((b) => b.map((r) => r.hookInstance))).toEqual([['hook-1']]);
+    // A full batch does not wait: it is written by the write under way or starts one.
+    writer.add(call(4));
+    const second = writer.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    store.release();
+    await second;
+    expect(store.written.map((b) => b.map((r) => r.hookInstance))).toEqual([
+      ['hook-1'],
+      ['hook-2', 'hook-3', 'hook-4'],
+    ]);
+    // flush() during a write also covers what was queued after that write began.
+    writer.add(call(5));
+    const third = writer.flush();
+    writer.add(call(6));
+    const fourth = writer.flush();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      store.release();
+    }
+    await Promise.all([third, fourth]);
+    expect(
+      store.written
+        .slice(2)
+        .flat()
+        .map((r) => r.hookInstance),
+    ).toEqual(['hook-5', 'hook-6']);
+    await writer.close();
+  });
 });
