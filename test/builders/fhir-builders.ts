@@ -4,9 +4,11 @@
  */
 import type {
   Bundle,
+  BundleEntry,
   Dosage,
   Medication,
   MedicationRequest,
+  OperationOutcomeIssue,
   Quantity,
   Resource,
   Timing,
@@ -176,5 +178,20 @@ export function bundle(...resources: Resource[]): Bundle {
       fullUrl: `urn:uuid:${resource.resourceType}-${resource.id ?? 'x'}`,
       resource,
     })),
+  };
+}
+
+/** A searchset entry that reports a problem (search mode "outcome"), as FHIR servers add to cut-short searches. */
+export function outcomeEntry(
+  severity: OperationOutcomeIssue['severity'],
+  code: OperationOutcomeIssue['code'],
+  diagnostics?: string,
+): BundleEntry {
+  return {
+    resource: {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity, code, ...(diagnostics === undefined ? {} : { diagnostics }) }],
+    },
+    search: { mode: 'outcome' },
   };
 }

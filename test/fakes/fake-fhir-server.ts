@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { outcomeEntry } from '../builders/fhir-builders.ts';
 
 export interface FakeFhirServer {
   readonly baseUrl: string;
@@ -124,13 +125,7 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
       }
     }
     for (const outcome of state.outcomes.filter((o) => o.pattern.test(url.pathname + url.search)))
-      entries.push({
-        resource: {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: outcome.severity, code: 'too-costly', diagnostics: 'results cut short' }],
-        },
-        search: { mode: 'outcome' },
-      });
+      entries.push(outcomeEntry(outcome.severity, 'too-costly', 'results cut short'));
     const link: Bundle['link'] = [{ relation: 'self', url: url.toString() }];
     if (offset + count < matches.length) {
       const next = new URL(url.toString());

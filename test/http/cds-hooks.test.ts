@@ -6,7 +6,16 @@
 import type { Bundle, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAllowedToken, tokensOf } from '../../src/fhir/prefetch-template.ts';
-import { every, medication, medicationRequest, mg, qty, RXNORM, tab } from '../builders/fhir-builders.ts';
+import {
+  every,
+  medication,
+  medicationRequest,
+  mg,
+  outcomeEntry,
+  qty,
+  RXNORM,
+  tab,
+} from '../builders/fhir-builders.ts';
 import { commScore, condition, LUNG_CANCER, OUD_SEVERE, phq9Item9 } from '../builders/record-builders.ts';
 import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-server.ts';
 import { syntheticPatient } from '../fixtures/synthetic-patients.ts';
@@ -310,12 +319,7 @@ describe('patient-view', () => {
     prefetch.observations = {
       resourceType: 'Bundle',
       type: 'searchset',
-      entry: [
-        {
-          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
-          search: { mode: 'outcome' },
-        },
-      ],
+      entry: [outcomeEntry('error', 'too-costly')],
     };
     const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
     expectCdsHooksResponse(body);
@@ -1332,12 +1336,7 @@ describe('errors', () => {
     prefetch.medications = {
       resourceType: 'Bundle',
       type: 'searchset',
-      entry: [
-        {
-          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] },
-          search: { mode: 'outcome' },
-        },
-      ],
+      entry: [outcomeEntry('fatal', 'exception')],
     };
     const { status, body } = await call(
       PV,
@@ -1358,13 +1357,7 @@ describe('errors', () => {
     const prefetch = prefetchFor(resources) as Record<string, Bundle>;
     prefetch.medications = {
       ...prefetch.medications!,
-      entry: [
-        ...(prefetch.medications!.entry ?? []),
-        {
-          resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
-          search: { mode: 'outcome' },
-        },
-      ],
+      entry: [...(prefetch.medications!.entry ?? []), outcomeEntry('error', 'too-costly')],
     };
     const { status, body } = await call(
       PV,
