@@ -15,6 +15,7 @@ import {
   registerErrorHandling,
 } from './http/plugins/error-handler.plugin.ts';
 import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
+import { lazyChildLogger } from './http/lazy-child-logger.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
 import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
@@ -91,6 +92,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     frameworkErrors: frameworkError,
     // One line per request from request-log.plugin.ts instead of Fastify's two.
     logController: new RequestLogController(),
+    childLoggerFactory: lazyChildLogger,
   }) as unknown as FastifyInstance;
 
   // Every route, as "METHOD /path/{param}": what the OpenAPI description must list (checked by a test).

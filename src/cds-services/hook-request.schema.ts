@@ -9,6 +9,15 @@ import { FHIR_ID } from '../fhir/reference-target.ts';
 /** A FHIR resource id (http://hl7.org/fhir/R4/datatypes.html#id): what a reference to the patient is made of. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A prefetch value: a FHIR resource (its other fields are read later, field by field) or null for "no data". */
+type PrefetchValue = { resourceType: string; [field: string]: unknown } | null;
+
+const isPrefetchValue = (value: unknown): value is PrefetchValue =>
+  value === null ||
+  (typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { resourceType?: unknown }).resourceType === 'string');
+
 export const HookRequestSchema = z.looseObject(
   {
     hook: z.string({ error: 'is required (the hook name)' }).min(1),
@@ -41,7 +50,8 @@ export const HookRequestSchema = z.looseObject(
     prefetch: z
       .record(
         z.string(),
-        z.union([z.looseObject({ resourceType: z.string() }), z.null()], {
+        // Checked in place: an object schema would copy every prefetched Bundle key by key.
+        z.custom<PrefetchValue>(isPrefetchValue, {
           error: 'must be a FHIR resource (an object with a resourceType) or null',
         }),
         {

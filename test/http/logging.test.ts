@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { loggerOptions } from '../../src/platform/logger.ts';
@@ -186,5 +186,44 @@ describe('request logging', () => {
     const log = lines.join('');
     for (const secret of [...secrets, ...tokens, ...tokens.map((t) => t.split('.')[2]!)])
       expect(log).not.toContain(secret);
+  });
+  it("writes a request's own lines with its id, and makes its logger only when it logs", async () => {
+    const { lines, sink } = captureLines();
+    const logger = pino(loggerOptions('info'), sink);
+    const app = buildApp({
+      config: loadConfig({ CDS_AUTH: 'off', DATA_DIR: mkdtempSync(join(tmpdir(), 'cds-log-')) }),
+      logger,
+    });
+    const call = (payload: unknown, requestId: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/cds-services/opioid-pain-patient-view',
+        headers: { 'x-request-id': requestId },
+        payload: payload as Record<string, unknown>,
+      });
+    const good = {
+      hook: 'patient-view',
+      hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+      context: { patientId: 'p1' },
+      prefetch: {
+        patient: { resourceType: 'Patient', id: 'p1' },
+        medications: bundle(),
+        conditions: bundle(),
+      },
+    };
+    expect((await call(good, 'warm-up')).statusCode).toBe(200);
+    const children = vi.spyOn(logger, 'child');
+    expect((await call(good, 'req-quiet')).statusCode).toBe(200);
+    expect(children).not.toHaveBeenCalled();
+    expect((await call({ ...good, hookInstance: 'not-a-uuid' }, 'req-rejected')).statusCode).toBe(400);
+    expect(children).toHaveBeenCalledTimes(1);
+    await app.close();
+    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; reqId?: string; statusCode?: number });
+    // The rejection's own line (through the request's logger) and the request line both carry its id.
+    expect(parsed.filter((l) => l.reqId === 'req-rejected').map((l) => l.msg)).toEqual([
+      'request rejected',
+      'request',
+    ]);
+    expect(parsed.filter((l) => l.reqId === 'req-quiet').map((l) => l.msg)).toEqual(['request']);
   });
 });
