@@ -5,11 +5,14 @@
  * written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
  * taken over; so is one holding this process's own pid that this process does not hold - a container restarted on
  * the same volume gets the same pid again. A lock of another host (another container on a shared volume, where
- * every process may be pid 1) cannot be checked from here: it is refused.
+ * every process may be pid 1) cannot be checked from here: it is refused. Two processes that find the same stale
+ * lock at once must not both take it: the second would remove the lock the first has just made. Takeovers are
+ * therefore one at a time, and remove only the very file judged stale (takeOverStale).
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'store.lock';
@@ -45,8 +48,13 @@ interface Owner {
   readonly host: string | undefined;
 }
 
+/** A lock file as read: its owner, and its whole text, which tells it from any other lock file (see below). */
+export interface LockFile extends Owner {
+  readonly text: string;
+}
+
 /** Who holds a lock file; null when there is no lock file (any more). */
-async function ownerOf(path: string): Promise<Owner | null> {
+async function ownerOf(path: string): Promise<LockFile | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -56,12 +64,36 @@ async function ownerOf(path: string): Promise<Owner | null> {
   }
   const [pidText, host] = text.split('\n').map((line) => line.trim());
   const pid = Number(pidText);
-  return { pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, host: host || undefined };
+  return { pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, host: host || undefined, text };
+}
+
+/** How long a process waits for another one's takeover of a stale lock, which takes milliseconds. */
+const TAKEOVER_WAIT_MS = 2_000;
+
+/**
+ * Removes the lock file at `path` if it is still the one judged stale. Takeovers are one at a time, under a second
+ * lock file (`<lock>.takeover`) made exclusively: the lock is read again under it and removed only if its text is
+ * the one judged (a lock another process made after taking the stale one over has another text, and stays).
+ * 'busy': another process is taking it over at this moment.
+ */
+export async function takeOverStale(path: string, judged: LockFile): Promise<'taken' | 'changed' | 'busy'> {
+  const guard = `${path}.takeover`;
+  if (!(await createExclusively(guard))) return 'busy';
+  try {
+    if ((await ownerOf(path))?.text !== judged.text) return 'changed';
+    await rm(path, { force: true });
+    return 'taken';
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
 
 async function createExclusively(path: string): Promise<boolean> {
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, `${process.pid}\n${hostname()}\n`, { mode: 0o600 });
+  // pid, host, and a token of this lock alone: a takeover tells lock files apart by their text.
+  await writeFile(draft, `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n`, {
+    mode: 0o600,
+  });
   try {
     await link(draft, path);
     return true;
@@ -89,8 +121,10 @@ export async function lockDirectory(
   if (held.has(path)) throw inUse(directory, path, process.pid);
   held.add(path);
   try {
-    // A few times at most: as found, after taking over a stale lock, after one released meanwhile.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // A few times at most: as found, after taking over a stale lock, after one released meanwhile; and while
+    // another process takes a stale lock over, until it has.
+    const waitUntil = Date.now() + TAKEOVER_WAIT_MS;
+    for (let tries = 0; tries < 3;) {
       if (await createExclusively(path))
         return {
           path,
@@ -103,14 +137,27 @@ export async function lockDirectory(
           },
         };
       const owner = await ownerOf(path);
-      if (owner === null) continue; // released meanwhile
+      if (owner === null) {
+        tries++; // released meanwhile
+        continue;
+      }
       const { pid, host } = owner;
       // Another host's process cannot be looked for here.
       if (host !== undefined && host !== hostname()) throw inUse(directory, path, pid, host);
       // This process's own pid is stale: this process does not hold the lock (it would have been refused above).
       if (pid !== undefined && pid !== process.pid && alive(pid)) throw inUse(directory, path, pid);
-      onStale({ path, pid });
-      await rm(path, { force: true });
+      const takeover = await takeOverStale(path, owner);
+      if (takeover === 'busy') {
+        if (Date.now() > waitUntil)
+          throw new Error(
+            `the lock of the embedded database under ${directory} is being taken over by another process, or a ` +
+              `takeover was interrupted (${path}.takeover): delete that file if no service runs on this DATA_DIR`,
+          );
+        await setTimeout(10);
+        continue;
+      }
+      if (takeover === 'taken') onStale({ path, pid });
+      tries++;
     }
     throw new Error(
       `could not lock the embedded database under ${directory} (${path}): another process took it`,

@@ -3,12 +3,20 @@
  * (in this process or another), a lock left by a process that is gone is taken over and said, and the lock file is
  * removed on close.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCK_FILE, type StaleLock } from '../../src/storage/directory-lock.ts';
+import { LOCK_FILE, takeOverStale, type StaleLock } from '../../src/storage/directory-lock.ts';
 import { embeddedSql } from '../../src/storage/embedded-sql.ts';
 
 const directory = (): string => join(mkdtempSync(join(tmpdir(), 'cds-lock-')), 'db');
@@ -93,5 +101,64 @@ describe('embedded database lock', () => {
     const sql = await embeddedSql(dir, { onStaleLock: (lock) => stale.push(lock) });
     await sql.close();
     expect(stale).toEqual([{ path, pid: process.pid }]);
+  }, 60_000);
+  it('removes only the lock it judged stale, and one takeover at a time', async () => {
+    const dir = directory();
+    const { pid: dead } = spawnSync(process.execPath, ['-e', '']);
+    const path = lockedBy(dir, dead);
+    const judged = { pid: dead, host: undefined, text: readFileSync(path, 'utf8') };
+    // Another process found the same stale lock, took it over first and made its own.
+    const fresh = `${process.ppid}\n${hostname()}\n0123456789abcdef\n`;
+    rmSync(path);
+    writeFileSync(path, fresh);
+    expect(await takeOverStale(path, judged)).toBe('changed');
+    expect(readFileSync(path, 'utf8')).toBe(fresh);
+    // The stale lock itself, while another process is taking it over, and then.
+    writeFileSync(path, judged.text);
+    writeFileSync(`${path}.takeover`, `${process.ppid}\n`);
+    expect(await takeOverStale(path, judged)).toBe('busy');
+    expect(readFileSync(path, 'utf8')).toBe(judged.text);
+    rmSync(`${path}.takeover`);
+    expect(await takeOverStale(path, judged)).toBe('taken');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('lets one of several processes that find the same stale lock at once take it', async () => {
+    const script = `
+      const { lockDirectory } = await import(${JSON.stringify(join(import.meta.dirname, '../../src/storage/directory-lock.ts'))});
+      while (Date.now() < Number(process.argv[2])) {}
+      try {
+        const lock = await lockDirectory(process.argv[1]);
+        console.log('locked');
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await lock.release();
+      } catch {
+        console.log('refused');
+      }`;
+    for (let round = 0; round < 2; round++) {
+      const dir = directory();
+      const { pid: dead } = spawnSync(process.execPath, ['-e', '']);
+      lockedBy(dir, dead);
+      const startAt = String(Date.now() + 2000);
+      const outcomes = await Promise.all(
+        Array.from(
+          { length: 5 },
+          () =>
+            new Promise<string>((resolve) => {
+              const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir, startAt], {
+                stdio: ['ignore', 'pipe', 'inherit'],
+              });
+              let out = '';
+              child.stdout.on('data', (chunk: Buffer) => {
+                out += chunk.toString();
+              });
+              child.on('close', () => {
+                resolve(out.trim());
+              });
+            }),
+        ),
+      );
+      expect(outcomes.sort()).toEqual(['locked', 'refused', 'refused', 'refused', 'refused']);
+    }
   }, 60_000);
 });
