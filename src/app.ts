@@ -92,7 +92,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     frameworkErrors: frameworkError,
     // One line per request from request-log.plugin.ts instead of Fastify's two.
     logController: new RequestLogController(),
-    childLoggerFactory: lazyChildLogger,
+    // Without a logger Fastify hands every request its no-op logger itself.
+    ...(deps.logger ? { childLoggerFactory: lazyChildLogger } : {}),
   }) as unknown as FastifyInstance;
 
   // Every route, as "METHOD /path/{param}": what the OpenAPI description must list (checked by a test).

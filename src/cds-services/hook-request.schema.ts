@@ -50,7 +50,7 @@ export const HookRequestSchema = z.looseObject(
     prefetch: z
       .record(
         z.string(),
-        // Checked in place: an object schema would copy every prefetched Bundle key by key.
+        // Checked in place: an object schema would return a shallow copy of each prefetched resource.
         z.custom<PrefetchValue>(isPrefetchValue, {
           error: 'must be a FHIR resource (an object with a resourceType) or null',
         }),

@@ -1,8 +1,8 @@
 /**
- * Fastify gives every request a child logger bound to its request id. Making a pino child serialises the
- * bindings and prepares the redaction, about 10 us per request under load (bench/README.md); most requests never
- * log through it - their one line is written by the request log controller. This factory returns a stand-in that makes the child on
- * its first use: the same lines, the same bindings, only when something is logged.
+ * Fastify gives every request a child logger bound to its request id. Making a pino child (its bindings
+ * serialised, its formatters set up) costs about 10 us per request under load (bench/README.md); most requests
+ * never log through it - their one line is written by the request log controller. This factory returns a
+ * stand-in that makes the child when something logs through it, at any level: the same lines, the same bindings.
  */
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -52,8 +52,8 @@ class LazyChildLogger implements FastifyBaseLogger {
   trace(...args: LogArgs): void {
     this.#logger().trace(...args);
   }
-  silent(...args: LogArgs): void {
-    this.#logger().silent(...args);
+  silent(): void {
+    // Logs nothing, whatever the level.
   }
   child(bindings: Bindings, options?: ChildOptions): FastifyBaseLogger {
     return this.#logger().child(bindings, options);

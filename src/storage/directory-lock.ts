@@ -1,13 +1,14 @@
 /**
  * One process at a time in the embedded database's directory. PGlite is a single-process PostgreSQL: two processes
  * that open the same files both start, and the commits of one are overwritten by the other - acknowledged feedback
- * lost. The owner's pid and host name are kept in a lock file, created exclusively (a hard link of a file already
+ * lost. The owner's pid, host name and a token of its own are kept in a lock file, created exclusively (a hard link of a file already
  * written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
  * taken over; so is one holding this process's own pid that this process does not hold - a container restarted on
  * the same volume gets the same pid again. A lock of another host (another container on a shared volume, where
  * every process may be pid 1) cannot be checked from here: it is refused. Two processes that find the same stale
  * lock at once must not both take it: the second would remove the lock the first has just made. Takeovers are
- * therefore one at a time, and remove only the very file judged stale (takeOverStale).
+ * therefore one at a time, and remove only the very file judged stale (takeOverStale); an owner removes only the
+ * file it made.
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -77,8 +78,8 @@ const TAKEOVER_WAIT_MS = 2_000;
  * 'busy': another process is taking it over at this moment.
  */
 export async function takeOverStale(path: string, judged: LockFile): Promise<'taken' | 'changed' | 'busy'> {
-  const guard = `${path}.takeover`;
-  if (!(await createExclusively(guard))) return 'busy';
+  const guard = guardOf(path);
+  if ((await createExclusively(guard)) === undefined) return 'busy';
   try {
     if ((await ownerOf(path))?.text !== judged.text) return 'changed';
     await rm(path, { force: true });
@@ -88,17 +89,26 @@ export async function takeOverStale(path: string, judged: LockFile): Promise<'ta
   }
 }
 
-async function createExclusively(path: string): Promise<boolean> {
+const guardOf = (path: string): string => `${path}.takeover`;
+
+/** Whether a lock file of this host names no process that runs (or this process's own pid, which it does not hold). */
+async function leftOver(path: string): Promise<boolean> {
+  const owner = await ownerOf(path);
+  if (owner === null || (owner.host !== undefined && owner.host !== hostname())) return false;
+  return owner.pid === undefined || owner.pid === process.pid || !alive(owner.pid);
+}
+
+/** Creates the lock file at `path` unless one exists; the text written (which tells it from any other), or undefined. */
+async function createExclusively(path: string): Promise<string | undefined> {
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   // pid, host, and a token of this lock alone: a takeover tells lock files apart by their text.
-  await writeFile(draft, `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n`, {
-    mode: 0o600,
-  });
+  const text = `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n`;
+  await writeFile(draft, text, { mode: 0o600 });
   try {
     await link(draft, path);
-    return true;
+    return text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw error;
   } finally {
     await rm(draft, { force: true });
@@ -124,18 +134,21 @@ export async function lockDirectory(
     // A few times at most: as found, after taking over a stale lock, after one released meanwhile; and while
     // another process takes a stale lock over, until it has.
     const waitUntil = Date.now() + TAKEOVER_WAIT_MS;
+    let guardCleared = false;
     for (let tries = 0; tries < 3;) {
-      if (await createExclusively(path))
+      const own = await createExclusively(path);
+      if (own !== undefined) {
+        // A takeover guard left by a process that died in one (no takeover can run now: it would find this lock).
+        if (await leftOver(guardOf(path))) await rm(guardOf(path), { force: true });
         return {
           path,
           async release() {
             if (!held.delete(path)) return;
             // Only our own: a lock taken over meanwhile belongs to its new owner.
-            const owner = await ownerOf(path);
-            if (owner?.pid === process.pid && (owner.host ?? hostname()) === hostname())
-              await rm(path, { force: true });
+            if ((await ownerOf(path))?.text === own) await rm(path, { force: true });
           },
         };
+      }
       const owner = await ownerOf(path);
       if (owner === null) {
         tries++; // released meanwhile
@@ -148,11 +161,18 @@ export async function lockDirectory(
       if (pid !== undefined && pid !== process.pid && alive(pid)) throw inUse(directory, path, pid);
       const takeover = await takeOverStale(path, owner);
       if (takeover === 'busy') {
-        if (Date.now() > waitUntil)
+        if (Date.now() > waitUntil) {
+          // A guard whose process died during its takeover (and left the stale lock in place) is cleared once.
+          if (!guardCleared && (await leftOver(guardOf(path)))) {
+            guardCleared = true;
+            await rm(guardOf(path), { force: true });
+            continue;
+          }
           throw new Error(
-            `the lock of the embedded database under ${directory} is being taken over by another process, or a ` +
-              `takeover was interrupted (${path}.takeover): delete that file if no service runs on this DATA_DIR`,
+            `the lock of the embedded database under ${directory} is being taken over by another process ` +
+              `(${guardOf(path)}): delete that file if no service runs on this DATA_DIR`,
           );
+        }
         await setTimeout(10);
         continue;
       }
