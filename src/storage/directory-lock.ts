@@ -1,8 +1,8 @@
 /**
  * One process at a time in the embedded database's directory. PGlite is a single-process PostgreSQL: two processes
  * that open the same files both start, and the commits of one are overwritten by the other - acknowledged feedback
- * lost. The owner's pid, host name and a token of its own are kept in a lock file, created exclusively (a hard link of a file already
- * written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
+ * lost. The owner's pid, host name and a token of its own are kept in a lock file, created exclusively (a hard
+ * link of a file already written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
  * taken over; so is one holding this process's own pid that this process does not hold - a container restarted on
  * the same volume gets the same pid again. A lock of another host (another container on a shared volume, where
  * every process may be pid 1) cannot be checked from here: it is refused. Two processes that find the same stale
@@ -91,12 +91,20 @@ export async function takeOverStale(path: string, judged: LockFile): Promise<'ta
 
 const guardOf = (path: string): string => `${path}.takeover`;
 
-/** Whether a lock file of this host names no process that runs (or this process's own pid, which it does not hold). */
-async function leftOver(path: string): Promise<boolean> {
+/**
+ * Whether a lock file's owner is gone: of this host (another host's processes cannot be looked for here), and no
+ * process runs under its pid - or its pid is this process's own, which this process does not hold (it would have
+ * been refused before any file was read).
+ */
+const stale = (owner: Owner): boolean =>
+  (owner.host === undefined || owner.host === hostname()) &&
+  (owner.pid === undefined || owner.pid === process.pid || !alive(owner.pid));
+
+/** Whether the file at `path` is a lock file whose owner is gone. */
+const leftOver = async (path: string): Promise<boolean> => {
   const owner = await ownerOf(path);
-  if (owner === null || (owner.host !== undefined && owner.host !== hostname())) return false;
-  return owner.pid === undefined || owner.pid === process.pid || !alive(owner.pid);
-}
+  return owner !== null && stale(owner);
+};
 
 /** Creates the lock file at `path` unless one exists; the text written (which tells it from any other), or undefined. */
 async function createExclusively(path: string): Promise<string | undefined> {
@@ -155,10 +163,7 @@ export async function lockDirectory(
         continue;
       }
       const { pid, host } = owner;
-      // Another host's process cannot be looked for here.
-      if (host !== undefined && host !== hostname()) throw inUse(directory, path, pid, host);
-      // This process's own pid is stale: this process does not hold the lock (it would have been refused above).
-      if (pid !== undefined && pid !== process.pid && alive(pid)) throw inUse(directory, path, pid);
+      if (!stale(owner)) throw inUse(directory, path, pid, host === hostname() ? undefined : host);
       const takeover = await takeOverStale(path, owner);
       if (takeover === 'busy') {
         if (Date.now() > waitUntil) {
