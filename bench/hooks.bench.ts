@@ -24,6 +24,11 @@ const ROOT = join(import.meta.dirname, '..');
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Seconds of load per configuration and server, split into alternating rounds. */
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? '60');
+/**
+ * Seconds of load per server before the first configuration's rounds: the service's optimising compiler was still
+ * busy 10-20 s into a run (bench/README.md), on the core the load generator needs.
+ */
+const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? '15');
 
 async function start(
   script: string,
@@ -143,7 +148,7 @@ async function compare(
   const seconds = Math.max(1, Math.round(DURATION_S / rounds));
   const b: Load[] = [];
   const s: Load[] = [];
-  await load(serviceUrl, body, connections, 1); // warm-up
+  await load(serviceUrl, body, connections, 1);
   await load(baselineUrl, body, connections, 1);
   for (let r = 0; r < rounds; r++) {
     b.push(await load(baselineUrl, body, connections, seconds));
@@ -185,6 +190,8 @@ try {
     body,
   });
   const cards = ((await check.json()) as { cards: { summary: string }[] }).cards.map((c) => c.summary);
+  await load(`${service.url}/cds-services/opioid-pain-patient-view`, body, 1, WARMUP_S);
+  await load(`${baseline.url}/cds-services/x`, body, 1, WARMUP_S);
   const rows = [];
   for (const connections of [1, 32]) {
     const r = await compare(
