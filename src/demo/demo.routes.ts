@@ -63,6 +63,15 @@ function painConditions(store: MemoryFhirStore, patientId: string): string[] {
   return out;
 }
 
+/** The fhirAuthorization the demo page sends: a placeholder token for the demo's open store. */
+export const DEMO_FHIR_AUTHORIZATION = {
+  access_token: 'demo-open-store',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'patient/*.read',
+  subject: 'opioid-pain-cds',
+} as const;
+
 export function demoRoutes(
   app: FastifyInstance,
   deps: { readonly config: Config; readonly clock: Clock; readonly issuer: Promise<DemoIssuer> },
@@ -94,6 +103,9 @@ export function demoRoutes(
 
   app.get('/demo/api/session', async () => ({
     fhirServer,
+    // The service calls a FHIR server only with the EHR's token (CDS Hooks 2.0): the page passes this one with
+    // each hook call. The demo's store is open (synthetic patients) and does not check it.
+    fhirAuthorization: DEMO_FHIR_AUTHORIZATION,
     // Demo only: the page's own key (in memory, made at start-up), so that it can sign hook calls as an EHR would.
     issuer: (await deps.issuer).trusted.iss,
     signingKey: (await deps.issuer).privateJwk,

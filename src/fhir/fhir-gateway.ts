@@ -158,7 +158,10 @@ export async function gather(
 ): Promise<Gathered> {
   const partial: string[] = [];
   const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
-  const server = allowedBase(request.fhirServer, options.allowedBaseUrls);
+  const allowed = allowedBase(request.fhirServer, options.allowedBaseUrls);
+  // A server is called only with the EHR's token (CDS Hooks 2.0 "FHIR Resource Access": both fhirServer and
+  // fhirAuthorization; a token with each call): without one, a missing key is unavailable, not read anonymously.
+  const server = allowed && request.accessToken ? allowed : undefined;
   // The deadline and its cancellation exist only when a server may be called.
   const controller = server ? new AbortController() : undefined;
   const timer = controller
@@ -184,7 +187,9 @@ export async function gather(
   const noServer =
     request.fhirServer === undefined
       ? 'not in prefetch and no fhirServer given'
-      : 'not in prefetch and the fhirServer is not one this service may call';
+      : !allowed
+        ? 'not in prefetch and the fhirServer is not one this service may call'
+        : 'not in prefetch and no fhirAuthorization given';
 
   const one = async (spec: PrefetchSpec): Promise<Json[]> => {
     const prefetched = request.prefetch === undefined ? undefined : request.prefetch[spec.key];

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { ORDER_OPTIONS } from '../../src/demo/order-options.ts';
+import { DEMO_FHIR_AUTHORIZATION } from '../../src/demo/demo.routes.ts';
 import { localDate, systemClock } from '../../src/platform/clock.ts';
 import { demoPatientsFile } from '../synthetic/demo-population.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
@@ -46,6 +47,7 @@ const hook = (patientId: string, extra: Record<string, unknown> = {}) => ({
   hook: 'patient-view',
   hookInstance: crypto.randomUUID(),
   fhirServer: `${demo.url}/demo/fhir`,
+  fhirAuthorization: DEMO_FHIR_AUTHORIZATION,
   context: { userId: 'Practitioner/demo-clinician', patientId },
   ...extra,
 });

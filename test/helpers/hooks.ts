@@ -47,16 +47,32 @@ export function prefetchFor(
 
 export const HOOK_INSTANCE = 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea';
 
+/** The token an EHR passes with its fhirServer (the service reads a FHIR server only with one). */
+export const FHIR_AUTHORIZATION = {
+  access_token: 'secret-token',
+  token_type: 'Bearer',
+  expires_in: 300,
+  scope: 'patient/*.read',
+  subject: 'opioid-pain-cds',
+} as const;
+
+/**
+ * A hook request. With a fhirServer it carries FHIR_AUTHORIZATION, as an EHR's does, unless `extra` names
+ * fhirAuthorization itself (undefined: a request without a token).
+ */
 export function hookRequest(
   hook: string,
   patientId: string,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const { context, ...rest } = extra as { context?: Record<string, unknown> };
+  const { context, ...rest } = extra as { context?: Record<string, unknown>; fhirServer?: unknown };
   return {
     hook,
     hookInstance: HOOK_INSTANCE,
     context: { patientId, userId: 'Practitioner/dr-1', ...(context ?? {}) },
+    ...(rest.fhirServer !== undefined && !('fhirAuthorization' in rest)
+      ? { fhirAuthorization: FHIR_AUTHORIZATION }
+      : {}),
     ...rest,
   };
 }

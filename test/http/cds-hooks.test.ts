@@ -1285,6 +1285,42 @@ describe('errors', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('412 for an allow-listed fhirServer without fhirAuthorization, without a single request to it', async () => {
+    const server = await fhir(chronicPain());
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl };
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, fhirAuthorization: undefined }),
+      env,
+    );
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/no fhirAuthorization given/);
+    // A paged prefetch is read as far as it goes; its next pages are not fetched without a token either.
+    const resources = chronicPain();
+    const paged = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        fhirAuthorization: undefined,
+        prefetch: {
+          ...prefetchFor(resources),
+          medications: {
+            resourceType: 'Bundle',
+            type: 'searchset',
+            link: [{ relation: 'next', url: `${server.baseUrl}/MedicationRequest?patient=p1&_offset=6` }],
+            entry: resources
+              .filter((r) => r.resourceType === 'MedicationRequest')
+              .map((resource) => ({ resource })),
+          },
+        },
+      }),
+      env,
+    );
+    expect(paged.status).toBe(200);
+    expect(JSON.stringify(paged.body)).toMatch(/medication orders: prefetch holds only the first page/);
+    expect(server.requests).toEqual([]);
+  });
+
   it('412 when the FHIR server is stopped, not a hang or a 500', async () => {
     const server = await fhir(chronicPain());
     const url = server.baseUrl;

@@ -1,6 +1,6 @@
 /**
  * The demo EHR page: picks a synthetic patient, fires patient-view and order-sign as an EHR would (signed JWT,
- * fhirServer = the demo's embedded FHIR store), shows the cards, and on accept or dismiss sends CDS Hooks feedback
+ * fhirServer = the demo's embedded FHIR store, with its fhirAuthorization), shows the cards, and on accept or dismiss sends CDS Hooks feedback
  * and, for an accepted referral, creates the drafted ServiceRequest in the store as the EHR would.
  */
 import { showCards, type Card, type CardActions } from '../shared/cards-view.ts';
@@ -9,6 +9,8 @@ import { byId, localToday } from '../shared/browser-util.ts';
 
 interface Session {
   readonly fhirServer: string;
+  /** Passed with each hook call: the service reads the store only with a token. */
+  readonly fhirAuthorization: Readonly<Record<string, string | number>>;
   readonly issuer: string;
   readonly signingKey: JsonWebKey & { kid?: string };
   readonly userId: string;
@@ -193,6 +195,7 @@ async function main(): Promise<void> {
         hook,
         hookInstance: crypto.randomUUID(),
         fhirServer: session.fhirServer,
+        fhirAuthorization: session.fhirAuthorization,
         context: { userId: session.userId, patientId: p.id, ...context },
       });
       if (stale()) return;
