@@ -405,6 +405,45 @@ describe('false misuse signals', () => {
     expect(codes(syntheticPatient({ extra: [obs as Resource] }))).toContain('uds-unexpected');
   });
 
+  it('reads the screens a drugs-of-abuse panel reports as components', () => {
+    const component = (loinc: readonly [string, string], positive: boolean | undefined) => ({
+      code: cc(LOINC, loinc[0], loinc[1]),
+      ...(positive === undefined
+        ? {}
+        : {
+            valueCodeableConcept: positive
+              ? cc(SNOMED, '10828004', 'Positive')
+              : cc(SNOMED, '260385009', 'Negative'),
+          }),
+    });
+    const panel = (components: object[]): Resource =>
+      ({
+        resourceType: 'Observation',
+        id: 'panel',
+        status: 'final',
+        code: cc(LOINC, '46350-5', 'Drugs of abuse panel - Urine by Screen method'),
+        subject: { reference: 'Patient/p1' },
+        effectiveDateTime: '2026-01-01',
+        component: components,
+      }) as Resource;
+    const cocaine = run(syntheticPatient({ extra: [panel([component(UDS.cocaine, true)])] }));
+    expect(cocaine.flags.map((f) => f.code)).toContain('uds-unexpected');
+    expect(JSON.stringify(cocaine.flags)).toMatch(/Benzoylecgonine.*positive for cocaine/);
+    // Control: the same panel negative for cocaine says nothing.
+    expect(codes(syntheticPatient({ extra: [panel([component(UDS.cocaine, false)])] }))).not.toContain(
+      'uds-unexpected',
+    );
+    // Components without a result are unknown, named once by the panel's reference.
+    const unread = run(
+      syntheticPatient({
+        extra: [panel([component(UDS.cocaine, undefined), component(UDS.heroin, undefined)])],
+      }),
+    );
+    expect(unread.unreadResults).toEqual([
+      expect.stringMatching(/^2 urine drug screens of 2026-01-01 \(Observation\/panel\) have no result/),
+    ]);
+  });
+
   it('an amphetamine prescription from 2015 does not explain a positive screen in 2026', () => {
     const old = medicationRequest({
       id: 'adhd',

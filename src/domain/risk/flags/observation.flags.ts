@@ -109,13 +109,14 @@ function describe(o: ObservationInput): string {
 
 const classWords = (cls: UdsClass): string => CLASS_WORDS[cls] ?? cls;
 
-/** The first three references of a group of screens, and how many more: one line in the report. */
+/**
+ * The first three references of a group of screens, and how many more: one line in the report. The components of
+ * one panel share its reference: it is named once.
+ */
 function someRefs(screens: readonly ObservationInput[]): string {
-  const refs = screens
-    .slice(0, 3)
-    .map((o) => o.ref)
-    .join(', ');
-  return screens.length > 3 ? `${refs} and ${screens.length - 3} more` : refs;
+  const all = [...new Set(screens.map((o) => o.ref))];
+  const refs = all.slice(0, 3).join(', ');
+  return all.length > 3 ? `${refs} and ${all.length - 3} more` : refs;
 }
 
 /**
@@ -141,6 +142,22 @@ function judgeUndated(o: ObservationInput, ctx: RiskContext): Evidence | 'unknow
   return 'unknown';
 }
 
+/**
+ * The screens an Observation holds: itself, or - a drugs-of-abuse panel that reports each substance as a component
+ * (LOINC 46350-5 and the like) - each component that is a urine drug screen, with the panel's reference, status and
+ * date. A panel whose components are not screens is judged as one Observation.
+ */
+function screensOf(o: ObservationInput): readonly ObservationInput[] {
+  if (o.components.length === 0) return [o];
+  const screens: ObservationInput[] = [];
+  for (const c of o.components) {
+    if (udsClass(c.code.codings) === undefined) continue;
+    // The component's own value and interpretation, never the panel's.
+    screens.push({ ...o, code: c.code, value: c.value, interpretation: c.interpretation, components: [] });
+  }
+  return screens.length > 0 ? screens : [o];
+}
+
 /** CDC Rec 10: positive for a substance not prescribed, or negative for the prescribed opioid, in 12 months. */
 export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const evidence: Evidence[] = [];
@@ -151,49 +168,51 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
   const unreadable = new Map<Day, ObservationInput[]>();
   // Screens that may fall in the window but are not dated to the day: whether a prescription explains one is unknown.
   const undated: ObservationInput[] = [];
-  for (const o of ctx.record.observations) {
-    if (!isUsableObservation(o)) continue;
-    const day = o.effective;
-    if (day === undefined) {
-      const judged = judgeUndated(o, ctx);
-      if (judged === 'unknown') undated.push(o);
-      else if (judged) evidence.push(judged);
-      continue;
+  for (const observation of ctx.record.observations) {
+    if (!isUsableObservation(observation)) continue;
+    for (const o of screensOf(observation)) {
+      const day = o.effective;
+      if (day === undefined) {
+        const judged = judgeUndated(o, ctx);
+        if (judged === 'unknown') undated.push(o);
+        else if (judged) evidence.push(judged);
+        continue;
+      }
+      if (!within(day, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
+      const cls = udsClass(o.code.codings);
+      if (!cls) continue;
+      const outcome = udsOutcome(o);
+      if (!outcome) {
+        const screens = unreadable.get(day);
+        if (screens) screens.push(o);
+        else unreadable.set(day, [o]);
+        continue;
+      }
+      prescribed ??= prescriptions(ctx);
+      let why: string | undefined;
+      if (outcome === 'positive') {
+        // A prescription covering any of the days before the test explains a positive result.
+        const recent = ingredientsDuring(prescribed, day - window, day);
+        const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
+        if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${classWords(cls)}`;
+        else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
+          why = 'positive for amphetamines, none prescribed';
+        } else if (DETECTS[cls] && expectedBy.length === 0)
+          why = `positive for ${classWords(cls)}, not prescribed`;
+      } else {
+        // A negative result is unexpected only while the prescription covers the test day.
+        const current = ingredientsDuring(prescribed, day, day);
+        const missing = (MUST_DETECT[cls] ?? []).filter((i) => current.has(i));
+        if (missing.length > 0) why = `negative for prescribed ${missing.join(', ')}`;
+      }
+      if (why)
+        evidence.push({
+          reference: o.ref,
+          date: formatDay(day),
+          value: outcome,
+          detail: `${describe(o)}: ${why}`,
+        });
     }
-    if (!within(day, ctx.asOf, ctx.rules.udsLookbackDays)) continue;
-    const cls = udsClass(o.code.codings);
-    if (!cls) continue;
-    const outcome = udsOutcome(o);
-    if (!outcome) {
-      const screens = unreadable.get(day);
-      if (screens) screens.push(o);
-      else unreadable.set(day, [o]);
-      continue;
-    }
-    prescribed ??= prescriptions(ctx);
-    let why: string | undefined;
-    if (outcome === 'positive') {
-      // A prescription covering any of the days before the test explains a positive result.
-      const recent = ingredientsDuring(prescribed, day - window, day);
-      const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
-      if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${classWords(cls)}`;
-      else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
-        why = 'positive for amphetamines, none prescribed';
-      } else if (DETECTS[cls] && expectedBy.length === 0)
-        why = `positive for ${classWords(cls)}, not prescribed`;
-    } else {
-      // A negative result is unexpected only while the prescription covers the test day.
-      const current = ingredientsDuring(prescribed, day, day);
-      const missing = (MUST_DETECT[cls] ?? []).filter((i) => current.has(i));
-      if (missing.length > 0) why = `negative for prescribed ${missing.join(', ')}`;
-    }
-    if (why)
-      evidence.push({
-        reference: o.ref,
-        date: formatDay(day),
-        value: outcome,
-        detail: `${describe(o)}: ${why}`,
-      });
   }
   for (const [day, screens] of unreadable) {
     const [first] = screens;
