@@ -17,7 +17,7 @@ import { bundle } from '../builders/fhir-builders.ts';
 import { AS_OF } from '../fixtures/synthetic-patients.ts';
 import { build } from '../helpers/build-app.ts';
 import { expectCdsHooksResponse, type CardJson } from '../helpers/cds-contract.ts';
-import { hookRequest, prefetchFor } from '../helpers/hooks.ts';
+import { FHIR_AUTHORIZATION, hookRequest, prefetchFor } from '../helpers/hooks.ts';
 import { profileExamples } from '../synthetic/profile-package.ts';
 import { syntheticPopulation, type SyntheticPatient } from '../synthetic/population.ts';
 
@@ -33,6 +33,8 @@ const ORDER_SIGN = '/cds-services/opioid-pain-order-sign';
 /** Generous: a JVM server's first searches are slow; the default deadline is for warm production servers. */
 const ENV = { FHIR_ALLOWED_BASE_URLS: base, FHIR_DEADLINE_MS: '20000', FHIR_MAX_PAGES: '20' };
 const fhirOptions = { allowedBaseUrls: [base], deadlineMs: 20_000, maxPages: 20 };
+/** The token an EHR passes with fhirServer (the test server does not check it; the service sends one). */
+const TOKEN = FHIR_AUTHORIZATION.access_token;
 
 interface Issue {
   severity: string;
@@ -89,7 +91,11 @@ function directReport(p: SyntheticPatient): Record<string, unknown> {
 async function reportFromServer(
   p: SyntheticPatient,
 ): Promise<{ report: Record<string, unknown>; partial: readonly string[] }> {
-  const data = await gather(PREFETCH, { fhirServer: base, context: { patientId: p.key } }, fhirOptions);
+  const data = await gather(
+    PREFETCH,
+    { fhirServer: base, accessToken: TOKEN, context: { patientId: p.key } },
+    fhirOptions,
+  );
   return {
     report: analysisReport(analyzeResources(data.resources, parseIsoDate(AS_OF)!, 'cdc-2022')),
     partial: data.partial,
@@ -188,7 +194,7 @@ describe(`against a real FHIR server (${inject('fhirServerKind')})`, () => {
     expect(p.medicationRequests).toBeGreaterThan(3 * 100);
     const capped = await gather(
       PREFETCH,
-      { fhirServer: base, context: { patientId: p.key } },
+      { fhirServer: base, accessToken: TOKEN, context: { patientId: p.key } },
       { ...fhirOptions, maxPages: 2 },
     );
     expect(capped.partial.join(' ')).toMatch(/medication orders/);
@@ -206,7 +212,7 @@ describe(`against a real FHIR server (${inject('fhirServerKind')})`, () => {
     const prefetch = prefetchFor(p.resources.filter((r) => r.resourceType !== 'Medication'));
     const data = await gather(
       PREFETCH,
-      { prefetch, fhirServer: base, context: { patientId: p.key } },
+      { prefetch, fhirServer: base, accessToken: TOKEN, context: { patientId: p.key } },
       fhirOptions,
     );
     expect(data.sources.medications).toBe('prefetch');
