@@ -53,5 +53,10 @@ export interface CardContext {
   readonly trendLink: 'smart' | 'absolute';
   /** Data that could not be read, to say so in the cards. */
   readonly partial: readonly string[];
+  /**
+   * The medication orders were not all read (a failed or partial search): whether the patient is on opioids is
+   * then unknown, and what could not be read is said even when no order of the record is an opioid.
+   */
+  readonly ordersIncomplete?: boolean;
   readonly newId: () => string;
 }

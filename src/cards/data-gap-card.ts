@@ -23,8 +23,9 @@ const count = (n: number, one: string, many: string): string => `${n} ${n === 1 
 /**
  * The card, or undefined when there is nothing to say of. `alone`: whether no other card is due (those say "at
  * least" and carry the "Data not complete" line); then, for a patient who is not excluded, it speaks of orders of
- * unknown dose, and - for a patient on opioids - of data that could not be read or checked (a failed or partial
- * search, a result the rules cannot read): "nothing to suggest" from part of the record is not an all-clear. An
+ * unknown dose, and - for a patient on opioids, or whose medication orders could not all be read (whether they are
+ * on opioids is then unknown) - of data that could not be read or checked (a failed or partial search, a result
+ * the rules cannot read): "nothing to suggest" from part of the record is not an all-clear. An
  * unreadable PHQ-9 item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless
  * the behavioural-health card is already there: the self-harm pathway is never silenced.
  */
@@ -39,7 +40,8 @@ export function dataGapCard(
   const selfHarm = safetyCardDue ? [] : analysis.risk.unread.filter((u) => u.rule === 'self-harm');
   const listed = new Set(selfHarm.map((u) => u.text));
   const onOpioids = analysis.mme.orders.some((o) => o.status === 'counted' || o.status === 'incomplete');
-  const unchecked = alone && onOpioids ? ctx.partial.filter((p) => !listed.has(p)) : [];
+  const unchecked =
+    alone && (onOpioids || ctx.ordersIncomplete === true) ? ctx.partial.filter((p) => !listed.has(p)) : [];
   if (gaps.length === 0 && selfHarm.length === 0 && unchecked.length === 0) return undefined;
   const unidentified = gaps.filter((o) => o.product.opioid === 'unknown').length;
   const unknownDose = gaps.length - unidentified;

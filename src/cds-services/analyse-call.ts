@@ -8,6 +8,7 @@ import { parseIsoDate } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
+import { ORDERS_KEY } from './prefetch.ts';
 
 /**
  * What the cards need besides the analysis. What could not be read: the results the rules could not read first (a
@@ -26,6 +27,7 @@ export function cardContext(
     publicBaseUrl: deps.publicBaseUrl,
     trendLink: deps.trendLink,
     partial: [...analysis.risk.unread.map((u) => u.text), ...data.partial],
+    ordersIncomplete: data.incomplete.includes(ORDERS_KEY),
     newId: deps.newId,
   };
 }

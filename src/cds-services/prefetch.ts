@@ -7,6 +7,9 @@
 import type { PrefetchSpec } from '../fhir/fhir-gateway.ts';
 import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../fhir/observation-categories.ts';
 
+/** The key of the medication orders: the record of which tells whether the patient is on opioids. */
+export const ORDERS_KEY = 'medications';
+
 export const PREFETCH: readonly PrefetchSpec[] = [
   {
     key: 'patient',
@@ -15,7 +18,7 @@ export const PREFETCH: readonly PrefetchSpec[] = [
     required: true,
   },
   {
-    key: 'medications',
+    key: ORDERS_KEY,
     template:
       'MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication&_sort=-authoredon&_count=100',
     label: 'medication orders',

@@ -53,6 +53,8 @@ export interface Gathered {
   readonly resources: readonly Json[];
   /** What is missing or partial, in plain words (for the cards and the log). */
   readonly partial: readonly string[];
+  /** The prefetch keys whose data was not read in full (each has its lines in `partial`). */
+  readonly incomplete: readonly string[];
   readonly sources: Readonly<Record<string, 'prefetch' | 'fhir' | 'none'>>;
 }
 
@@ -156,7 +158,6 @@ export async function gather(
   request: GatherRequest,
   options: GatherOptions,
 ): Promise<Gathered> {
-  const partial: string[] = [];
   const sources: Record<string, 'prefetch' | 'fhir' | 'none'> = {};
   const allowed = allowedBase(request.fhirServer, options.allowedBaseUrls);
   // A server is called only with the EHR's token (CDS Hooks 2.0 "FHIR Resource Access": both fhirServer and
@@ -179,7 +180,7 @@ export async function gather(
           options.observeRead,
         )
       : undefined;
-  const unavailable = (spec: PrefetchSpec, why: string): Json[] => {
+  const unavailable = (spec: PrefetchSpec, why: string, partial: string[]): Json[] => {
     if (spec.required) throw new DataUnavailableError(`${spec.label}: ${why}`);
     partial.push(`${spec.label} not checked: ${why}`);
     return [];
@@ -191,7 +192,8 @@ export async function gather(
         ? 'not in prefetch and the fhirServer is not one this service may call'
         : 'not in prefetch and no fhirAuthorization given';
 
-  const one = async (spec: PrefetchSpec): Promise<Json[]> => {
+  // Each key's lines apart, so that it is known which keys are incomplete.
+  const one = async (spec: PrefetchSpec, partial: string[]): Promise<Json[]> => {
     const prefetched = request.prefetch === undefined ? undefined : request.prefetch[spec.key];
     if (prefetched === null) {
       sources[spec.key] = 'none';
@@ -214,11 +216,11 @@ export async function gather(
       return entriesOf(value, spec.label, partial);
     }
     if (prefetched !== undefined && !refused && !failed)
-      return unavailable(spec, 'the prefetch value is not a FHIR resource');
-    if (!reader) return unavailable(spec, refused ?? noServer);
+      return unavailable(spec, 'the prefetch value is not a FHIR resource', partial);
+    if (!reader) return unavailable(spec, refused ?? noServer, partial);
     // A prefetched search whose results reported an error is kept for when reading it again fails too.
     const fallBack = (why: string): Json[] => {
-      if (!failed) return unavailable(spec, why);
+      if (!failed) return unavailable(spec, why, partial);
       sources[spec.key] = 'prefetch';
       partial.push(
         `${spec.label}: reading it again from the FHIR server failed (${why}); the prefetch is used`,
@@ -253,10 +255,13 @@ export async function gather(
   };
 
   try {
+    const byKey = specs.map((): string[] => []);
     const { kept: resources, leftOut } = withoutOtherPatients(
-      (await Promise.all(specs.map(one))).flat(),
+      (await Promise.all(specs.map((spec, i) => one(spec, byKey[i] ?? [])))).flat(),
       str(request.context.patientId),
     );
+    const partial = byKey.flat();
+    const incomplete = specs.filter((_, i) => (byKey[i]?.length ?? 0) > 0).map((spec) => spec.key);
     if (leftOut > 0) partial.push(otherPatientsLeftOut(leftOut));
     // Which server a reference names is judged against the call's fhirServer, allow-listed or not.
     const { read, notes } = medicationReads(
@@ -282,6 +287,7 @@ export async function gather(
     return {
       resources,
       partial,
+      incomplete,
       sources,
     };
   } finally {

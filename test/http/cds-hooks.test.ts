@@ -1407,6 +1407,32 @@ describe('errors', () => {
     );
   });
 
+  it('says so when the medication orders search failed, even with no opioid order read', async () => {
+    const resources = syntheticPatient({ fills: [] });
+    const server = await fhir(resources);
+    server.failures = [{ pattern: /^\/fhir\/MedicationRequest/, status: 500 }];
+    const failedSearch = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [outcomeEntry('error', 'timeout')],
+    };
+    const env = { FHIR_ALLOWED_BASE_URLS: server.baseUrl, FHIR_DEADLINE_MS: '5000' };
+    for (const extra of [{}, { fhirServer: server.baseUrl }]) {
+      const prefetch = { ...prefetchFor(resources), medications: failedSearch };
+      const { status, body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch, ...extra }), env);
+      expect(status).toBe(200);
+      const cards = expectCdsHooksResponse(body);
+      expect(cards.map((c) => c.summary)).toEqual([
+        expect.stringMatching(/^Opioid check incomplete: part of the record could not be read or checked/),
+      ]);
+      expect(cards[0]!.detail).toMatch(/medication orders: .*reported an error in its results/);
+    }
+    // Control: the same failure of an optional search, for a patient with no opioid order, says nothing.
+    const prefetch = { ...prefetchFor(resources), observations: failedSearch };
+    const quiet = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+    expect(quiet.body).toEqual({ cards: [] });
+  });
+
   it('412 when the server does not answer before the deadline', async () => {
     const server = await fhir(chronicPain());
     server.delayMs = 2000;
