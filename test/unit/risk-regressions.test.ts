@@ -236,6 +236,27 @@ describe('results not dated to the day', () => {
   });
 });
 
+describe('the trial population with doses unknown', () => {
+  it('a run of >= 15 MME/day broken only by orders of unknown dose leaves the criterion unknown, not unmet', () => {
+    // The second and fifth of six monthly orders without a dose or quantity: their days are of unknown MME.
+    const unknownDoses = syntheticPatient({
+      adjust: (orders) => {
+        for (const o of [orders[1], orders[4]]) {
+          if (!o) continue;
+          delete o.dosageInstruction;
+          if (o.dispenseRequest) delete o.dispenseRequest.quantity;
+        }
+      },
+    });
+    const report = run(unknownDoses);
+    expect(report.longTermOpioidTherapyDetail.longestRunAtOrAboveTrialMme).toBeLessThan(90);
+    expect(report.referral.recommendation).toBe('MBT_OR_CBT');
+    expect(report.referral.matchesTrialPopulation).toBeNull();
+    // Control: the same history with every dose known matches.
+    expect(run(syntheticPatient()).referral.matchesTrialPopulation).toBe(true);
+  });
+});
+
 describe('an age that cannot be right', () => {
   it.each([
     ['1850-01-01', 'is more than 120 years before 2026-01-15'],

@@ -50,7 +50,13 @@ export function trialPopulation(
       { criterion: 'chronic low back pain', met: pain.chronicLowBackPain },
       {
         criterion: `>= ${minMme} MME/day for >= ${minDays} days`,
-        met: ltot.longestRunAtOrAboveTrialMme >= minDays,
+        // Days of unknown MME may be at or above: met, not met, or unknown.
+        met:
+          ltot.longestRunAtOrAboveTrialMme >= minDays
+            ? true
+            : ltot.longestRunPossiblyAtOrAboveTrialMme >= minDays
+              ? null
+              : false,
       },
     ];
     const matches = verdict(criteria);

@@ -30,6 +30,11 @@ export interface TrendSummary {
     readonly coveredDays: number;
     readonly windowDays: number;
     readonly longestRunAtOrAboveTrialMme: number;
+    /**
+     * The same run with the days covered by an order of unknown MME counted as possibly at or above: when it is
+     * longer, whether the trial's criterion is met is unknown, not "no" (an unknown dose is never 0).
+     */
+    readonly longestRunPossiblyAtOrAboveTrialMme: number;
     readonly rulesMet: readonly string[];
   };
   readonly escalation: Escalation;
@@ -70,10 +75,15 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
   let coveredDays = 0;
   let run = 0;
   let longestRun = 0;
+  let possibleRun = 0;
+  let longestPossibleRun = 0;
   for (let d = asOf - rules.ltot.windowDays + 1; d <= asOf; d++) {
     coveredDays += series.covered[d - series.first] ?? 0;
-    run = valueOn(series, d) >= rules.ltotTrial.minMme ? run + 1 : 0;
+    const atOrAbove = valueOn(series, d) >= rules.ltotTrial.minMme;
+    run = atOrAbove ? run + 1 : 0;
     longestRun = Math.max(longestRun, run);
+    possibleRun = atOrAbove || (series.unknown[d - series.first] ?? 0) > 0 ? possibleRun + 1 : 0;
+    longestPossibleRun = Math.max(longestPossibleRun, possibleRun);
   }
   const rulesMet: string[] = [];
   if (coveredDays >= rules.ltot.minCoveredDays) {
@@ -96,6 +106,7 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
       coveredDays,
       windowDays: rules.ltot.windowDays,
       longestRunAtOrAboveTrialMme: longestRun,
+      longestRunPossiblyAtOrAboveTrialMme: longestPossibleRun,
       rulesMet,
     },
     escalation: detectEscalation(series, asOf, rules.escalation),
