@@ -69,6 +69,28 @@ describe('medication classes', () => {
     expect(medicationClasses(p).has(cls as never)).toBe(true);
   });
 
+  it.each([
+    [product('1551473'), 'Contrave by its code'],
+    [
+      product(
+        undefined,
+        'naltrexone hydrochloride 8 MG / bupropion hydrochloride 90 MG Extended Release Oral Tablet',
+      ),
+      'naltrexone with bupropion by name',
+    ],
+    [product(undefined, 'naltrexone 4.5 MG oral capsule (compounded)'), 'low-dose naltrexone'],
+  ])('%j is not MOUD (%s)', (p) => {
+    expect(medicationClasses(p).has('moud')).toBe(false);
+  });
+
+  it.each([
+    product(undefined, 'naltrexone hydrochloride 50 MG Oral Tablet'),
+    product('7243'),
+    product(undefined, 'Revia'),
+  ])('%j is MOUD', (p) => {
+    expect(medicationClasses(p).has('moud')).toBe(true);
+  });
+
   it('buprenorphine/naloxone (Suboxone) is MOUD, not a naloxone rescue kit', () => {
     const classes = medicationClasses(product('1010606'));
     expect(classes.has('naloxone-rescue')).toBe(false);

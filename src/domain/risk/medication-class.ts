@@ -31,14 +31,38 @@ function inSet(product: ProductInput, id: ValueSetId, byCodeOnly = false): boole
 const NALTREXONE_RXCUI = '7243';
 const NALTREXONE_NAMES = /\b(?:naltrexone|vivitrol|revia|depade)\b/i;
 
-function isNaltrexone(product: ProductInput): boolean {
+/** Naltrexone with bupropion (Contrave, RxCUI 1551473): a weight-loss medicine, not a treatment of OUD. */
+const WITH_BUPROPION = /\b(?:bupropion|contrave)\b/i;
+const CONTRAVE_RXCUI = '1551473';
+/** RxNorm ingredient bupropion. */
+const BUPROPION_RXCUI = '42347';
+/** The naltrexone strength a name gives ("naltrexone hydrochloride 4.5 MG"), in mg. */
+const NALTREXONE_MG = /\bnaltrexone\b[^/]*?(\d+(?:\.\d+)?)\s*mg\b/i;
+/**
+ * Below this strength naltrexone is low-dose naltrexone (1-4.5 mg, used for chronic pain), not the 50 mg tablets or
+ * 380 mg injections that treat OUD (SAMHSA TIP 63).
+ */
+const MOUD_NALTREXONE_MIN_MG = 25;
+
+/**
+ * Naltrexone that treats OUD: named or coded naltrexone, alone - not with bupropion (Contrave), and not at a low
+ * dose its name states (low-dose naltrexone for pain). A code alone (no name, no strength) counts: it may be either.
+ */
+function isMoudNaltrexone(product: ProductInput): boolean {
   const codings = [...product.codings, ...product.ingredients.flatMap((i) => i.codings)];
-  if (codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === NALTREXONE_RXCUI)) return true;
+  const rxnorm = (code: string): boolean =>
+    codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === code);
   const names = [
     ...texts(product),
     ...product.ingredients.map((i) => i.text).filter((t): t is string => !!t),
   ];
-  return names.some((t) => NALTREXONE_NAMES.test(t));
+  if (!rxnorm(NALTREXONE_RXCUI) && !names.some((t) => NALTREXONE_NAMES.test(t))) return false;
+  if (rxnorm(CONTRAVE_RXCUI) || rxnorm(BUPROPION_RXCUI) || names.some((t) => WITH_BUPROPION.test(t)))
+    return false;
+  return !names.some((t) => {
+    const mg = NALTREXONE_MG.exec(t)?.[1];
+    return mg !== undefined && Number(mg) < MOUD_NALTREXONE_MIN_MG;
+  });
 }
 
 export function medicationClasses(
@@ -52,7 +76,7 @@ export function medicationClasses(
   if (inSet(product, 'benzodiazepine-medications', known)) classes.add('benzodiazepine');
   if (inSet(product, 'amphetamines-class-medications', known)) classes.add('amphetamine');
   if (inSet(product, 'naloxone-medications') && opioids.length === 0) classes.add('naloxone-rescue');
-  const naltrexone = opioids.length === 0 && isNaltrexone(product);
+  const naltrexone = opioids.length === 0 && isMoudNaltrexone(product);
   if (opioids.includes('buprenorphine') || opioids.includes('methadone') || naltrexone) classes.add('moud');
   return classes;
 }
