@@ -1,6 +1,7 @@
 /**
- * Gathers the patient data a hook needs: prefetch first, then the EHR's FHIR server for the keys the EHR did not
- * fulfil (CDS Hooks 2.0 "Prefetch"): a missing key is fetched, a null key means no data. Searches follow `next`
+ * Gathers the patient data a hook needs: prefetch first, then the EHR's FHIR server (allow-listed, and only with the
+ * EHR's fhirAuthorization token) for the keys the EHR did not fulfil (CDS Hooks 2.0 "Prefetch"): a missing key is
+ * fetched, a null key means no data. Searches follow `next`
  * links up to a cap; referenced Medications missing from what came back (or from the draft orders) are read once
  * each; everything runs in parallel under one deadline. A prefetch key the EHR answered with an OperationOutcome, or
  * with a search whose results report an error, is fetched as if missing when a server may be called; a server's
