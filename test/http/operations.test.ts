@@ -304,22 +304,29 @@ describe('graceful shutdown', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
+    let ready = false;
+    for (let i = 0; i < 200 && !ready; i++) {
       try {
-        if ((await fetch(`${url}/readyz`)).ok) break;
+        ready = (await fetch(`${url}/readyz`)).ok;
       } catch {
         // starting
       }
-      await new Promise((r) => setTimeout(r, 100));
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
+    expect(ready, 'the server did not become ready within 20 s').toBe(true);
     fhir.delayMs = 1000;
     try {
+      const asked = fhir.requests.length;
       const inFlight = fetch(`${url}${HOOK}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl })),
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // In flight once it has asked the FHIR server, which answers a second later (not a guess of how long the
+      // request takes to arrive on a busy machine).
+      for (let i = 0; i < 400 && fhir.requests.length === asked; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(fhir.requests.length, 'the hook call never reached the FHIR server').toBeGreaterThan(asked);
       child.kill('SIGTERM');
       const res = await inFlight;
       expect(res.status).toBe(200);
