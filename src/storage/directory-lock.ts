@@ -2,13 +2,13 @@
  * One process at a time in the embedded database's directory. PGlite is a single-process PostgreSQL: two processes
  * that open the same files both start, and the commits of one are overwritten by the other - acknowledged feedback
  * lost. The owner's pid, host name and a token of its own are kept in a lock file, created exclusively (a hard
- * link of a file already written, so that no one reads it half-written). A lock of this host whose process is gone (a crash, SIGKILL) is
- * taken over; so is one holding this process's own pid that this process does not hold - a container restarted on
- * the same volume gets the same pid again. A lock of another host (another container on a shared volume, where
- * every process may be pid 1) cannot be checked from here: it is refused. Two processes that find the same stale
- * lock at once must not both take it: the second would remove the lock the first has just made. Takeovers are
- * therefore one at a time, and remove only the very file judged stale (takeOverStale); an owner removes only the
- * file it made.
+ * link of a file already written, so that no one reads it half-written). A lock of this host whose process is gone
+ * (a crash, SIGKILL) is taken over; so is one holding this process's own pid that this process does not hold - a
+ * container restarted on the same volume gets the same pid again. A lock of another host (another container on a
+ * shared volume, where every process may be pid 1) cannot be checked from here: it is refused. Two processes that
+ * find the same stale lock at once must not both take it: the second would remove the lock the first has just made.
+ * Takeovers are therefore one at a time, and remove only the very file judged stale (takeOverStale); an owner
+ * removes only the file it made.
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -106,7 +106,10 @@ const leftOver = async (path: string): Promise<boolean> => {
   return owner !== null && stale(owner);
 };
 
-/** Creates the lock file at `path` unless one exists; the text written (which tells it from any other), or undefined. */
+/**
+ * Creates the lock file at `path` unless one exists: the text written (which tells it from any other lock file), or
+ * undefined.
+ */
 async function createExclusively(path: string): Promise<string | undefined> {
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   // pid, host, and a token of this lock alone: a takeover tells lock files apart by their text.

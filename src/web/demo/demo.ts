@@ -1,7 +1,8 @@
 /**
  * The demo EHR page: picks a synthetic patient, fires patient-view and order-sign as an EHR would (signed JWT,
- * fhirServer = the demo's embedded FHIR store, with its fhirAuthorization), shows the cards, and on accept or dismiss sends CDS Hooks feedback
- * and, for an accepted referral, creates the drafted ServiceRequest in the store as the EHR would.
+ * fhirServer = the demo's embedded FHIR store, with its fhirAuthorization), shows the cards, and on accept or
+ * dismiss sends CDS Hooks feedback and, for an accepted referral, creates the drafted ServiceRequest in the store as
+ * the EHR would.
  */
 import { showCards, type Card, type CardActions } from '../shared/cards-view.ts';
 import { ehrToken, importSigningKey, type SigningKey } from '../shared/ehr-token.ts';
