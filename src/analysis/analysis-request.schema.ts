@@ -35,17 +35,23 @@ export function parseAsOf(text: string): Day | undefined {
   return day !== undefined && text >= '1900-01-01' ? day : undefined;
 }
 
-/** One line naming each problem: "asOf: must be a calendar date YYYY-MM-DD (got "2026-02-30")". */
-/** `prefix`: where `input` sits in the request ("context."), put before every issue's path. */
-export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string {
+/** The problems of an analysis request; a bare Bundle is told how to wrap it. */
+export function describeAnalysisIssues(error: z.ZodError, input: unknown): string {
   if (
-    prefix === '' &&
     typeof input === 'object' &&
     input !== null &&
     (input as { resourceType?: unknown }).resourceType === 'Bundle'
   ) {
     return 'the request body is a Bundle; wrap it: {"bundle": <FHIR Bundle>, "asOf"?, "factorSet"?}';
   }
+  return describeIssues(error, input);
+}
+
+/**
+ * One line naming each problem: "asOf: must be a calendar date YYYY-MM-DD (got "2026-02-30")". `prefix`: where
+ * `input` sits in the request ("context."), put before every issue's path.
+ */
+export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string {
   return error.issues
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;

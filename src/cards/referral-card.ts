@@ -31,6 +31,9 @@ const REASON_FLAGS: readonly FlagCode[] = [
   'long-term-opioid-therapy',
 ];
 
+/** A literal FHIR reference to a resource of the record: "Type/id", or the absolute URL ending in it. */
+const FHIR_REFERENCE = /^(https?:\/\/[^\s]+\/)?[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
 function serviceRequest(
   ctx: CardContext,
   programme: ProgrammeContent,
@@ -86,7 +89,9 @@ export function referralCard(analysis: BundleAnalysis, ctx: CardContext): Card |
   if (referral.recommendation === 'NONE' || referral.suppressed) return undefined;
   const isMore = referral.recommendation === 'MORE';
   const programmes = isMore ? [PROGRAMMES.more] : [PROGRAMMES.mbt, PROGRAMMES.cbt];
-  const painRefs = referral.painConditionRefs;
+  // Only references the EHR can resolve: an entry without an id, or known only by a urn:uuid of the request's
+  // Bundle, names nothing in its record.
+  const painRefs = referral.painConditionRefs.filter((r) => FHIR_REFERENCE.test(r));
   const reason = isMore
     ? 'Opioid misuse signals in a patient with chronic pain on opioids'
     : 'Chronic pain on opioid therapy';

@@ -33,8 +33,11 @@ export function orderHookCards(
 ): HookResult {
   const current = data.resources;
   const signed = asSigned(call.draftResources, deps.today);
-  const before = analyse(current, deps, call.fhirServer);
-  const after = analyse([...signed, ...current], deps, call.fhirServer, call.draftFullUrls);
+  const before = analyse(current, deps, call.fhirServer, data.urnFullUrls);
+  const fullUrls = call.draftFullUrls
+    ? new Map([...data.urnFullUrls, ...call.draftFullUrls])
+    : data.urnFullUrls;
+  const after = analyse([...signed, ...current], deps, call.fhirServer, fullUrls);
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
   const impact = orderCard(before, after, drafted, ctx);

@@ -2,7 +2,9 @@
  * The data every service reads, as prefetch templates with only CDS Hooks 2.0 tokens ({{context.patientId}}). The
  * keys the analysis cannot do without are required (412 when they can be neither prefetched nor fetched); the rest
  * make the cards say what was not checked. Searches ask for the newest first, so that when a very long history
- * is cut at the page cap, what is left out is the oldest (outside the 180-day and 12-month look-backs).
+ * is cut at the page cap, what is left out is the oldest (outside the 180-day and 12-month look-backs). `_include`
+ * and `_sort` are optional in FHIR: a server that refuses them (400) is asked again without them - the Medications
+ * are then read one by one, and a history cut at the cap is reported as such either way.
  */
 import type { PrefetchSpec } from '../fhir/fhir-gateway.ts';
 import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../fhir/observation-categories.ts';
@@ -23,6 +25,10 @@ export const PREFETCH: readonly PrefetchSpec[] = [
       'MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication&_sort=-authoredon&_count=100',
     label: 'medication orders',
     required: true,
+    onBadRequest: [
+      { template: 'MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=100' },
+      { template: 'MedicationRequest?patient={{context.patientId}}&_count=100' },
+    ],
   },
   {
     key: 'conditions',
@@ -35,10 +41,18 @@ export const PREFETCH: readonly PrefetchSpec[] = [
     template: 'Observation?patient={{context.patientId}}&_sort=-date&_count=100',
     label: 'observations (urine drug screens, COMM, PHQ-9)',
     required: false,
-    narrowed: {
-      template: `Observation?patient={{context.patientId}}&category=${RULE_OBSERVATION_CATEGORIES}&_sort=-date&_count=100`,
-      leftOut: WITHOUT_OTHER_CATEGORIES,
-    },
+    // Epic's refuses a search without a category: the categories the rules read, first.
+    onBadRequest: [
+      {
+        template: `Observation?patient={{context.patientId}}&category=${RULE_OBSERVATION_CATEGORIES}&_sort=-date&_count=100`,
+        leftOut: WITHOUT_OTHER_CATEGORIES,
+      },
+      { template: 'Observation?patient={{context.patientId}}&_count=100' },
+      {
+        template: `Observation?patient={{context.patientId}}&category=${RULE_OBSERVATION_CATEGORIES}&_count=100`,
+        leftOut: WITHOUT_OTHER_CATEGORIES,
+      },
+    ],
   },
   {
     key: 'serviceRequests',
@@ -58,6 +72,7 @@ export const PREFETCH: readonly PrefetchSpec[] = [
       'MedicationDispense?patient={{context.patientId}}&_include=MedicationDispense:medication&_count=100',
     label: 'medication dispenses',
     required: false,
+    onBadRequest: [{ template: 'MedicationDispense?patient={{context.patientId}}&_count=100' }],
   },
 ];
 

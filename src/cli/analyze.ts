@@ -7,7 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AnalysisRequestSchema, describeIssues, parseAsOf } from '../analysis/analysis-request.schema.ts';
+import {
+  AnalysisRequestSchema,
+  describeAnalysisIssues,
+  parseAsOf,
+} from '../analysis/analysis-request.schema.ts';
 import { analysisReport } from '../analysis/analysis-report.ts';
 import { analyzeBundle } from '../analysis/analyze-bundle.ts';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
@@ -70,7 +74,7 @@ function run(argv: readonly string[]): string {
   if (values['factor-set'] !== undefined) request.factorSet = values['factor-set'];
   const checked = AnalysisRequestSchema.safeParse(request);
   if (!checked.success) {
-    const problem = describeIssues(checked.error, request)
+    const problem = describeAnalysisIssues(checked.error, request)
       .replace(/\basOf:/g, '--as-of (or asOf):')
       .replace(/\bfactorSet:/g, '--factor-set (or factorSet):');
     throw new UsageError(

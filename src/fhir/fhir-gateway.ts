@@ -13,7 +13,14 @@ import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } f
 import { allowedBase } from './allowed-base.ts';
 import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from './medication-reads.ts';
 import { otherPatientsLeftOut, withoutOtherPatients } from './patient-scope.ts';
-import { answerProblem, outcomeEntry, prefetchProblem, reportsError } from './prefetch-value.ts';
+import {
+  answerProblem,
+  entryFailed,
+  MAX_NESTED_BUNDLES,
+  outcomeEntry,
+  prefetchProblem,
+  reportsError,
+} from './prefetch-value.ts';
 import { settleAtMost } from '../platform/settle-at-most.ts';
 import { renderTemplate } from './prefetch-template.ts';
 
@@ -25,10 +32,16 @@ export interface PrefetchSpec {
   /** Without it the analysis would mislead: no data means 412, not a card. */
   readonly required: boolean;
   /**
-   * A narrower search, asked when the server refuses the template as a bad request (400): some servers, Epic's
-   * among them, refuse an Observation search without a category. `leftOut` says what it cannot find.
+   * Simpler searches, asked in turn when the server refuses the one before as a bad request (400): some servers,
+   * Epic's among them, refuse an Observation search without a category, and `_include` and `_sort` are optional
+   * in FHIR. `leftOut` says what a search cannot find, when it finds less than the template.
    */
-  readonly narrowed?: { readonly template: string; readonly leftOut: string };
+  readonly onBadRequest?: readonly SimplerSearch[];
+}
+
+export interface SimplerSearch {
+  readonly template: string;
+  readonly leftOut?: string;
 }
 
 export interface GatherRequest {
@@ -52,6 +65,8 @@ export interface GatherOptions {
 export interface Gathered {
   /** Every resource gathered (the entries of a collection Bundle for the analysis). */
   readonly resources: readonly Json[];
+  /** The urn: fullUrls some of them had as entries of the EHR's Bundles, by which references may name them. */
+  readonly urnFullUrls: ReadonlyMap<Json, string>;
   /** What is missing or partial, in plain words (for the cards and the log). */
   readonly partial: readonly string[];
   /** The prefetch keys whose data was not read in full (each has its lines in `partial`). */
@@ -63,16 +78,45 @@ export class DataUnavailableError extends Error {
   override readonly name = 'DataUnavailableError';
 }
 
-function entriesOf(value: Json, label: string, partial: string[]): Json[] {
+/**
+ * The resources of a prefetch value or a search page: a resource is itself; a Bundle gives its entries' resources,
+ * those of the Bundles it holds (a batch-response of searches) included. What is not read is said once per kind:
+ * an outcome reporting an error or an entry whose response failed, entries without a resource, Bundles nested too
+ * deep. `urnFullUrls` collects the urn: fullUrls of entries, by which other resources may name them.
+ */
+function entriesOf(value: Json, label: string, partial: string[], urnFullUrls?: Map<Json, string>): Json[] {
   if (value.resourceType !== 'Bundle') return [value];
   const out: Json[] = [];
-  for (const entry of objs(value.entry)) {
-    const resource = obj(entry.resource);
-    if (!resource) continue;
-    const outcome = outcomeEntry(entry);
-    if (outcome === 'error') partial.push(`${label}: the FHIR server reported an error in its results`);
-    if (outcome === undefined) out.push(resource);
-  }
+  const unread = { error: false, empty: 0, deep: 0 };
+  const read = (bundle: Json, depth: number): void => {
+    for (const entry of objs(bundle.entry)) {
+      const resource = obj(entry.resource);
+      if (entryFailed(entry)) unread.error = true;
+      if (!resource) {
+        if (entry.response === undefined) unread.empty++;
+        continue;
+      }
+      if (resource.resourceType === 'Bundle') {
+        if (depth < MAX_NESTED_BUNDLES) read(resource, depth + 1);
+        else unread.deep++;
+        continue;
+      }
+      if (outcomeEntry(entry) !== undefined) continue;
+      const fullUrl = str(entry.fullUrl);
+      if (urnFullUrls && fullUrl?.startsWith('urn:')) urnFullUrls.set(resource, fullUrl);
+      out.push(resource);
+    }
+  };
+  read(value, 0);
+  if (unread.error) partial.push(`${label}: the FHIR server reported an error in its results`);
+  if (unread.empty > 0)
+    partial.push(
+      `${label}: ${unread.empty} Bundle entr${unread.empty === 1 ? 'y has' : 'ies have'} no resource and could not be read`,
+    );
+  if (unread.deep > 0)
+    partial.push(
+      `${label}: ${unread.deep} Bundle${unread.deep === 1 ? '' : 's'} nested too deep were not read`,
+    );
   return out;
 }
 
@@ -95,6 +139,7 @@ async function readAll(
   label: string,
   maxPages: number,
   partial: string[],
+  urnFullUrls: Map<Json, string>,
 ): Promise<Json[]> {
   let page = first;
   if (typeof page === 'string') {
@@ -102,7 +147,7 @@ async function readAll(
     const problem = answerProblem(page, template);
     if (problem !== undefined) throw new FhirReadError(`the FHIR server answered ${problem}`);
   }
-  const resources = entriesOf(page, label, partial);
+  const resources = entriesOf(page, label, partial, urnFullUrls);
   // A server whose next link leads back to a page already read would have its results counted again and again.
   const seen = new Set<string>(typeof first === 'string' ? [first] : []);
   for (let pages = 1; ; pages++) {
@@ -128,7 +173,7 @@ async function readAll(
       partial.push(`${label}: only ${read} read; the next: ${readProblem(error)}`);
       break;
     }
-    resources.push(...entriesOf(page, label, partial));
+    resources.push(...entriesOf(page, label, partial, urnFullUrls));
   }
   return pages(resources);
 }
@@ -193,6 +238,7 @@ export async function gather(
         ? 'not in prefetch and the fhirServer is not one this service may call'
         : 'not in prefetch and no fhirAuthorization given';
 
+  const urnFullUrls = new Map<Json, string>();
   // Each key's lines apart, so that it is known which keys are incomplete.
   const one = async (spec: PrefetchSpec, partial: string[]): Promise<Json[]> => {
     const prefetched = request.prefetch === undefined ? undefined : request.prefetch[spec.key];
@@ -211,10 +257,10 @@ export async function gather(
       sources[spec.key] = 'prefetch';
       // A paged prefetch: the rest comes from the server when one may be called.
       if (value.resourceType === 'Bundle' && nextLink(value) && reader)
-        return readAll(reader, value, spec.template, spec.label, options.maxPages, partial);
+        return readAll(reader, value, spec.template, spec.label, options.maxPages, partial, urnFullUrls);
       if (value.resourceType === 'Bundle' && nextLink(value))
         partial.push(`${spec.label}: prefetch holds only the first page`);
-      return entriesOf(value, spec.label, partial);
+      return entriesOf(value, spec.label, partial, urnFullUrls);
     }
     if (prefetched !== undefined && !refused && !failed)
       return unavailable(spec, 'the prefetch value is not a FHIR resource', partial);
@@ -226,54 +272,53 @@ export async function gather(
       partial.push(
         `${spec.label}: reading it again from the FHIR server failed (${why}); the prefetch is used`,
       );
-      return entriesOf(value, spec.label, partial);
+      return entriesOf(value, spec.label, partial, urnFullUrls);
     };
     const rendered = renderTemplate(spec.template, request.context);
     if (!rendered.ok) return fallBack(rendered.problem);
     sources[spec.key] = 'fhir';
-    try {
-      return await readAll(reader, rendered.query, spec.template, spec.label, options.maxPages, partial);
-    } catch (error) {
-      const narrowed = spec.narrowed;
-      const query = narrowed && renderTemplate(narrowed.template, request.context);
-      if (!(narrowed && query?.ok && error instanceof FhirReadError && error.status === 400))
-        return fallBack(readProblem(error));
+    const searches: readonly SimplerSearch[] = [{ template: spec.template }, ...(spec.onBadRequest ?? [])];
+    for (let i = 0; ; i++) {
+      const search = searches[i] ?? { template: spec.template };
+      const query = i === 0 ? rendered : renderTemplate(search.template, request.context);
+      if (!query.ok) return fallBack(query.problem);
       try {
         const resources = await readAll(
           reader,
           query.query,
-          narrowed.template,
+          search.template,
           spec.label,
           options.maxPages,
           partial,
+          urnFullUrls,
         );
-        partial.push(`${spec.label}: ${narrowed.leftOut}`);
+        if (search.leftOut !== undefined) partial.push(`${spec.label}: ${search.leftOut}`);
         return resources;
-      } catch (retryError) {
-        return fallBack(readProblem(retryError));
+      } catch (error) {
+        const refusedAsBad = error instanceof FhirReadError && error.status === 400;
+        if (!refusedAsBad || i + 1 >= searches.length) return fallBack(readProblem(error));
       }
     }
   };
 
   try {
     const byKey = specs.map((): string[] => []);
-    const { kept: resources, leftOut } = withoutOtherPatients(
-      (await Promise.all(specs.map((spec, i) => one(spec, byKey[i] ?? [])))).flat(),
-      str(request.context.patientId),
-    );
+    const read = await Promise.all(specs.map((spec, i) => one(spec, byKey[i] ?? [])));
+    const resources: Json[] = [];
+    // Per key: resources left out as another patient's make that key's data incomplete (a data-gap card says so).
+    read.forEach((list, i) => {
+      const { kept, leftOut } = withoutOtherPatients(list, str(request.context.patientId));
+      if (leftOut > 0) byKey[i]?.push(`${specs[i]?.label ?? 'data'}: ${otherPatientsLeftOut(leftOut)}`);
+      for (const r of kept) resources.push(r);
+    });
     const partial = byKey.flat();
     const incomplete = specs.filter((_, i) => (byKey[i]?.length ?? 0) > 0).map((spec) => spec.key);
-    if (leftOut > 0) partial.push(otherPatientsLeftOut(leftOut));
     // Which server a reference names is judged against the call's fhirServer, allow-listed or not.
-    const { read, notes } = medicationReads(
-      resources,
-      request.fhirServer,
-      'fhirServer',
-      request.referring ?? [],
-    );
-    partial.push(...notes);
-    if (read.length > 0 && reader) {
-      const fetched = await settleAtMost(read, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));
+    const medications = medicationReads(resources, request.fhirServer, 'fhirServer', request.referring ?? []);
+    partial.push(...medications.notes);
+    const toRead = medications.read;
+    if (toRead.length > 0 && reader) {
+      const fetched = await settleAtMost(toRead, MEDICATION_READS_AT_ONCE, (ref) => reader.get(ref));
       fetched.forEach((result, i) => {
         // A read that answers something else than a Medication with an id did not read it.
         if (
@@ -282,11 +327,12 @@ export async function gather(
           str(result.value.id)
         )
           resources.push(result.value);
-        else partial.push(unreadMedication(read[i] ?? 'a Medication'));
+        else partial.push(unreadMedication(toRead[i] ?? 'a Medication'));
       });
     }
     return {
       resources,
+      urnFullUrls,
       partial,
       incomplete,
       sources,

@@ -103,7 +103,8 @@ export function createFhirReader(
     if (!response.ok) throw new FhirReadError(`the FHIR server answered ${response.status}`, response.status);
     let json: Json | undefined;
     try {
-      json = obj(JSON.parse(text));
+      // A byte-order mark before the JSON is allowed to be ignored (RFC 8259 §8.1), as fetch's own json() does.
+      json = obj(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
     } catch {
       json = undefined;
     }

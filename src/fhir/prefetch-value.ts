@@ -48,9 +48,29 @@ export function outcomeEntry(entry: Json): 'error' | 'note' | undefined {
     : 'note';
 }
 
-/** Whether a Bundle holds an outcome entry that reports an error: its search failed, at least in part. */
-export function reportsError(bundle: Json): boolean {
-  return objs(bundle.entry).some((entry) => outcomeEntry(entry) === 'error');
+/** How deep Bundles may hold Bundles (a batch-response holding a searchset): deeper ones are not read. */
+export const MAX_NESTED_BUNDLES = 2;
+
+/**
+ * Whether a Bundle entry says a part of the answer failed: an outcome that reports an error, or (in a
+ * batch-response) a response whose status is not 2xx.
+ */
+export function entryFailed(entry: Json): boolean {
+  if (outcomeEntry(entry) === 'error') return true;
+  const status = str(obj(entry.response)?.status);
+  return status !== undefined && !/^\s*2\d\d\b/.test(status);
+}
+
+/**
+ * Whether a Bundle holds an entry that says a part of it failed, also in the Bundles it holds (a batch-response of
+ * searches): its search failed, at least in part.
+ */
+export function reportsError(bundle: Json, depth = 0): boolean {
+  return objs(bundle.entry).some((entry) => {
+    if (entryFailed(entry)) return true;
+    const inner = obj(entry.resource);
+    return depth < MAX_NESTED_BUNDLES && inner?.resourceType === 'Bundle' && reportsError(inner, depth + 1);
+  });
 }
 
 /** An OperationOutcome in words: its issues' codes (not their free text, which may name the patient). */

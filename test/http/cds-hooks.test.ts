@@ -4,6 +4,8 @@
  * medication resolution, and 400 / 404 / 412. Every response is checked against the CDS Hooks rules.
  */
 import type { Bundle, MedicationRequest, Resource } from '@medplum/fhirtypes';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAllowedToken, tokensOf } from '../../src/fhir/prefetch-template.ts';
 import {
@@ -682,6 +684,137 @@ describe('patient-view', () => {
     expect(refused.status).toBe(200);
     expect(refused.body.cards[0].detail).toMatch(/observations .* not checked: the FHIR server answered 400/);
   });
+
+  it.each([
+    ['_include', /_include=/, 2],
+    ['_include and _sort', /_include=|_sort=/, 3],
+  ])(
+    'asks again without %s when the server refuses them (optional in FHIR): the same cards, no 412',
+    async (_, pattern, searches) => {
+      const resources = misuse();
+      const rest = prefetchFor(resources);
+      delete rest.medications;
+      const env = { FHIR_ALLOWED_BASE_URLS: '', FHIR_DEADLINE_MS: '5000' };
+      const server = await fhir(resources);
+      server.failures.push({ pattern, status: 400 });
+      const request = hookRequest('patient-view', 'p1', {
+        fhirServer: server.baseUrl,
+        fhirAuthorization: AUTH,
+        prefetch: rest,
+      });
+      const { status, body } = await call(PV, request, { ...env, FHIR_ALLOWED_BASE_URLS: server.baseUrl });
+      expect(status).toBe(200);
+      expectCdsHooksResponse(body);
+      const searched = server.requests.filter((r) => r.url.startsWith('/fhir/MedicationRequest?'));
+      expect(searched).toHaveLength(searches);
+      expect(searched.at(-1)?.url).not.toMatch(pattern);
+      // The Medications the search no longer includes are read one by one: the same cards as from prefetch.
+      const prefetched = await call(
+        PV,
+        hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }),
+      );
+      expect(summaries(body.cards)).toEqual(summaries(prefetched.body.cards));
+      expect(summaries(body.cards)).toContain(
+        summaries(prefetched.body.cards).find((s: string) => /MORE|Mindfulness-Oriented/.test(s)),
+      );
+    },
+  );
+
+  it('reads a prefetched batch-response that holds the searchset, and says when one of its entries failed', async () => {
+    const pf = prefetchFor(misuse());
+    const batch = (status: string) => ({
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      entry: [{ resource: pf.medications, response: { status: '200 OK' } }, { response: { status } }],
+    });
+    const ok = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: { ...pf, medications: batch('200 OK') } }),
+    );
+    expect(ok.status).toBe(200);
+    expectCdsHooksResponse(ok.body);
+    const direct = await call(PV, hookRequest('patient-view', 'p1', { prefetch: pf }));
+    expect(summaries(ok.body.cards)).toEqual(summaries(direct.body.cards));
+    expect(ok.body.cards.map((c: { source: { topic: { code: string } } }) => c.source.topic.code)).toContain(
+      'referralmore',
+    );
+    const failed = await call(
+      PV,
+      hookRequest('patient-view', 'p1', {
+        prefetch: { ...pf, medications: batch('500 Internal Server Error') },
+      }),
+    );
+    expect(JSON.stringify(failed.body.cards)).toMatch(
+      /medication orders: the FHIR server reported an error in its results/,
+    );
+  });
+
+  it('says when prefetched orders were left out for naming another patient, even when none is left', async () => {
+    const resources = misuse().map((r) =>
+      r.resourceType === 'MedicationRequest' ? { ...r, subject: { reference: 'Patient/p2' } } : r,
+    );
+    const { status, body } = await call(
+      PV,
+      hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }),
+    );
+    expect(status).toBe(200);
+    expectCdsHooksResponse(body);
+    expect(body.cards).not.toEqual([]);
+    expect(JSON.stringify(body.cards)).toMatch(
+      /medication orders: \d+ resources naming another patient than the one in context were left out/,
+    );
+  });
+
+  it('reads a FHIR server that starts its JSON with a byte-order mark', async () => {
+    const resources = chronicPain();
+    const patient = resources.find((r) => r.resourceType === 'Patient');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+json; charset=utf-8' });
+      res.end(`\uFEFF${JSON.stringify(patient)}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+    try {
+      const rest = prefetchFor(resources);
+      delete rest.patient;
+      const request = hookRequest('patient-view', 'p1', {
+        fhirServer: base,
+        fhirAuthorization: AUTH,
+        prefetch: rest,
+      });
+      const { status, body } = await call(PV, request, {
+        FHIR_ALLOWED_BASE_URLS: base,
+        FHIR_DEADLINE_MS: '5000',
+      });
+      expect(status).toBe(200);
+      expectCdsHooksResponse(body);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('suggests referrals whose reasons name only conditions the EHR can resolve (not an entry without an id)', async () => {
+    interface Suggested {
+      suggestions?: { actions: { resource?: { reasonReference?: { reference: string }[] } }[] }[];
+    }
+    const reasonsOf = (cards: Suggested[]) =>
+      cards.flatMap((c) =>
+        (c.suggestions ?? []).flatMap((s) => s.actions.flatMap((a) => a.resource?.reasonReference ?? [])),
+      );
+    const resources = chronicPain();
+    const withId = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const named = reasonsOf(withId.body.cards).map((r) => r.reference);
+    expect(named.length).toBeGreaterThan(0);
+    // The pain condition the suggestions name, without its id.
+    const withoutId = resources.map((r) =>
+      r.resourceType === 'Condition' && named.includes(`Condition/${r.id}`) ? { ...r, id: undefined } : r,
+    );
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(withoutId) }));
+    expectCdsHooksResponse(body);
+    expect(body.cards.some((c: Suggested) => (c.suggestions ?? []).length > 0)).toBe(true);
+    for (const r of reasonsOf(body.cards)) expect(r.reference).toMatch(/^Condition\/[A-Za-z0-9\-.]{1,64}$/);
+    expect(JSON.stringify(body.cards)).not.toMatch(/Condition entry/);
+  });
 });
 
 describe('medications by reference', () => {
@@ -720,6 +853,38 @@ describe('medications by reference', () => {
         },
       }),
     );
+    expect(order.body.cards[0].summary).toBe(
+      'This order brings the total from 30 to 60 MME/day (crosses 50)',
+    );
+  });
+
+  it('resolves a Medication that the prefetched searchset names by its entry fullUrl (urn:uuid), in every hook', async () => {
+    const urn = 'urn:uuid:0f0f0f0f-0000-4000-8000-000000000009';
+    const pf = prefetchFor(base());
+    pf.medications = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        { resource: epicOrder('by-urn', urn), search: { mode: 'match' } },
+        { fullUrl: urn, resource: epicMedication(), search: { mode: 'include' } },
+      ],
+    };
+    const view = await call(PV, hookRequest('patient-view', 'p1', { prefetch: pf }));
+    expectCdsHooksResponse(view.body);
+    expect(JSON.stringify(view.body.cards)).not.toMatch(/could not be identified|unknown/i);
+    const order = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: pf,
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [{ resource: epicOrder('new', 'Medication/epic-oxy') }],
+          },
+        },
+      }),
+    );
+    // 30 MME/day before (the order by urn:uuid), 60 with the draft of the same product.
     expect(order.body.cards[0].summary).toBe(
       'This order brings the total from 30 to 60 MME/day (crosses 50)',
     );
@@ -1182,6 +1347,11 @@ describe('errors', () => {
       'another hook',
       JSON.stringify(hookRequest('order-sign', 'p1')),
       /answers "patient-view", not "order-sign"/,
+    ],
+    [
+      'a FHIR Bundle instead of a hook request',
+      JSON.stringify({ resourceType: 'Bundle', type: 'collection' }),
+      /^(?!.*wrap it).*hook: is required/,
     ],
     [
       'a prefetch value that is a list',

@@ -132,6 +132,18 @@ describe('readRecord', () => {
     ]);
   });
 
+  it('asks for the orders again without _include when the server refuses it, and reads their Medications one by one', async () => {
+    server = await startFakeFhirServer([patient('1960-01-01'), order('o1', 'Medication/oxy-5'), oxycodone]);
+    server.failures.push({ pattern: /_include=/, status: 400 });
+    const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
+    expect(problems).toEqual([]);
+    expect(types(bundle)).toEqual(expect.arrayContaining(['MedicationRequest/o1', 'Medication/oxy-5']));
+    expect(server.requests.map((r) => r.url)).toEqual(
+      expect.arrayContaining(['/fhir/MedicationRequest?patient=p1&_count=50', '/fhir/Medication/oxy-5']),
+    );
+    expect(analyze(bundle as unknown as Bundle).totalMme).toBe(30);
+  });
+
   it('says which Medication it could not read', async () => {
     const resources: Resource[] = [patient('1960-01-01')];
     server = await startFakeFhirServer(resources);

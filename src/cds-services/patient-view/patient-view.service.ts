@@ -25,7 +25,7 @@ export const patientViewService: CdsService = {
   prefetch: PREFETCH,
   contextSchema: z.looseObject({}),
   handle(call, data, deps) {
-    const analysis = analyse(data.resources, deps, call.fhirServer);
+    const analysis = analyse(data.resources, deps, call.fhirServer, data.urnFullUrls);
     const ctx = cardContext(call, data, deps, analysis);
     const referral = referralCard(analysis, ctx);
     const cards = [...safetyCards(analysis, ctx), ...(referral ? [referral] : [])];

@@ -7,7 +7,11 @@ import type { FactorSetId } from '../../domain/opioid/factor-sets.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
-import { AnalysisRequestSchema, describeIssues, parseAsOf } from '../../analysis/analysis-request.schema.ts';
+import {
+  AnalysisRequestSchema,
+  describeAnalysisIssues,
+  parseAsOf,
+} from '../../analysis/analysis-request.schema.ts';
 
 export interface AnalysisRouteDeps {
   readonly config: Pick<Config, 'defaultFactorSet' | 'trendRules'>;
@@ -17,7 +21,7 @@ export interface AnalysisRouteDeps {
 export function analysisRoute(app: FastifyInstance, deps: AnalysisRouteDeps): void {
   app.post('/analysis', (request) => {
     const parsed = AnalysisRequestSchema.safeParse(request.body);
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
+    if (!parsed.success) throw badRequest(describeAnalysisIssues(parsed.error, request.body));
     const { bundle, asOf, factorSet } = parsed.data;
     const asOfDay = parseAsOf(asOf ?? localDate(deps.clock));
     if (asOfDay === undefined) throw badRequest('asOf: must be a calendar date YYYY-MM-DD');

@@ -24,19 +24,24 @@ const MAX_PAGES = 30;
 interface Search {
   readonly label: string;
   readonly query: string;
-  /** Asked instead when the server refuses `query` as a bad request (Epic wants a category for Observations). */
-  readonly narrowed?: { readonly query: string; readonly leftOut: string };
+  /**
+   * Asked instead when the server refuses `query` as a bad request: Epic wants a category for Observations, and
+   * `_include` is optional in FHIR. `leftOut` says what it cannot find, when it finds less.
+   */
+  readonly onBadRequest?: { readonly query: string; readonly leftOut?: string };
 }
 
 const SEARCHES: readonly Search[] = [
   {
     label: 'Medication orders',
     query: 'MedicationRequest?patient={id}&_include=MedicationRequest:medication&_count=50',
+    // The Medications are then read one by one.
+    onBadRequest: { query: 'MedicationRequest?patient={id}&_count=50' },
   },
   {
     label: 'Observations',
     query: 'Observation?patient={id}&_count=50',
-    narrowed: {
+    onBadRequest: {
       query: `Observation?patient={id}&category=${RULE_OBSERVATION_CATEGORIES}&_count=50`,
       leftOut: WITHOUT_OTHER_CATEGORIES,
     },
@@ -103,7 +108,7 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
   const searchUrl = (query: string): string =>
     `${base}/${query.replace('{id}', encodeURIComponent(patientId))}`;
   await Promise.all(
-    SEARCHES.map(async ({ label, query, narrowed }) => {
+    SEARCHES.map(async ({ label, query, onBadRequest }) => {
       let url: string | undefined = searchUrl(query);
       let pages = 0;
       let reported = false;
@@ -121,10 +126,10 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
           try {
             page = await getJson(url, token);
           } catch (error) {
-            if (!(narrowed && pages === 0 && error instanceof HttpStatusError && error.status === 400))
+            if (!(onBadRequest && pages === 0 && error instanceof HttpStatusError && error.status === 400))
               throw error;
-            page = await getJson(searchUrl(narrowed.query), token);
-            problems.push(`${label}: ${narrowed.leftOut}`);
+            page = await getJson(searchUrl(onBadRequest.query), token);
+            if (onBadRequest.leftOut !== undefined) problems.push(`${label}: ${onBadRequest.leftOut}`);
           }
           pages++;
           for (const r of entries(page, reportError)) keep(r);
