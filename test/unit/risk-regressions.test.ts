@@ -71,6 +71,22 @@ describe('safety signals', () => {
     expect(report.referral.recommendation).toBe('MBT_OR_CBT');
   });
 
+  it.each([
+    ['completed', false],
+    ['in-progress', false],
+    ['declined', true],
+    ['cancelled', true],
+    ['stopped', true],
+    ['preparation', true],
+    ['entered-in-error', true],
+  ] as const)('a naloxone dispense with status %s: naloxone-missing %s', (status, missing) => {
+    const od = condition({ id: 'od', code: cc(ICD10, 'T40.2X1A'), onset: '2025-06-01', status: 'resolved' });
+    const narcan = { ...dispense('nal', '1725064', '2025-12-01', 'Organization/ph1'), status } as Resource;
+    const report = run(syntheticPatient({ extra: [od, narcan] }));
+    expect(report.flags.map((f) => f.code).includes('naloxone-missing')).toBe(missing);
+    expect(report.referral.safetyActions.includes('naloxone')).toBe(missing);
+  });
+
   it('a future-dated overdose is not history', () => {
     expect(
       codes(

@@ -80,9 +80,10 @@ export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]
   const ordered = ordersOfClass(ctx, 'naloxone-rescue').some(
     (o) => wasWritten(o) && within(o.authoredOn ?? o.validityStart, ctx.asOf, since),
   );
+  // Handed over or being handed over: a declined, cancelled or stopped dispense gave the patient nothing.
   const dispensed = ctx.record.dispenses.some(
     (d) =>
-      d.status !== 'entered-in-error' &&
+      DISPENSED.has(d.status ?? '') &&
       medicationClasses(d.product).has('naloxone-rescue') &&
       within(d.handedOver, ctx.asOf, since),
   );
