@@ -207,4 +207,24 @@ describe('escalation and taper', () => {
     );
     expect(none.taper.detected).toBe(false);
   });
+
+  it('judges the pace by the fastest month: one cut of 25% three weeks ago is faster than 10% per month', () => {
+    // 60 MME/day for five months, then 45 from three weeks before asOf: 25% in a month, not 8.3% over three.
+    const fills = [
+      ...monthlyFills(
+        START,
+        [8, 8, 8, 8, 8].map((t) => ({ tabsPerDay: t })),
+      ),
+      medicationRequest({
+        id: 'cut',
+        rxcui: '1049621',
+        authoredOn: shift(AS_OF, -21),
+        dosages: [{ dose: tab(6), timing: every(1, 'd') }],
+        supply: { days: 30 },
+      }),
+    ];
+    const report = analyze(fills, AS_OF);
+    expect(report.taper).toMatchObject({ detected: true, decreasePct: 25, pctPerMonth: 25 });
+    expect(report.taper.fasterThanRecommended).toBe(true);
+  });
 });

@@ -67,6 +67,33 @@ export function detectEscalation(
   };
 }
 
+/** Days of a month, for the taper's pace (CDC 2022: "10% per month"; the HHS guide: "every 4 weeks" or slower). */
+const MONTH_DAYS = 30;
+
+/**
+ * The taper's pace: the largest decrease from one day to the day a month later in the look-back, as a percent of
+ * the baseline dose - one cut of 25% last week is 25% in a month, not 8% spread over three. Each end is read as
+ * the taper rule reads its own (the highest of the baselineDays before the first day, of the sustainDays up to the
+ * second), so a refill's overlap or a day's gap is no cut; a month with a day of unknown MME is not judged.
+ * undefined when no month of the look-back could be judged.
+ */
+function fastestMonthlyDecrease(
+  series: DailySeries,
+  asOf: Day,
+  rules: TrendRules['taper'],
+  baselineMme: number,
+): number | undefined {
+  let fastest: number | undefined;
+  for (let from = asOf - rules.lookbackDays; from + MONTH_DAYS <= asOf; from++) {
+    const before = highest(series, from - rules.baselineDays + 1, from);
+    const after = highest(series, from + MONTH_DAYS - rules.sustainDays + 1, from + MONTH_DAYS);
+    if (!before.complete || !after.complete) continue;
+    const pct = Math.max(0, ((before.value - after.value) / baselineMme) * 100);
+    fastest = fastest === undefined ? pct : Math.max(fastest, pct);
+  }
+  return fastest;
+}
+
 export function detectTaper(series: DailySeries, asOf: Day, rules: TrendRules['taper']): Taper {
   const since = asOf - rules.lookbackDays;
   const baseline = highest(series, since - rules.baselineDays + 1, since);
@@ -74,7 +101,11 @@ export function detectTaper(series: DailySeries, asOf: Day, rules: TrendRules['t
   const complete = baseline.complete && recent.complete;
   const decreasePct =
     baseline.value > 0 ? Math.max(0, ((baseline.value - recent.value) / baseline.value) * 100) : 0;
-  const pctPerMonth = decreasePct / (rules.lookbackDays / 30);
+  const pctPerMonth =
+    baseline.value > 0
+      ? (fastestMonthlyDecrease(series, asOf, rules, baseline.value) ??
+        decreasePct / (rules.lookbackDays / 30))
+      : 0;
   // Only known days can show a decrease: unknown MME on the recent days may hide the same dose.
   const detected = complete && baseline.value > 0 && decreasePct >= rules.minDecreasePct;
   return {
