@@ -102,9 +102,18 @@ writeFileSync(
 );
 
 // ---- Opioid product names not in the table (from the newer value-set expansions) ------------------------------
+// Every opioid medication set: an order coded by RxCUI alone (no display) is known only through these (the
+// buprenorphine set holds the weekly and monthly injections, the fentanyl-type set the injectables).
 const opioidSets = [
   'opioid-analgesics-with-ambulatory-misuse-potential',
   'buprenorphine-and-methadone-medications',
+  'buprenorphine-medications',
+  'methadone-medications',
+  'fentanyl-type-medications',
+  'non-synthetic-opioid-medications',
+  'synthetic-opioid-medications',
+  'oxycodone-medications',
+  'extended-release-opioid-with-ambulatory-misuse-potential',
 ];
 const extraNames: Record<string, string> = {};
 for (const id of opioidSets) {

@@ -129,6 +129,29 @@ describe('timing', () => {
 });
 
 describe('product and units', () => {
+  it.each([
+    ['a fentanyl prefilled syringe', '2474267'],
+    ['a sufentanil injection', '1809097'],
+    ['a cyclizine/morphine injectable', '250304'],
+  ])(
+    '%s coded by RxCUI alone (no display) is an opioid order of unknown MME, not a non-opioid',
+    (_, rxcui) => {
+      const report = analyze([
+        medicationRequest({
+          id: 'inj',
+          rxcui,
+          authoredOn: '2026-01-10',
+          dosages: [{ dose: qty(1, 'mL'), timing: every(1, 'd') }],
+          supply: { days: 10 },
+        }),
+      ]);
+      const o = onlyOrder(report);
+      expect(o.status).toBe('incomplete');
+      expect(o.mme).toBeNull();
+      expect(report.complete).toBe(false);
+    },
+  );
+
   it('keeps both strengths of one opioid stated twice by a Medication (oxycodone HCl + terephthalate)', () => {
     const med = medication('m', {
       rxcui: '637540',

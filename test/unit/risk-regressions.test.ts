@@ -354,6 +354,22 @@ describe('MOUD', () => {
     );
   });
 
+  it.each(['2639027', '2639021', '2639044'])(
+    'extended-release buprenorphine injection (Brixadi) coded by RxCUI %s alone is MOUD',
+    (rxcui) => {
+      const brixadi = medicationRequest({
+        id: 'brixadi',
+        rxcui,
+        authoredOn: '2026-01-08',
+        dosages: [{ dose: qty(1, 'mL'), timing: every(1, 'wk') }],
+        supply: { days: 28 },
+      });
+      expect(run(syntheticPatient({ extra: [severe, brixadi] })).referral.safetyActions).not.toContain(
+        'moud-evaluation',
+      );
+    },
+  );
+
   it('thoughts of self-harm do not drop the MOUD evaluation, only the group programme', () => {
     const phq = {
       resourceType: 'Observation',
