@@ -578,6 +578,22 @@ describe('exclusions and suppression', () => {
     expect(run(resources).exclusions).toEqual([]);
   });
 
+  it.each([
+    ['HL7 discharge-disposition hosp', 'http://terminology.hl7.org/CodeSystem/discharge-disposition', 'hosp'],
+    ['NUBC 50 (hospice - home)', 'https://www.nubc.org/CodeSystem/PatDischargeStatus', '50'],
+    ['NUBC 51 (hospice - medical facility)', 'https://www.nubc.org/CodeSystem/PatDischargeStatus', '51'],
+  ])('a discharge to hospice coded %s excludes the patient', (_, system, code) => {
+    const discharged = encounter('h', '2025-11-01', {
+      hospitalization: { dischargeDisposition: cc(system, code) },
+    });
+    expect(run(syntheticPatient({ extra: [discharged] })).exclusions).toEqual(['excluded-palliative']);
+    // Discharged home (HL7 "home", NUBC 01) is no exclusion.
+    const home = encounter('h', '2025-11-01', {
+      hospitalization: { dischargeDisposition: cc(system, system.includes('nubc') ? '01' : 'home') },
+    });
+    expect(run(syntheticPatient({ extra: [home] })).exclusions).toEqual([]);
+  });
+
   it('a hospice discharge in 2017 and a future hospice service do not exclude now', () => {
     const old = encounter('h', '2017-03-01', {
       hospitalization: { dischargeDisposition: cc(SNOMED, '385763009', 'Hospice care') },

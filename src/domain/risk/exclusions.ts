@@ -3,7 +3,12 @@
  * criteria): children, active cancer, palliative/hospice/end of life, sickle cell disease.
  */
 import type { Concept } from '../record/record.types.ts';
-import { isIcd, NEOPLASM_PAIN_ICD, PALLIATIVE_ICD } from '../terminology/clinical-codes.ts';
+import {
+  isHospiceDisposition,
+  isIcd,
+  NEOPLASM_PAIN_ICD,
+  PALLIATIVE_ICD,
+} from '../terminology/clinical-codes.ts';
 import { inValueSet, type ValueSetId } from '../terminology/value-sets.ts';
 import { formatDay, yearsBetween } from '../time/day.ts';
 import type { Evidence } from './flag.types.ts';
@@ -178,7 +183,11 @@ function palliative(ctx: RiskContext): Exclusion | undefined {
   for (const e of ctx.record.encounters) {
     if (e.status === 'entered-in-error' || e.status === 'cancelled' || !within(e.start, ctx.asOf, recent))
       continue;
-    if (e.dischargeDisposition && inAny(['valueset-hospice-disposition'], e.dischargeDisposition)) {
+    const disposition = e.dischargeDisposition;
+    if (
+      disposition &&
+      (inAny(['valueset-hospice-disposition'], disposition) || disposition.codings.some(isHospiceDisposition))
+    ) {
       evidence.push({ reference: e.ref, date: dayText(e.start), detail: 'discharged to hospice' });
     } else if (e.reasons.some(isPalliativeEncounterCode)) {
       evidence.push({
@@ -206,7 +215,7 @@ function palliative(ctx: RiskContext): Exclusion | undefined {
   return {
     code: 'excluded-palliative',
     rule: `hospice, palliative or end-of-life care (encounters and completed services of the last ${recent} days), or a condition likely terminal / limiting life expectancy`,
-    source: `${IG}; CDC value sets conditions-likely-terminal-for-opioid-prescribing, limited-life-expectancy-conditions, hospice-*, therapies-indicating-end-of-life-care; ICD-10-CM Z51.5`,
+    source: `${IG}; CDC value sets conditions-likely-terminal-for-opioid-prescribing, limited-life-expectancy-conditions, hospice-*, therapies-indicating-end-of-life-care; ICD-10-CM Z51.5; discharge to hospice (HL7 discharge-disposition hosp, NUBC 50/51)`,
     evidence,
   };
 }

@@ -32,6 +32,22 @@ export const NEOPLASM_PAIN_ICD = 'G893';
 /** ICD-10-CM Z51.5, encounter for palliative care (brief section 4). */
 export const PALLIATIVE_ICD = 'Z515';
 
+/**
+ * Discharged to hospice, as EHRs code an encounter's discharge disposition besides the CDC value set's SNOMED CT
+ * codes: HL7 discharge-disposition "hosp" (FHIR R4, the US Core example binding) and NUBC patient discharge status
+ * 50 (hospice - home) and 51 (hospice - medical facility), the codes UB-04 claims carry.
+ */
+const HOSPICE_DISPOSITIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['http://terminology.hl7.org/CodeSystem/discharge-disposition', new Set(['hosp'])],
+  ['https://www.nubc.org/CodeSystem/PatDischargeStatus', new Set(['50', '51'])],
+]);
+
+export function isHospiceDisposition(coding: CodingInput): boolean {
+  const system = coding.system?.trim().replace(/\/+$/, '');
+  const code = coding.code?.trim();
+  return system !== undefined && code !== undefined && (HOSPICE_DISPOSITIONS.get(system)?.has(code) ?? false);
+}
+
 function icdStartsWith(coding: CodingInput, prefixes: readonly string[]): boolean {
   if (coding.code === undefined || systemKey(coding.system) !== 'icd10cm') return false;
   const code = normalIcd10(coding.code);
