@@ -1083,6 +1083,21 @@ describe('order-select and order-sign', () => {
     expect(body.cards[0].indicator).toBe('warning');
   });
 
+  it('400 for a draft order that names another patient than context.patientId (it would count with this one)', async () => {
+    const elsewhere = { ...draft('new'), subject: { reference: 'Patient/p2' } };
+    const { status, body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(elsewhere) },
+      }),
+    );
+    expect(status).toBe(400);
+    expect(body.message).toBe(
+      'context.draftOrders: 1 draft resource names another patient than context.patientId',
+    );
+  });
+
   it('order-sign says an unreadable PHQ-9 item 9 beside the other cards, as patient-view does', async () => {
     const unanswered = { ...phq9Item9('phq', 0, '2026-01-10'), valueInteger: undefined } as never;
     const { body } = await call(

@@ -12,6 +12,7 @@ import { HookRequestSchema } from '../../cds-services/hook-request.schema.ts';
 import { CDS_SERVICES, findService } from '../../cds-services/registry.ts';
 import { DataUnavailableError, fullUrlsOf, gather, resourcesOf } from '../../fhir/fhir-gateway.ts';
 import { str, type Json } from '../../fhir/json-read.ts';
+import { withoutOtherPatients } from '../../fhir/patient-scope.ts';
 import { localDate, type Clock } from '../../platform/clock.ts';
 import { badRequest, HttpError } from '../http-error.ts';
 import { addLogFacts } from '../plugins/request-log.plugin.ts';
@@ -80,6 +81,12 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     addLogFacts(request, { hookInstance: body.hookInstance, cdsService: service.definition.id });
 
     const drafts = draftResources(body.context, body.hook);
+    // A draft for another patient would be counted with this patient's orders: the request contradicts itself.
+    const foreign = withoutOtherPatients(drafts, body.context.patientId).leftOut;
+    if (foreign > 0)
+      throw badRequest(
+        `context.draftOrders: ${foreign} draft resource${foreign === 1 ? ' names' : 's name'} another patient than context.patientId`,
+      );
     let data;
     try {
       data = await gather(
