@@ -74,16 +74,27 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** The advisory lock instances starting together take in turn (any number the service uses for nothing else). */
+const MIGRATION_LOCK = 727001;
+
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(sql: Sql, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  await sql.query(
-    'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against another instance's at the same
+  // moment (one of them fails on the catalog's unique index).
+  await sql.transaction(
+    async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await tx.query(
+        'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+    },
+    { unbounded: true },
   );
   const applied: number[] = [];
   for (const migration of migrations) {
     const done = await sql.transaction(
       async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(727001)');
+        await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
         const seen = await tx.query('SELECT 1 FROM schema_migration WHERE version = $1', [migration.version]);
         if (seen.rows.length > 0) return false;
         for (const statement of migration.sql

@@ -37,6 +37,13 @@ export function postgresSql(connectionString: string, options: { queryTimeoutMs?
     async transaction(work, { unbounded = false } = {}) {
       const client = await pool.connect();
       let failed = false;
+      // The pool stops listening to a client's errors while it is lent out: a connection that ends mid-transaction
+      // without a message from the server (a reset, a proxy restarting) would emit an error nobody hears, which
+      // ends the process. The statement under way fails with it, and the caller hears that.
+      const onError = (): void => {
+        failed = true;
+      };
+      client.on('error', onError);
       const run = async (text: string, params: readonly unknown[] = []): Promise<SqlResult<never>> => {
         const result = await client.query<never>(timed(text, params, unbounded ? undefined : timeoutMs));
         return { rows: result.rows, affectedRows: result.rowCount ?? 0 };
@@ -54,6 +61,7 @@ export function postgresSql(connectionString: string, options: { queryTimeoutMs?
         // A failed transaction's connection is closed rather than rolled back: PostgreSQL rolls back the transaction
         // of a connection that ends, and one whose statement timed out could not roll back (ROLLBACK would wait
         // behind that statement).
+        client.off('error', onError);
         client.release(failed);
       }
     },
