@@ -130,6 +130,87 @@ describe('timing', () => {
 
 describe('product and units', () => {
   it.each([
+    ['oxycodone', '7804', mg(10), 90],
+    ['methadone', '6813', mg(20), 564],
+  ])(
+    '%s coded by its ingredient RxCUI alone, dosed in mg, counts (not a non-opioid at 0)',
+    (_, rxcui, dose, mme) => {
+      const report = analyze([
+        medicationRequest({
+          id: 'in',
+          rxcui,
+          authoredOn: '2026-01-10',
+          dosages: [{ dose, timing: every(4, 'h') }],
+        }),
+      ]);
+      expect(onlyOrder(report)).toMatchObject({ status: 'counted', mme });
+      expect(report.totalMme).toBe(mme);
+    },
+  );
+
+  it('hydrocodone coded by its ingredient RxCUI alone, dosed in tablets, is an opioid of unknown MME', () => {
+    const report = analyze([
+      medicationRequest({
+        id: 'in',
+        rxcui: '5489',
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: tab(1), timing: every(4, 'h') }],
+      }),
+    ]);
+    expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+    expect(report.complete).toBe(false);
+  });
+
+  it.each(['Solution for infusion', 'Epidural solution', 'Intrathecal solution', 'IV solution'])(
+    'a Medication whose form is "%s" is parenteral: no factor, unknown (not oral)',
+    (form) => {
+      const med = medication('hm', {
+        text: 'Hydromorphone 10 mg in 50 mL',
+        form,
+        ingredients: [
+          {
+            name: 'hydromorphone hydrochloride',
+            rxcui: '3423',
+            numerator: mg(10),
+            denominator: qty(50, 'mL'),
+          },
+        ],
+      });
+      const order = medicationRequest({
+        id: 'pca',
+        medicationReference: 'Medication/hm',
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: mg(0.5), timing: every(1, 'h') }],
+      });
+      const report = analyze([med, order]);
+      expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+      expect(onlyOrder(report).product.doseForm).toBe('parenteral');
+    },
+  );
+
+  it('a Medication ingredient strength of 0 is unknown, and does not replace the product table strength', () => {
+    const zero = (id: string, rxcui?: string) =>
+      medication(id, {
+        ...(rxcui ? { rxcui } : { text: 'Oxycodone tablet' }),
+        ingredients: [
+          { name: 'oxycodone hydrochloride', rxcui: '7804', numerator: mg(0), denominator: qty(1, 'TAB') },
+        ],
+      });
+    const order = (med: string) =>
+      medicationRequest({
+        id: 'o',
+        medicationReference: `Medication/${med}`,
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: tab(1), timing: every(4, 'h') }],
+      });
+    const alone = analyze([zero('m1'), order('m1')]);
+    expect(onlyOrder(alone)).toMatchObject({ status: 'incomplete', mme: null });
+    expect(alone.complete).toBe(false);
+    // Oxycodone 10 mg tablets (RxCUI 1049683): the table's 10 mg, 6 a day = 60 mg x 1.5.
+    expect(onlyOrder(analyze([zero('m2', '1049683'), order('m2')])).mme).toBe(90);
+  });
+
+  it.each([
     ['a fentanyl prefilled syringe', '2474267'],
     ['a sufentanil injection', '1809097'],
     ['a cyclizine/morphine injectable', '250304'],

@@ -17,7 +17,10 @@ export type DoseFormCategory =
 
 const RULES: readonly (readonly [RegExp, DoseFormCategory])[] = [
   [/transdermal|\bpatch/, 'transdermal'],
-  [/inject|syringe|cartridge|auto-injector|intravenous|subcutaneous|intramuscular/, 'parenteral'],
+  [
+    /inject|syringe|cartridge|auto-injector|intravenous|subcutaneous|intramuscular|infus|epidural|intrathecal|intraspinal|\biv\b|parenteral/,
+    'parenteral',
+  ],
   [/nasal/, 'nasal-spray'],
   [/(buccal|sublingual) film|\bfilm\b/, 'transmucosal-film'],
   [/mucosal spray|sublingual spray|oral spray/, 'oral-spray'],

@@ -12,6 +12,8 @@ export type StrengthResult =
 export function strengthFromRatio(numerator: Amount, denominator: Amount | undefined): StrengthResult {
   const nu = classifyUnit(numerator);
   const denValue = denominator?.value ?? 1;
+  // A strength of 0 is a placeholder, not a product: unknown, never 0 MME.
+  if (!(numerator.value > 0)) return { ok: false, problem: 'the strength is not a positive number' };
   if (!(denValue > 0)) return { ok: false, problem: 'the strength denominator is not a positive number' };
   if (!nu) return { ok: false, problem: `strength unit "${describeUnit(numerator)}" is not recognised` };
   const du = denominator ? classifyUnit(denominator) : undefined;

@@ -24,7 +24,8 @@ export const RXNORM_SYSTEMS: readonly string[] = [
 ];
 
 export type StrengthSource = 'medication-ingredient' | 'product-table' | 'rxnorm-name';
-export type IdentifiedBy = 'product-table' | 'rxnorm-name' | 'medication-ingredient' | 'text';
+export type IdentifiedBy =
+  'product-table' | 'rxnorm-name' | 'medication-ingredient' | 'ingredient-code' | 'text';
 
 export interface ResolvedComponent {
   readonly ingredient: OpioidIngredient;
@@ -124,6 +125,15 @@ function identityFromText(texts: readonly string[]): Identity | undefined {
   return undefined;
 }
 
+function ingredientByCode(codings: readonly CodingInput[]): OpioidIngredient | undefined {
+  for (const coding of codings) {
+    if (!isRxnorm(coding) || !coding.code) continue;
+    const ingredient = opioidIngredientByRxcui(coding.code.trim());
+    if (ingredient) return ingredient;
+  }
+  return undefined;
+}
+
 interface StatedIngredient {
   readonly ingredient: OpioidIngredient;
   readonly strength?: Strength;
@@ -200,11 +210,21 @@ export function resolveProduct(product: ProductInput): ResolvedProduct {
         : { ingredient: s.ingredient },
     );
   } else {
-    const named = texts
-      .map((t) => opioidIngredientInText(t) ?? opioidIngredientByBrandInText(t))
-      .find((i) => i !== undefined);
+    // Coded by the opioid's ingredient alone (RxNorm IN, "7804 oxycodone"): an opioid whose strength is unknown -
+    // a dose in mg still converts; never a non-opioid counted as 0.
+    const coded = ingredientByCode(product.codings);
+    const named =
+      coded ??
+      texts
+        .map((t) => opioidIngredientInText(t) ?? opioidIngredientByBrandInText(t))
+        .find((i) => i !== undefined);
     components = named ? [{ ingredient: named }] : [];
-    if (named) {
+    if (coded) {
+      identifiedBy = 'ingredient-code';
+      problems.push(
+        `the product is coded only by its ingredient (RxNorm ${coded.rxcui ?? '?'}, ${coded.name}): no strength to compute from`,
+      );
+    } else if (named) {
       identifiedBy = 'text';
       problems.push(
         `the product is named only in text ("${texts[0] ?? named.name}"): no RxNorm code or ingredient strength to compute from`,
