@@ -370,6 +370,28 @@ describe('MOUD', () => {
     },
   );
 
+  it.each([
+    ['Butrans 10 mcg/h patch', '904874', false],
+    ['Belbuca 0.3 mg buccal film', '1716067', false],
+    ['Buprenex 0.3 mg/mL injection', '205533', false],
+    ['buprenorphine 0.2 mg sublingual tablet', '246474', false],
+    ['Suboxone 8/2 mg film', '1010606', true],
+    ['buprenorphine 8 mg sublingual tablet', '351265', true],
+    ['Zubsolv 1.4/0.36 mg tablet', '1431083', true],
+    ['Bunavail 2.1/0.3 mg buccal film', '1542396', true],
+    ['Brixadi weekly injection', '2639027', true],
+  ])('buprenorphine as %s (RxCUI %s): MOUD %s', (_, rxcui, moud) => {
+    const order = medicationRequest({
+      id: 'bup',
+      rxcui,
+      authoredOn: '2026-01-08',
+      dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+      supply: { days: 28 },
+    });
+    const actions = run(syntheticPatient({ extra: [severe, order] })).referral.safetyActions;
+    expect(actions.includes('moud-evaluation')).toBe(!moud);
+  });
+
   it('thoughts of self-harm do not drop the MOUD evaluation, only the group programme', () => {
     const phq = {
       resourceType: 'Observation',

@@ -1,7 +1,8 @@
 /**
  * Which risk-relevant class a medication belongs to: by RxNorm code in the CDC value sets, else (code missing from
  * a list) by an ingredient or brand named in its text. Naloxone counts as a rescue medication only without an opioid
- * agonist in the product (buprenorphine/naloxone films are MOUD, not rescue kits).
+ * agonist in the product (buprenorphine/naloxone films are MOUD, not rescue kits); buprenorphine made for pain
+ * (patches, low-strength films and injections) is not MOUD.
  */
 import { resolveProduct, type ResolvedProduct } from '../opioid/product.resolver.ts';
 import type { ProductInput } from '../opioid/order.types.ts';
@@ -65,6 +66,36 @@ function isMoudNaltrexone(product: ProductInput): boolean {
   });
 }
 
+/** Naloxone in a buprenorphine product (Suboxone, Zubsolv, Bunavail): made for OUD, whatever its strength. */
+const WITH_NALOXONE = /\b(?:naloxone|suboxone|zubsolv|bunavail)\b/i;
+const NALOXONE_RXCUI = '7242';
+/** Below this strength a unit (or mL) of buprenorphine alone is a pain product (SAMHSA TIP 63; FDA labels). */
+const MOUD_BUPRENORPHINE_MIN_MG = 1;
+
+/**
+ * Buprenorphine for pain, not for OUD: patches (Butrans, 5-20 mcg/h) and, without naloxone, strengths below 1 mg a
+ * unit or a mL (Belbuca buccal films 75-900 mcg, Buprenex 0.3 mg/mL injections, 0.2-0.4 mg sublingual tablets). OUD
+ * products are the 2-12 mg sublingual tablets and films, with naloxone or without, and the weekly or monthly
+ * injections (50-356 mg/mL). A product whose strength is unknown counts as MOUD, as before.
+ */
+function isPainBuprenorphine(product: ProductInput, resolved: ResolvedProduct): boolean {
+  const buprenorphine = resolved.components.filter((c) => c.ingredient.name === 'buprenorphine');
+  if (buprenorphine.length === 0) return false;
+  if (resolved.doseForm === 'transdermal' || buprenorphine.some((c) => c.strength?.unit === 'mcg/h'))
+    return true;
+  const names = [resolved.name, ...texts(product)].filter((t): t is string => t !== undefined);
+  const codings = [...product.codings, ...product.ingredients.flatMap((i) => i.codings)];
+  if (
+    names.some((t) => WITH_NALOXONE.test(t)) ||
+    codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === NALOXONE_RXCUI)
+  )
+    return false;
+  return buprenorphine.every(
+    (c) =>
+      c.strength !== undefined && c.strength.unit === 'mg' && c.strength.value < MOUD_BUPRENORPHINE_MIN_MG,
+  );
+}
+
 export function medicationClasses(
   product: ProductInput,
   resolved: ResolvedProduct = resolveProduct(product),
@@ -77,6 +108,7 @@ export function medicationClasses(
   if (inSet(product, 'amphetamines-class-medications', known)) classes.add('amphetamine');
   if (inSet(product, 'naloxone-medications') && opioids.length === 0) classes.add('naloxone-rescue');
   const naltrexone = opioids.length === 0 && isMoudNaltrexone(product);
-  if (opioids.includes('buprenorphine') || opioids.includes('methadone') || naltrexone) classes.add('moud');
+  const buprenorphine = opioids.includes('buprenorphine') && !isPainBuprenorphine(product, resolved);
+  if (buprenorphine || opioids.includes('methadone') || naltrexone) classes.add('moud');
   return classes;
 }
