@@ -20,18 +20,30 @@ export interface ReplayCache {
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
-/** Bounded: expired entries are dropped as new ones arrive; beyond `maxEntries`, the oldest go first. */
+/**
+ * Bounded: expired entries are dropped as new ones arrive. A token still alive is never forgotten - that would let
+ * it be replayed: when `maxEntries` live tokens are held (about 300 calls a second over a token's 5 minutes), a
+ * new token is refused as "cannot be checked" (503) until some expire. Such loads want the Redis cache.
+ */
 export function memoryReplayCache(now: () => number = Date.now, maxEntries = 100_000): ReplayCache {
   const seen = new Map<string, number>();
+  /** When the whole map was last swept for expired entries (insertion order is not expiry order). */
+  let sweptAt = Number.NEGATIVE_INFINITY;
   return {
     firstUse(key, expiresAtMs) {
       const t = now();
       for (const [k, expiry] of seen) {
-        if (expiry > t && seen.size < maxEntries) break;
+        if (expiry > t) break;
         seen.delete(k);
       }
       const known = seen.get(key);
       if (known !== undefined && known > t) return Promise.resolve(false);
+      if (seen.size >= maxEntries && t - sweptAt >= 1000) {
+        sweptAt = t;
+        for (const [k, expiry] of seen) if (expiry <= t) seen.delete(k);
+      }
+      if (seen.size >= maxEntries)
+        return Promise.reject(new Error(`the replay cache holds ${maxEntries} live tokens`));
       seen.set(key, expiresAtMs);
       return Promise.resolve(true);
     },
