@@ -159,6 +159,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         clockSkewSeconds: auth.clockSkewSeconds,
         jwksTimeoutMs: auth.jwksTimeoutMs,
       }))();
+    // A development key that cannot be read fails the start (listen rejects, and the process says why), not the
+    // process through an unhandled rejection.
+    verifier.catch(() => undefined);
+    app.addHook('onReady', async () => {
+      await verifier;
+    });
     registerAuth(
       app,
       deps.config.publicBaseUrl,
@@ -167,6 +173,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         metrics.authFailures.inc({ reason });
       },
     );
+    if (auth.devIssuer)
+      deps.logger?.warn(
+        'CDS_DEV_ISSUER=on: tokens signed with the development key under DATA_DIR/dev-issuer are trusted - for local use only',
+      );
     if (auth.issuers.length === 0 && !auth.devIssuer)
       deps.logger?.warn(
         'no trusted EHR issuers configured (CDS_TRUSTED_ISSUERS): every CDS Hooks call gets 401',

@@ -61,6 +61,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo trusts a development key and serves synthetic patients; it is refused with NODE_ENV=production',
     );
+  if (e.CDS_DEV_ISSUER === 'on' && e.NODE_ENV === 'production')
+    throw new ConfigError(
+      'invalid configuration:\n  CDS_DEV_ISSUER: the development issuer trusts a key kept under DATA_DIR; it is refused with NODE_ENV=production',
+    );
   if (demo && !isLoopbackHost(e.HOST))
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo hands its signing key to any browser that asks; it listens on loopback only (HOST 127.0.0.1, localhost or ::1)',

@@ -3,7 +3,7 @@
  * use, private key readable by its owner only). The service trusts it only with CDS_DEV_ISSUER=on;
  * scripts/dev-token.ts signs tokens with it. Never a production trust anchor.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
@@ -27,7 +27,18 @@ async function loadOrCreate(dataDir: string): Promise<DevKeys> {
   const dir = join(dataDir, 'dev-issuer');
   const file = join(dir, 'private.jwk.json');
   if (existsSync(file)) {
-    const privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    let privateJwk: JWK | undefined;
+    try {
+      const read = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      const jwk = typeof read === 'object' && read !== null ? (read as JWK) : undefined;
+      if (jwk?.kty === 'EC' && jwk.d) privateJwk = jwk;
+    } catch {
+      privateJwk = undefined;
+    }
+    if (!privateJwk)
+      throw new Error(
+        `the development issuer's key ${file} is not a private EC key (empty or damaged); delete it to make a new one`,
+      );
     return { privateJwk, publicJwk: publicPart(privateJwk) };
   }
   const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
@@ -35,12 +46,17 @@ async function loadOrCreate(dataDir: string): Promise<DevKeys> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES384', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Written whole under another name, then linked in place: a full disk leaves no empty key behind, and when two
+  // processes (or the service and the token script) create it at once, the first link wins.
+  const written = join(dir, `.private.jwk.json.${process.pid}.${randomUUID()}`);
   try {
-    // Exclusive: when two processes (or the service and the token script) create it at once, the first one wins.
-    writeFileSync(file, `${JSON.stringify(privateJwk)}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(written, `${JSON.stringify(privateJwk)}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(written, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreate(dataDir);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return await loadOrCreate(dataDir);
     throw error;
+  } finally {
+    rmSync(written, { force: true });
   }
   return { privateJwk, publicJwk };
 }

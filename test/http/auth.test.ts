@@ -7,10 +7,15 @@
  * instances.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -470,5 +475,43 @@ describe('CORS', () => {
       headers: { origin: 'https://sandbox.cds-hooks.org', authorization: `Bearer ${await token()}` },
     });
     expect(allowed.headers['access-control-allow-origin']).toBe('https://sandbox.cds-hooks.org');
+  });
+});
+
+describe('the development issuer', () => {
+  it('is refused with NODE_ENV=production, as the demo is', () => {
+    expect(() => loadConfig({ CDS_DEV_ISSUER: 'on', NODE_ENV: 'production' })).toThrow(
+      /CDS_DEV_ISSUER: .* refused with NODE_ENV=production/,
+    );
+  });
+
+  it('says at start that its key is trusted', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const a = buildApp({
+      config: loadConfig({ CDS_DEV_ISSUER: 'on', DATA_DIR: mkdtempSync(join(tmpdir(), 'cds-dev-')) }),
+      logger: pino({ level: 'info' }, sink),
+    });
+    await a.ready();
+    await a.close();
+    expect(lines.join('')).toMatch(/CDS_DEV_ISSUER=on: tokens signed with the development key .* trusted/);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['damaged', '{"kty":"EC","crv":"P-3'],
+    ['a public key', '{"kty":"EC","crv":"P-384","x":"a","y":"b"}'],
+  ])('a key file that is %s fails the start with a message, not the process', async (_, text) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cds-dev-'));
+    mkdirSync(join(dataDir, 'dev-issuer'));
+    writeFileSync(join(dataDir, 'dev-issuer', 'private.jwk.json'), text);
+    const a = buildApp({ config: loadConfig({ CDS_DEV_ISSUER: 'on', DATA_DIR: dataDir }) });
+    await expect(a.ready()).rejects.toThrow(/development issuer's key .* delete it to make a new one/);
+    await a.close().catch(() => undefined);
   });
 });
