@@ -18,6 +18,8 @@ export interface Config {
     readonly maxResponseBytes: number;
   };
   readonly publicBaseUrl: string;
+  /** PUBLIC_BASE_URL was not set: publicBaseUrl is made of HOST and PORT. */
+  readonly publicBaseUrlAssumed: boolean;
   readonly auth: {
     readonly enabled: boolean;
     readonly issuers: readonly TrustedIssuer[];
@@ -89,6 +91,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxResponseBytes: e.FHIR_MAX_RESPONSE_BYTES,
     }),
     publicBaseUrl,
+    publicBaseUrlAssumed: e.PUBLIC_BASE_URL === undefined,
     auth: Object.freeze({
       enabled: e.CDS_AUTH === 'on',
       issuers: Object.freeze(e.CDS_TRUSTED_ISSUERS.map((i) => Object.freeze({ ...i }))),

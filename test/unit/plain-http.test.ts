@@ -35,4 +35,14 @@ describe('plainHttpWarnings', () => {
     ).toEqual([]);
     expect(plainHttpWarnings(loadConfig({}))).toEqual([]);
   });
+
+  it('says when the service listens for other machines but PUBLIC_BASE_URL is left to its loopback default', () => {
+    expect(plainHttpWarnings(loadConfig({ HOST: '0.0.0.0' }))).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL is not set while HOST lets other machines in: .* get 401/),
+    ]);
+    expect(
+      plainHttpWarnings(loadConfig({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://cds.example.org' })),
+    ).toEqual([]);
+    expect(plainHttpWarnings(loadConfig({ HOST: '127.0.0.1' }))).toEqual([]);
+  });
 });
