@@ -27,27 +27,34 @@ export function orderCard(
   // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
   const exactFrom = before.mme.exactTotalMme;
   const exactTo = after.mme.exactTotalMme;
-  const crossed = THRESHOLDS.find((t) => exactFrom < t.mme && exactTo >= t.mme);
+  // A total with an order of unknown dose, or from orders not all read, is a lower bound: "from 30" may be 60 already,
+  // so no crossing is claimed from it - only that the new total is at or above a threshold.
+  const fromKnown = before.mme.complete && !ctx.ordersIncomplete;
+  const toKnown = after.mme.complete && !ctx.ordersIncomplete;
+  const crossed = fromKnown ? THRESHOLDS.find((t) => exactFrom < t.mme && exactTo >= t.mme) : undefined;
+  const above = THRESHOLDS.find((t) => exactTo >= t.mme);
+  const atLeast = (known: boolean): string => (known ? '' : 'at least ');
   let headline: string;
   if (unknown.length > 0) {
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
-    headline = 'Buprenorphine is not converted to MME: the total stays at ' + `${to} MME/day`;
+    headline = `Buprenorphine is not converted to MME: the total stays at ${atLeast(toKnown)}${to} MME/day`;
+  } else if (!fromKnown) {
+    headline = `This order brings the total from at least ${from} to ${atLeast(toKnown)}${to} MME/day${above ? ` (${above.mme} or more)` : ''}`;
   } else {
-    headline = `This order brings the total from ${from} to ${to} MME/day${crossed ? ` (crosses ${crossed.mme})` : ''}`;
+    headline = `This order brings the total from ${from} to ${atLeast(toKnown)}${to} MME/day${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
-  const above = THRESHOLDS.find((t) => exactTo >= t.mme);
   const detail = [
     ...drafts.map(orderLine),
     '',
-    `Total before this order: ${from} MME/day${before.mme.complete ? '' : ' (at least)'}; with it: ${to} MME/day${after.mme.complete ? '' : ' (at least)'}.`,
+    `Total before this order: ${from} MME/day${fromKnown ? '' : ' (at least)'}; with it: ${to} MME/day${toKnown ? '' : ' (at least)'}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),
   ].join('\n');
   return {
     uuid: ctx.newId(),
     summary: summary(headline),
     detail: detail + completenessNote(ctx),
-    indicator: unknown.length > 0 || crossed ? 'warning' : 'info',
+    indicator: unknown.length > 0 || crossed || (!fromKnown && above) ? 'warning' : 'info',
     source: source(ctx, 'ordermme'),
     overrideReasons: OVERRIDE_REASONS.safety,
     links: [trendLink(ctx)],

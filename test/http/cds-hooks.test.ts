@@ -1083,6 +1083,126 @@ describe('order-select and order-sign', () => {
     expect(body.cards[0].indicator).toBe('warning');
   });
 
+  describe('with a current order of 30 MME/day', () => {
+    const cur = medicationRequest({
+      id: 'cur',
+      rxcui: '1049621',
+      authoredOn: '2026-01-05',
+      dosages: [{ dose: tab(1), timing: every(6, 'h') }],
+      supply: { days: 30 },
+    });
+    const record = () => [...syntheticPatient({ fills: [] }), cur];
+    const topics = (body: { cards: { source: { topic: { code: string } } }[] }) =>
+      body.cards.map((c) => c.source.topic.code);
+
+    it('a renewal naming the order it replaces (priorPrescription) replaces it: 30 to 30, no new signals', async () => {
+      const renewal = {
+        ...draft('renewal'),
+        dosageInstruction: cur.dosageInstruction,
+        priorPrescription: { reference: 'MedicationRequest/cur' },
+      };
+      const { body } = await call(
+        SIGN,
+        hookRequest('order-sign', 'p1', {
+          prefetch: prefetchFor(record()),
+          context: { draftOrders: drafts(renewal) },
+        }),
+      );
+      expectCdsHooksResponse(body);
+      expect(body.cards[0].summary).toBe('This order brings the total from 30 to 30 MME/day');
+      expect(topics(body)).not.toContain('naloxone');
+      expect(topics(body)).not.toContain('referralmore');
+    });
+
+    it('a current order of unknown dose: the totals are lower bounds, and no crossing is claimed', async () => {
+      const unknown = medicationRequest({
+        id: 'cur-unknown',
+        text: 'OxyContin 20 mg',
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+        supply: { days: 30 },
+      });
+      const { body } = await call(
+        SELECT,
+        hookRequest('order-select', 'p1', {
+          prefetch: prefetchFor([...record(), unknown]),
+          context: { selections: ['MedicationRequest/new'], draftOrders: drafts(draft('new', tab(1))) },
+        }),
+      );
+      expectCdsHooksResponse(body);
+      expect(body.cards[0]).toMatchObject({
+        summary: 'This order brings the total from at least 30 to at least 75 MME/day (50 or more)',
+        indicator: 'warning',
+      });
+    });
+
+    it('medication orders read in part: the totals are lower bounds', async () => {
+      const prefetch = prefetchFor(record()) as Record<string, Record<string, unknown>>;
+      prefetch.medications!.link = [
+        { relation: 'next', url: 'https://ehr.example/fhir/MedicationRequest?page=2' },
+      ];
+      const { body } = await call(
+        SIGN,
+        hookRequest('order-sign', 'p1', { prefetch, context: { draftOrders: drafts(draft('new', tab(1))) } }),
+      );
+      expect(body.cards[0].summary).toBe(
+        'This order brings the total from at least 30 to at least 75 MME/day (50 or more)',
+      );
+      expect(body.cards[0].detail).toMatch(
+        /Total before this order: 30 MME\/day \(at least\); with it: 75 MME\/day \(at least\)/,
+      );
+    });
+
+    it('order-select: a benzodiazepine selected with an opioid keeps the co-prescribing card', async () => {
+      const benzo = medicationRequest({
+        id: 'bz',
+        rxcui: '197589',
+        status: 'draft',
+        dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+        supply: { days: 30 },
+      });
+      const select = (selections: string[]) =>
+        call(
+          SELECT,
+          hookRequest('order-select', 'p1', {
+            prefetch: prefetchFor(record()),
+            context: { selections, draftOrders: drafts(draft('new', tab(1)), benzo) },
+          }),
+        );
+      expect(topics((await select(['MedicationRequest/bz'])).body)).toEqual(['benzoreview']);
+      expect(topics((await select(['MedicationRequest/new', 'MedicationRequest/bz'])).body)).toEqual([
+        'ordermme',
+        'benzoreview',
+      ]);
+    });
+
+    it('order-select: a selection may name the draft by its entry fullUrl; one that names nothing is a 400', async () => {
+      const urn = 'urn:uuid:11111111-2222-4333-8444-555555555555';
+      const select = (selections: string[]) =>
+        call(
+          SELECT,
+          hookRequest('order-select', 'p1', {
+            prefetch: prefetchFor(record()),
+            context: {
+              selections,
+              draftOrders: {
+                resourceType: 'Bundle',
+                type: 'collection',
+                entry: [{ fullUrl: urn, resource: draft('new', tab(1)) }],
+              },
+            },
+          }),
+        );
+      const byUrn = await select([urn]);
+      expect(topics(byUrn.body)).toEqual(['ordermme']);
+      const nothing = await select(['MedicationRequest/nope']);
+      expect(nothing.status).toBe(400);
+      expect(nothing.body.message).toBe(
+        'context.selections: "MedicationRequest/nope" names no entry of context.draftOrders',
+      );
+    });
+  });
+
   it('400 for a draft order that names another patient than context.patientId (it would count with this one)', async () => {
     const elsewhere = { ...draft('new'), subject: { reference: 'Patient/p2' } };
     const { status, body } = await call(

@@ -28,16 +28,30 @@ export interface CdsHooksRouteDeps {
   readonly metrics?: Metrics;
 }
 
-/** order-select analyses only the selected drafts; order-sign all of them. */
+/**
+ * order-select analyses only the selected drafts; order-sign all of them. A selection names a draft by
+ * "Type/id" or by its entry's fullUrl (urn:uuid); one that names no entry of draftOrders is a 400.
+ */
 function draftResources(context: Readonly<Record<string, unknown>>, hook: string): Json[] {
   const all = resourcesOf(context.draftOrders);
   if (hook !== 'order-select' || !Array.isArray(context.selections)) return all;
-  const selected = new Set(context.selections.filter((s): s is string => typeof s === 'string'));
-  return all.filter(
-    (r) =>
-      selected.has(`${str(r.resourceType) ?? ''}/${str(r.id) ?? ''}`) ||
-      r.resourceType !== 'MedicationRequest',
-  );
+  const fullUrls = fullUrlsOf(context.draftOrders);
+  const names = (r: Json): string[] => {
+    const url = fullUrls.get(r);
+    return [`${str(r.resourceType) ?? ''}/${str(r.id) ?? ''}`, ...(url === undefined ? [] : [url])];
+  };
+  const selections = context.selections.filter((s): s is string => typeof s === 'string');
+  const known = new Set(all.flatMap(names));
+  const unknown = selections.filter((s) => !known.has(s));
+  if (unknown.length > 0)
+    throw badRequest(
+      `context.selections: ${unknown
+        .slice(0, 3)
+        .map((s) => `"${s.slice(0, 80)}"`)
+        .join(', ')} name${unknown.length === 1 ? 's' : ''} no entry of context.draftOrders`,
+    );
+  const selected = new Set(selections);
+  return all.filter((r) => names(r).some((n) => selected.has(n)) || r.resourceType !== 'MedicationRequest');
 }
 
 export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
