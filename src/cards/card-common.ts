@@ -88,3 +88,13 @@ export function summary(text: string): string {
   const cut = text.slice(0, 138);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 100))}…`;
 }
+
+/**
+ * The requester of a suggested resource: the user in context when it names a Practitioner or PractitionerRole by a
+ * valid FHIR id (a reference that is not one would make the resource invalid); else none.
+ */
+export function requesterOf(ctx: CardContext): { requester?: { reference: string } } {
+  return ctx.userId && /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/.test(ctx.userId)
+    ? { requester: { reference: ctx.userId } }
+    : {};
+}

@@ -5,18 +5,32 @@ import { FLAG_NAMES } from '../domain/risk/flag-names.ts';
 import type { Flag } from '../domain/risk/flag.types.ts';
 import { markdownText } from './markdown-text.ts';
 
+/**
+ * A figure that may be a lower bound (days or orders of unknown dose): "30", "at least 30", or - when nothing of it
+ * is known - "unknown", never 0.
+ */
+export function boundedMme(value: number, complete: boolean): string {
+  if (complete) return `${value} MME/day`;
+  return value > 0 ? `at least ${value} MME/day` : 'unknown MME/day';
+}
+
 export function doseLine(mme: MmeAnalysis): string {
   const t = mme.trend;
-  const bound = mme.complete ? '' : ' (at least: an active order has an unknown dose)';
+  const average = t.averages.last90Days;
   const parts = [
-    `current dose **${mme.totalMme} MME/day**${bound}`,
-    `90-day average ${t.averages.last90Days.mme} MME/day`,
+    mme.complete
+      ? `current dose **${mme.totalMme} MME/day**`
+      : `current dose **${boundedMme(mme.totalMme, false)}** (an active order has an unknown dose)`,
+    `90-day average ${boundedMme(average.mme, average.complete)}`,
   ];
   if (t.escalation.detected)
     parts.push(
-      `rising: ${t.escalation.fromMme} to ${t.escalation.toMme} MME/day since ${t.escalation.sinceDate}`,
+      `rising: ${t.escalation.fromMme} to ${t.escalation.toMme} MME/day since ${t.escalation.sinceDate}${t.escalation.complete ? '' : ' (days of unknown dose in between)'}`,
     );
-  else if (t.taper.detected) parts.push(`tapering: down ${t.taper.decreasePct}% over 90 days`);
+  else if (t.taper.detected)
+    parts.push(
+      `tapering: down ${t.taper.decreasePct}% over 90 days${t.taper.fasterThanRecommended ? `, up to ${t.taper.pctPerMonth}% in a month: faster than CDC 2022's 10% a month (Recommendation 5: never abrupt)` : ''}`,
+    );
   if (t.longTermOpioidTherapy)
     parts.push(
       `opioids on ${t.longTermOpioidTherapyDetail.coveredDays} of the last ${t.longTermOpioidTherapyDetail.windowDays} days`,

@@ -6,7 +6,17 @@
  * link, as it would anywhere.) Our own Markdown around it is untouched.
  */
 const SPECIAL = /[\\`*_[\]<>|~]/g;
+/**
+ * What makes a block at the start of a line - a heading (#), a quote (>, escaped anyway), a list item (-, +, *, or
+ * "1." / "1)"), a thematic break (---, ===) - also where our own "- " list item puts the text: escaped there.
+ */
+const BLOCK_START = /^(\s*)(#|[-+=]|\d{1,9}(?=[.)]))/;
 
 export function markdownText(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(SPECIAL, (c) => `\\${c}`);
+  return text
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(SPECIAL, (c) => `\\${c}`)
+    .replace(BLOCK_START, (_, space: string, mark: string) =>
+      /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+    );
 }

@@ -6,7 +6,14 @@
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { FlagCode } from '../domain/risk/flag.types.ts';
 import { PROJECT_SYSTEMS, SYSTEMS } from '../domain/terminology/code-systems.ts';
-import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
+import {
+  completenessNote,
+  OVERRIDE_REASONS,
+  requesterOf,
+  source,
+  summary,
+  trendLink,
+} from './card-common.ts';
 import type { Card, CardContext, Suggestion } from './card.types.ts';
 import { doseLine, flagLines } from './explain.ts';
 import { PROGRAMMES, type ProgrammeContent } from './programme-content.ts';
@@ -40,10 +47,7 @@ function serviceRequest(
   reason: string,
   painRefs: readonly string[],
 ): Record<string, unknown> {
-  const requester =
-    ctx.userId && /^(Practitioner|PractitionerRole)\/[^/]+$/.test(ctx.userId)
-      ? { requester: { reference: ctx.userId } }
-      : {};
+  const requester = requesterOf(ctx);
   return {
     resourceType: 'ServiceRequest',
     status: 'draft',
@@ -92,16 +96,24 @@ export function referralCard(analysis: BundleAnalysis, ctx: CardContext): Card |
   // Only references the EHR can resolve: an entry without an id, or known only by a urn:uuid of the request's
   // Bundle, names nothing in its record.
   const painRefs = referral.painConditionRefs.filter((r) => FHIR_REFERENCE.test(r));
+  // Chronic pain is said only when it is on record: a patient may be referred for misuse or OUD while on opioids,
+  // or for long-term opioid therapy, without a pain diagnosis.
+  const pain = referral.chronicPain;
+  const moudFirst = referral.branch === 'oud-moud-first';
   const reason = isMore
-    ? 'Opioid misuse signals in a patient with chronic pain on opioids'
-    : 'Chronic pain on opioid therapy';
+    ? moudFirst
+      ? `Opioid use disorder${pain ? ' with chronic pain' : ''}: MORE alongside MOUD`
+      : `Opioid misuse signals in a patient${pain ? ' with chronic pain' : ''} on opioids`
+    : pain
+      ? 'Chronic pain on opioid therapy'
+      : 'Long-term opioid therapy (no chronic pain diagnosis on record)';
   const why = flagLines(flags, REASON_FLAGS);
   const trial = referral.trialPopulation;
   const headline = isMore
-    ? referral.branch === 'oud-moud-first'
-      ? 'Offer MORE alongside MOUD: opioid use disorder with chronic pain'
+    ? moudFirst
+      ? `Offer MORE alongside MOUD: opioid use disorder${pain ? ' with chronic pain' : ''}`
       : `Offer MORE (Mindfulness-Oriented Recovery Enhancement): ${referral.misuseSignals.length} opioid misuse signal${referral.misuseSignals.length === 1 ? '' : 's'}`
-    : 'Offer mindfulness-based therapy or CBT for chronic pain on opioids (equal options)';
+    : `Offer mindfulness-based therapy or CBT for ${pain ? 'chronic pain on opioids' : 'long-term opioid therapy'} (equal options)`;
   const detail = [
     `**Why:** ${doseLine(analysis.mme)}.`,
     ...(why.length > 0 ? ['', ...why] : []),

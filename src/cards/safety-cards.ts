@@ -5,9 +5,17 @@
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { SafetyAction } from '../domain/risk/referral-decision.ts';
 import { SYSTEMS } from '../domain/terminology/code-systems.ts';
-import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink, type Topic } from './card-common.ts';
+import {
+  completenessNote,
+  OVERRIDE_REASONS,
+  requesterOf,
+  source,
+  summary,
+  trendLink,
+  type Topic,
+} from './card-common.ts';
 import type { Card, CardContext, Indicator, Suggestion } from './card.types.ts';
-import { doseLine, flagLines } from './explain.ts';
+import { boundedMme, doseLine, flagLines } from './explain.ts';
 
 /** RxNorm 1725059: naloxone hydrochloride 40 MG/ML nasal spray (the 4 mg spray; CDC value set naloxone-medications). */
 const NALOXONE_SPRAY = {
@@ -50,8 +58,18 @@ const CONTENT: Record<SafetyAction, SafetyContent> = {
   naloxone: {
     topic: 'naloxone',
     indicator: 'warning',
-    summary: (a) =>
-      `Offer naloxone: overdose risk (${a.mme.complete ? '' : 'at least '}${a.mme.totalMme} MME/day) and no naloxone prescribed in 12 months`,
+    // The summary names what makes the risk: the dose only when it is the reason (>= 50).
+    summary: (a) => {
+      const flagged = new Set(a.risk.flags.map((f) => f.code));
+      const why = [
+        ...(flagged.has('high-dose-50') ? [boundedMme(a.mme.totalMme, a.mme.complete)] : []),
+        ...(flagged.has('benzodiazepine-overlap') ? ['opioids with a benzodiazepine'] : []),
+        ...(flagged.has('overdose-history') ? ['a past overdose'] : []),
+        ...(flagged.has('oud-diagnosis') ? ['opioid use disorder'] : []),
+      ];
+      const reasons = why.length > 0 ? why.join(', ') : boundedMme(a.mme.totalMme, a.mme.complete);
+      return `Offer naloxone: overdose risk (${reasons}) and no naloxone prescribed in 12 months`;
+    },
     advice: 'Offer naloxone and overdose education to the patient and household (CDC 2022 Recommendation 8).',
     flags: ['high-dose-50', 'benzodiazepine-overlap', 'overdose-history', 'oud-diagnosis'],
   },
@@ -66,10 +84,7 @@ const CONTENT: Record<SafetyAction, SafetyContent> = {
 };
 
 function naloxoneSuggestion(ctx: CardContext): Suggestion {
-  const requester =
-    ctx.userId && /^Practitioner(Role)?\/[^/]+$/.test(ctx.userId)
-      ? { requester: { reference: ctx.userId } }
-      : {};
+  const requester = requesterOf(ctx);
   return {
     label: 'Prescribe naloxone 4 mg nasal spray',
     uuid: ctx.newId(),

@@ -24,6 +24,18 @@ describe('markdownText', () => {
     expect(markdownText('first\n# heading\r\n- item')).toBe('first # heading - item');
   });
 
+  it('escapes what would start a block where our own "- " list item puts the text', () => {
+    expect(markdownText('# STOP oxycodone')).toBe('\\# STOP oxycodone');
+    expect(markdownText('1. first')).toBe('1\\. first');
+    expect(markdownText('12) first')).toBe('12\\) first');
+    expect(markdownText('- item')).toBe('\\- item');
+    expect(markdownText('+ item')).toBe('\\+ item');
+    expect(markdownText('=== rule')).toBe('\\=== rule');
+    // Only at the start: the same characters later in the text are plain.
+    expect(markdownText('oxycodone 5 MG - 1. tab #2')).toBe('oxycodone 5 MG - 1. tab #2');
+    expect(renderMarkdown(`- ${markdownText('# heading')}`)).toBe('<ul><li># heading</li></ul>');
+  });
+
   it('reads in the demo page as exactly the text (HTML-escaped), whatever the text', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...'ab *_[]()<>|~`\\!#-+.&"\'\n:/'.split('')) }), (s) => {

@@ -35,6 +35,8 @@ export interface Referral {
   readonly trialPopulation: TrialPopulation | null;
   /** The pain diagnoses behind the recommendation ("Condition/c1"), as referral reasons. */
   readonly painConditionRefs: readonly string[];
+  /** Whether chronic pain (any site, or low back pain documented as chronic) is on record: what the cards may say. */
+  readonly chronicPain: boolean;
 }
 
 /** Misuse signals of brief 3: dose escalation counts only together with another signal. */
@@ -122,6 +124,7 @@ function none(
     matchesTrialPopulation: null,
     trialPopulation: null,
     painConditionRefs: [],
+    chronicPain: false,
   };
 }
 
@@ -159,6 +162,7 @@ function recommend(
     matchesTrialPopulation: trial.matches,
     trialPopulation: trial,
     painConditionRefs: painRefs(pain),
+    chronicPain: pain.chronicPain.length > 0 || pain.chronicLowBackPain,
   };
 }
 

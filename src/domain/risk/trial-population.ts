@@ -60,10 +60,7 @@ export function trialPopulation(
       },
     ];
     const matches = verdict(criteria);
-    const unmet = criteria
-      .filter((c) => c.met !== true)
-      .map((c) => `${c.criterion} ${c.met === null ? 'unknown' : 'not met'}`)
-      .join(', ');
+    const unmet = unmetCriteria(criteria);
     let summary: string;
     if (matches === true) {
       summary =
@@ -82,12 +79,11 @@ export function trialPopulation(
     }
     return { trial: 'Zgierska 2025 (MBT vs CBT, JAMA Netw Open)', matches, criteria, summary };
   }
+  // The trial enrolled adults with chronic pain who were on long-term opioid therapy and misusing opioids: both.
   const criteria: Criterion[] = [
     { criterion: `age >= ${ctx.rules.moreTrial.minAge}`, met: atLeast(age, ctx.rules.moreTrial.minAge) },
-    {
-      criterion: 'chronic pain or long-term opioid therapy',
-      met: pain.chronicPain.length > 0 || pain.chronicLowBackPain || ctx.mme.trend.longTermOpioidTherapy,
-    },
+    { criterion: 'chronic pain', met: pain.chronicPain.length > 0 || pain.chronicLowBackPain },
+    { criterion: 'long-term opioid therapy', met: ctx.mme.trend.longTermOpioidTherapy },
     { criterion: 'opioid misuse signal', met: misuse.length > 0 },
   ];
   const matches = verdict(criteria);
@@ -97,7 +93,15 @@ export function trialPopulation(
     criteria,
     summary:
       matches === true
-        ? 'matches the population of Garland 2022'
-        : 'does not fully match the population of Garland 2022',
+        ? 'matches the population of Garland 2022 (chronic pain, long-term opioid therapy, opioid misuse)'
+        : `${matches === false ? 'does not match' : 'may match'} the population of Garland 2022: ${unmetCriteria(criteria)}`,
   };
+}
+
+/** The criteria not met, or not known to be: "age >= 21 unknown, chronic low back pain not met". */
+function unmetCriteria(criteria: readonly Criterion[]): string {
+  return criteria
+    .filter((c) => c.met !== true)
+    .map((c) => `${c.criterion} ${c.met === null ? 'unknown' : 'not met'}`)
+    .join(', ');
 }
