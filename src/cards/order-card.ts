@@ -6,7 +6,7 @@
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
 import type { Card, CardContext } from './card.types.ts';
-import { orderLine } from './explain.ts';
+import { boundedMme, orderLine } from './explain.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -39,6 +39,8 @@ export function orderCard(
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
     headline = `Buprenorphine is not converted to MME: the total stays at ${atLeast(toKnown)}${to} MME/day`;
+  } else if (!fromKnown && from === 0) {
+    headline = `This order brings the total to ${atLeast(toKnown)}${to} MME/day (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
   } else if (!fromKnown) {
     headline = `This order brings the total from at least ${from} to ${atLeast(toKnown)}${to} MME/day${above ? ` (${above.mme} or more)` : ''}`;
   } else {
@@ -47,7 +49,7 @@ export function orderCard(
   const detail = [
     ...drafts.map(orderLine),
     '',
-    `Total before this order: ${from} MME/day${fromKnown ? '' : ' (at least)'}; with it: ${to} MME/day${toKnown ? '' : ' (at least)'}.`,
+    `Total before this order: ${fromKnown ? `${from} MME/day` : boundedMme(from, false)}; with it: ${toKnown ? `${to} MME/day` : boundedMme(to, false)}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),
   ].join('\n');
   return {

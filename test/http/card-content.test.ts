@@ -103,6 +103,37 @@ describe('card content', () => {
     );
   });
 
+  it('an order added to a current dose that is unknown: "to at least", no "from 0"', async () => {
+    const draft = medicationRequest({
+      id: 'd1',
+      rxcui: '1049621',
+      status: 'draft',
+      dosages: [{ dose: tab(6), timing: every(1, 'd') }],
+      supply: { days: 30 },
+    });
+    const res = await build().inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-order-select',
+      payload: hookRequest('order-select', 'p1', {
+        prefetch: prefetchFor([
+          ...syntheticPatient({ fills: [] }),
+          textOnly('u1', 'hydromorphone oral tablet', '2026-01-01'),
+        ]),
+        context: {
+          selections: ['MedicationRequest/d1'],
+          draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+        },
+      }),
+    });
+    const [order] = res.json().cards as Card[];
+    expect(order?.summary).toBe(
+      'This order brings the total to at least 45 MME/day (the current dose is unknown)',
+    );
+    expect(order?.detail).toMatch(
+      /Total before this order: unknown MME\/day; with it: at least 45 MME\/day\./,
+    );
+  });
+
   it('a 90-day average with days of unknown dose is a lower bound', async () => {
     const cards = await patientView([
       ...syntheticPatient(),

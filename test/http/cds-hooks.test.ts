@@ -1151,7 +1151,7 @@ describe('order-select and order-sign', () => {
         'This order brings the total from at least 30 to at least 75 MME/day (50 or more)',
       );
       expect(body.cards[0].detail).toMatch(
-        /Total before this order: 30 MME\/day \(at least\); with it: 75 MME\/day \(at least\)/,
+        /Total before this order: at least 30 MME\/day; with it: at least 75 MME\/day\./,
       );
     });
 
