@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { analyzeBundle } from '../analysis/analyze-bundle.ts';
 import { DEMO_FHIR_PATH, type Config } from '../config/load-config.ts';
+import { isLoopbackHost } from '../config/loopback.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { arr, obj, str, type Json } from '../fhir/json-read.ts';
+import { HttpError } from '../http/http-error.ts';
 import { localDate, type Clock } from '../platform/clock.ts';
 import type { DemoIssuer } from './demo-issuer.ts';
 import { demoPatients } from './demo-data.ts';
@@ -72,6 +74,16 @@ export const DEMO_FHIR_AUTHORIZATION = {
   subject: 'opioid-pain-cds',
 } as const;
 
+/** The host name of a Host header ("127.0.0.1:8080", "[::1]:8080", "localhost"), lower-cased; undefined if none. */
+function hostnameOf(host: string): string | undefined {
+  try {
+    const name = new URL(`http://${host}`).hostname.toLowerCase();
+    return name === '' ? undefined : name.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
 export function demoRoutes(
   app: FastifyInstance,
   deps: { readonly config: Config; readonly clock: Clock; readonly issuer: Promise<DemoIssuer> },
@@ -88,6 +100,22 @@ export function demoRoutes(
   const titles = new Map(patients.map((p) => [p.key, p.title]));
   // A demo left running keeps histories that end today: on the first demo request of a new day, the synthetic
   // patients' resources are dated again (as new versions, same ids); what users created keeps its own dates.
+  // The demo listens on loopback only, but a page of another site whose name is re-pointed at 127.0.0.1 (DNS
+  // rebinding) would reach it as its own origin and read the signing key: only requests addressed to this machine,
+  // or to PUBLIC_BASE_URL's host, are answered.
+  const ownHost = hostnameOf(new URL(config.publicBaseUrl).host);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.startsWith('/demo')) {
+      done();
+      return;
+    }
+    const host = hostnameOf(request.headers.host ?? '');
+    if (host === undefined || (!isLoopbackHost(host) && host !== ownHost)) {
+      done(new HttpError(403, 'the demo answers only requests addressed to this machine (Host header)'));
+      return;
+    }
+    done();
+  });
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.url?.startsWith('/demo/')) {
       const day = today();

@@ -4,6 +4,7 @@
  * development key the demo page uses; the pages and the browser modules are served, and nothing else under src/.
  */
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -276,6 +277,24 @@ describe('the demo service', () => {
       d: string;
     };
     expect(session.signingKey.d).not.toBe(stored.d);
+  });
+
+  it('answers only requests addressed to this machine (a rebound DNS name cannot read the key or the patients)', async () => {
+    const get = (path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${demo.url}${path}`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const port = new URL(demo.url).port;
+    for (const path of ['/demo/api/session', '/demo/api/patients', '/demo/fhir/Patient/branch-misuse']) {
+      expect(await get(path, `attacker.example:${port}`), path).toBe(403);
+      expect(await get(path, `127.0.0.1:${port}`), path).toBe(200);
+      expect(await get(path, `localhost:${port}`), path).toBe(200);
+    }
   });
 
   it('still refuses unsigned hook calls', async () => {
