@@ -4,6 +4,8 @@
  * among them is reported, a server that wants a category for Observations is asked again with one, and Medications
  * referred to by absolute URLs are read once each.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { readRecord } from '../../src/web/trend/fhir-client.ts';
@@ -142,6 +144,39 @@ describe('readRecord', () => {
       expect.arrayContaining(['/fhir/MedicationRequest?patient=p1&_count=50', '/fhir/Medication/oxy-5']),
     );
     expect(analyze(bundle as unknown as Bundle).totalMme).toBe(30);
+  });
+
+  it.each([
+    [
+      'an OperationOutcome answered with 200 for a search',
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
+      /Medication orders could not be read: the FHIR server answered with OperationOutcome instead of a Bundle/,
+    ],
+    [
+      'a search entry without a resource',
+      { resourceType: 'Bundle', type: 'searchset', entry: [{ fullUrl: 'x', search: { mode: 'match' } }] },
+      /Medication orders: 1 Bundle entry has no resource and could not be read/,
+    ],
+  ])('reports %s, never reads it as no orders', async (_, answer, problem) => {
+    const page = createServer((req, res) => {
+      const body = req.url?.startsWith('/fhir/Patient/')
+        ? patient('1960-01-01')
+        : req.url?.startsWith('/fhir/MedicationRequest')
+          ? answer
+          : { resourceType: 'Bundle', type: 'searchset', entry: [] };
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    try {
+      const { problems } = await readRecord(
+        `http://127.0.0.1:${(page.address() as AddressInfo).port}/fhir`,
+        'p1',
+      );
+      expect(problems.join(' ')).toMatch(problem);
+    } finally {
+      page.close();
+    }
   });
 
   it('says which Medication it could not read', async () => {

@@ -72,13 +72,16 @@ async function getJson(url: string, token: string | undefined): Promise<Json> {
  * resources of the record: one with an error or fatal issue means the server could not answer the whole search,
  * and `onError` is told (as the service's own FHIR gateway does).
  */
-function entries(bundle: Json, onError: () => void): Json[] {
+function entries(bundle: Json, onError: () => void, onEmpty: () => void): Json[] {
   const list = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const out: Json[] = [];
   for (const e of list) {
     const entry = e as Json | null;
     const resource = entry?.resource as Json | null | undefined;
-    if (!resource || typeof resource !== 'object') continue;
+    if (!resource || typeof resource !== 'object') {
+      onEmpty();
+      continue;
+    }
     const mode = (entry?.search as Json | undefined)?.mode;
     if (resource.resourceType === 'OperationOutcome' || mode === 'outcome') {
       const issues = Array.isArray(resource.issue) ? (resource.issue as Json[]) : [];
@@ -116,6 +119,7 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
         if (!reported) problems.push(`${label}: the FHIR server reported an error in its results`);
         reported = true;
       };
+      let empty = 0;
       try {
         while (url !== undefined) {
           if (pages === MAX_PAGES) {
@@ -131,8 +135,13 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
             page = await getJson(searchUrl(onBadRequest.query), token);
             if (onBadRequest.leftOut !== undefined) problems.push(`${label}: ${onBadRequest.leftOut}`);
           }
+          // A search answers a Bundle: an OperationOutcome with status 200 (too costly, say) is no "no data".
+          if (page.resourceType !== 'Bundle')
+            throw new Error(
+              `the FHIR server answered with ${typeof page.resourceType === 'string' ? page.resourceType.slice(0, 40) : 'something'} instead of a Bundle`,
+            );
           pages++;
-          for (const r of entries(page, reportError)) keep(r);
+          for (const r of entries(page, reportError, () => empty++)) keep(r);
           url = nextLink(page);
           if (url !== undefined && !underBase(url, base)) {
             problems.push(`${label}: the server's next page lies outside ${base}; it was not read`);
@@ -144,6 +153,10 @@ export async function readRecord(baseUrl: string, patientId: string, token?: str
           `${label} could not be read: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
+      if (empty > 0)
+        problems.push(
+          `${label}: ${empty} Bundle entr${empty === 1 ? 'y has' : 'ies have'} no resource and could not be read`,
+        );
     }),
   );
   // The patient's resources only, and the Medications their orders name: as the service gathers a hook's data.
