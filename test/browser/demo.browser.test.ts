@@ -287,7 +287,7 @@ describe('MME trend page', () => {
       totalMme: number;
       series: { date: string; mme: number }[];
       averages: { last60Days: number; last90Days: number };
-      orders: { period: { start: string; end: string } | null }[];
+      orders: { period: { start: string; end: string } | null; status: string }[];
     };
     const shown = await trend.$$eval('#daily-table tbody tr', (rows) =>
       rows.map((r) => ({
@@ -308,7 +308,10 @@ describe('MME trend page', () => {
       String(analysis.averages.last60Days),
     );
     const first = analysis.series[0]!.date;
-    const inWindow = analysis.orders.filter((o) => o.period && o.period.end >= first).length;
+    // Bars are days covered: orders that never counted (inactive) or are not converted (excluded) have none.
+    const inWindow = analysis.orders.filter(
+      (o) => o.period && o.period.end >= first && o.status !== 'inactive' && o.status !== 'excluded',
+    ).length;
     expect(await trend.locator('svg.chart rect.order-bar').count()).toBe(inWindow);
     expect(await trend.locator('#orders-table tbody tr').count()).toBe(analysis.orders.length);
     expect(await lowContrastTexts(trend)).toEqual([]);
@@ -331,6 +334,8 @@ describe('MME trend page', () => {
     expect(unknown[0]![5]).toMatch(/dose/i);
     expect(await page.textContent('dd[data-figure="current"]')).toMatch(/^unknown \(at least 30\)$/);
     expect(await page.textContent('#trend-status')).toMatch(/figures are lower bounds/);
+    expect(await page.textContent('dd[data-figure="max"]')).toMatch(/\(at least: some days unknown\)$/);
+    expect(await page.textContent('svg.chart desc')).toMatch(/today at least 30 MME\/day/);
     expect(await page.locator('svg.chart rect.order-bar--incomplete').count()).toBe(1);
     await screenshot(page, 'trend-unknown-dose');
     expect(errors).toEqual([]);

@@ -96,7 +96,7 @@ export function trendChart(input: ChartInput, title: string): SVGSVGElement {
     node(
       'desc',
       { id: 'chart-desc' },
-      `Daily MME from ${series[0]?.date ?? '?'} to ${latest?.date ?? '?'}; today ${latest?.mme ?? '?'} MME/day; ` +
+      `Daily MME from ${series[0]?.date ?? '?'} to ${latest?.date ?? '?'}; today ${latest?.complete === false ? 'at least ' : ''}${latest?.mme ?? '?'} MME/day; ` +
         `60-day average ${input.average60}, 90-day average ${input.average90}; ${placed.length} orders in the window.`,
     ),
   );

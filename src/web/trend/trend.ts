@@ -122,7 +122,7 @@ function render(report: Report, problems: readonly string[]): void {
   figure(
     figures,
     'Highest in window',
-    `${report.max.mme}${report.max.date ? ` on ${report.max.date}` : ''}`,
+    `${report.max.mme}${report.max.date ? ` on ${report.max.date}` : ''}${report.max.complete ? '' : ' (at least: some days unknown)'}`,
     'max',
     String(report.max.mme),
   );
@@ -140,7 +140,8 @@ function render(report: Report, problems: readonly string[]): void {
       {
         series: report.series,
         orders: report.orders.flatMap((o) =>
-          o.period && o.status !== 'excluded'
+          // Bars are days covered: an order that never counted (entered in error, cancelled, stopped) has none.
+          o.period && o.status !== 'excluded' && o.status !== 'inactive'
             ? [
                 {
                   id: o.id,
