@@ -33,23 +33,22 @@ export function orderCard(
   const toKnown = after.mme.complete && !ctx.ordersIncomplete;
   const crossed = fromKnown ? THRESHOLDS.find((t) => exactFrom < t.mme && exactTo >= t.mme) : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
-  const atLeast = (known: boolean): string => (known ? '' : 'at least ');
   let headline: string;
   if (unknown.length > 0) {
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
-    headline = `Buprenorphine is not converted to MME: the total stays at ${atLeast(toKnown)}${to} MME/day`;
+    headline = `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}`;
   } else if (!fromKnown && from === 0) {
-    headline = `This order brings the total to ${atLeast(toKnown)}${to} MME/day (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
+    headline = `This order brings the total to ${boundedMme(to, toKnown)} (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
   } else if (!fromKnown) {
-    headline = `This order brings the total from at least ${from} to ${atLeast(toKnown)}${to} MME/day${above ? ` (${above.mme} or more)` : ''}`;
+    headline = `This order brings the total from at least ${from} to ${boundedMme(to, toKnown)}${above ? ` (${above.mme} or more)` : ''}`;
   } else {
-    headline = `This order brings the total from ${from} to ${atLeast(toKnown)}${to} MME/day${crossed ? ` (crosses ${crossed.mme})` : ''}`;
+    headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
   const detail = [
     ...drafts.map(orderLine),
     '',
-    `Total before this order: ${fromKnown ? `${from} MME/day` : boundedMme(from, false)}; with it: ${toKnown ? `${to} MME/day` : boundedMme(to, false)}.`,
+    `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),
   ].join('\n');
   return {

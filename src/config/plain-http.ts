@@ -18,12 +18,11 @@ function isPlainRemote(url: string): boolean {
 
 /** One warning per setting that names such a URL (the setting, not the URL: it may hold credentials). */
 export function plainHttpWarnings(
-  config: Pick<Config, 'publicBaseUrl' | 'fhir' | 'auth'> &
-    Partial<Pick<Config, 'publicBaseUrlAssumed' | 'host'>>,
+  config: Pick<Config, 'publicBaseUrl' | 'publicBaseUrlAssumed' | 'host' | 'fhir' | 'auth'>,
 ): string[] {
   const warnings: string[] = [];
   // Listening for other machines under a loopback address: EHR tokens (audience) and card links would not match.
-  if (config.publicBaseUrlAssumed && config.host !== undefined && !isLoopbackHost(config.host))
+  if (config.publicBaseUrlAssumed && !isLoopbackHost(config.host))
     warnings.push(
       `PUBLIC_BASE_URL is not set while HOST lets other machines in: the service takes ${config.publicBaseUrl} as its public address, so tokens addressed to the one EHRs use get 401 and card links point to this machine's loopback`,
     );

@@ -141,12 +141,8 @@ interface StatedIngredient {
 }
 
 function opioidOfIngredient(input: IngredientInput): OpioidIngredient | undefined {
-  for (const coding of input.codings) {
-    if (isRxnorm(coding) && coding.code) {
-      const byCode = opioidIngredientByRxcui(coding.code);
-      if (byCode) return byCode;
-    }
-  }
+  const byCode = ingredientByCode(input.codings);
+  if (byCode) return byCode;
   const names = [input.text, ...input.codings.map((c) => c.display)].filter((t): t is string => !!t);
   for (const name of names) {
     const hit = opioidIngredientByName(name) ?? opioidIngredientInText(name);

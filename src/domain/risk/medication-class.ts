@@ -49,18 +49,25 @@ const MOUD_NALTREXONE_MIN_MG = 25;
  * Naltrexone that treats OUD: named or coded naltrexone, alone - not with bupropion (Contrave), and not at a low
  * dose its name states (low-dose naltrexone for pain). A code alone (no name, no strength) counts: it may be either.
  */
+/** Whether the product or one of its ingredients carries this RxNorm code. */
+function hasRxnorm(product: ProductInput, code: string): boolean {
+  return [...product.codings, ...product.ingredients.flatMap((i) => i.codings)].some(
+    (c) => isSystem(c, 'rxnorm') && c.code?.trim() === code,
+  );
+}
+
+/** The product's names: its text, its codings' displays and its ingredients' texts. */
+function names(product: ProductInput): string[] {
+  return [...texts(product), ...product.ingredients.map((i) => i.text).filter((t): t is string => !!t)];
+}
+
 function isMoudNaltrexone(product: ProductInput): boolean {
-  const codings = [...product.codings, ...product.ingredients.flatMap((i) => i.codings)];
-  const rxnorm = (code: string): boolean =>
-    codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === code);
-  const names = [
-    ...texts(product),
-    ...product.ingredients.map((i) => i.text).filter((t): t is string => !!t),
-  ];
-  if (!rxnorm(NALTREXONE_RXCUI) && !names.some((t) => NALTREXONE_NAMES.test(t))) return false;
-  if (rxnorm(CONTRAVE_RXCUI) || rxnorm(BUPROPION_RXCUI) || names.some((t) => WITH_BUPROPION.test(t)))
+  const rxnorm = (code: string): boolean => hasRxnorm(product, code);
+  const named = names(product);
+  if (!rxnorm(NALTREXONE_RXCUI) && !named.some((t) => NALTREXONE_NAMES.test(t))) return false;
+  if (rxnorm(CONTRAVE_RXCUI) || rxnorm(BUPROPION_RXCUI) || named.some((t) => WITH_BUPROPION.test(t)))
     return false;
-  return !names.some((t) => {
+  return !named.some((t) => {
     const mg = NALTREXONE_MG.exec(t)?.[1];
     return mg !== undefined && Number(mg) < MOUD_NALTREXONE_MIN_MG;
   });
@@ -83,13 +90,8 @@ function isPainBuprenorphine(product: ProductInput, resolved: ResolvedProduct): 
   if (buprenorphine.length === 0) return false;
   if (resolved.doseForm === 'transdermal' || buprenorphine.some((c) => c.strength?.unit === 'mcg/h'))
     return true;
-  const names = [resolved.name, ...texts(product)].filter((t): t is string => t !== undefined);
-  const codings = [...product.codings, ...product.ingredients.flatMap((i) => i.codings)];
-  if (
-    names.some((t) => WITH_NALOXONE.test(t)) ||
-    codings.some((c) => isSystem(c, 'rxnorm') && c.code?.trim() === NALOXONE_RXCUI)
-  )
-    return false;
+  const named = [...(resolved.name === undefined ? [] : [resolved.name]), ...names(product)];
+  if (named.some((t) => WITH_NALOXONE.test(t)) || hasRxnorm(product, NALOXONE_RXCUI)) return false;
   return buprenorphine.every(
     (c) =>
       c.strength !== undefined && c.strength.unit === 'mg' && c.strength.value < MOUD_BUPRENORPHINE_MIN_MG,

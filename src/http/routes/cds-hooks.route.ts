@@ -41,7 +41,8 @@ function draftResources(context: Readonly<Record<string, unknown>>, hook: string
     return [`${str(r.resourceType) ?? ''}/${str(r.id) ?? ''}`, ...(url === undefined ? [] : [url])];
   };
   const selections = context.selections.filter((s): s is string => typeof s === 'string');
-  const known = new Set(all.flatMap(names));
+  const named = all.map((r) => ({ r, names: names(r) }));
+  const known = new Set(named.flatMap((n) => n.names));
   const unknown = selections.filter((s) => !known.has(s));
   if (unknown.length > 0)
     throw badRequest(
@@ -51,7 +52,9 @@ function draftResources(context: Readonly<Record<string, unknown>>, hook: string
         .join(', ')} name${unknown.length === 1 ? 's' : ''} no entry of context.draftOrders`,
     );
   const selected = new Set(selections);
-  return all.filter((r) => names(r).some((n) => selected.has(n)) || r.resourceType !== 'MedicationRequest');
+  return named
+    .filter((n) => n.names.some((name) => selected.has(name)) || n.r.resourceType !== 'MedicationRequest')
+    .map((n) => n.r);
 }
 
 export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
