@@ -11,7 +11,15 @@ import type {
 } from '../domain/opioid/order.types.ts';
 import { supplyEnd } from '../domain/opioid/coverage.ts';
 import type { OrderDates } from '../domain/risk/relevant-history.ts';
-import { amountField, date, durationDays, numberField, optionalDate } from './fhir-values.ts';
+import {
+  amountField,
+  codings,
+  conceptText,
+  date,
+  durationDays,
+  numberField,
+  optionalDate,
+} from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -90,6 +98,14 @@ function maxPerPeriod(value: unknown, problems: string[]): Pick<SigInput, 'maxPe
   return { maxPerPeriod: { amount, periodDays } };
 }
 
+/** Dosage.route: absent when the instruction names none (or sends something that is not a CodeableConcept). */
+function route(value: unknown): SigInput['route'] {
+  const r = obj(value);
+  if (!r) return undefined;
+  const read = { codings: codings(r), text: conceptText(r) };
+  return read.codings.length > 0 || read.text !== undefined ? read : undefined;
+}
+
 function sig(raw: Json): SigInput {
   const problems: string[] = [];
   return {
@@ -98,6 +114,7 @@ function sig(raw: Json): SigInput {
     doses: objs(raw.doseAndRate).map((entry) => doseEntry(entry, problems)),
     timing: timing(raw.timing, problems),
     ...maxPerPeriod(raw.maxDosePerPeriod, problems),
+    route: route(raw.route),
     problems,
   };
 }

@@ -67,6 +67,8 @@ describe('dosing identity', () => {
     ['timing code', withTiming({ code: 'QID' })],
     ['bounds', withTiming({ boundsDays: 7 })],
     ['no timing', withSig({ timing: undefined })],
+    ['route', withSig({ route: { codings: [{ code: 'IV' }] } })],
+    ['route text', withSig({ route: { codings: [], text: 'oral' } })],
     ['a second instruction', { ...base, sigs: [sig, sig] }],
   ])('differs by %s', (_, other) => {
     expect(sameDosing(base, other)).toBe(false);

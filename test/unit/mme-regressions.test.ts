@@ -161,6 +161,75 @@ describe('product and units', () => {
     expect(report.complete).toBe(false);
   });
 
+  describe('Dosage.route', () => {
+    const SNOMED = 'http://snomed.info/sct';
+    const routed = (
+      rxcui: string,
+      route: { coding?: { system?: string; code?: string; display?: string }[]; text?: string },
+    ): MedicationRequest => {
+      const order = medicationRequest({
+        id: 'r',
+        rxcui,
+        authoredOn: '2026-01-10',
+        dosages: [{ dose: mg(4), timing: every(4, 'h') }],
+      });
+      order.dosageInstruction![0]!.route = route;
+      return order;
+    };
+
+    it.each([
+      [
+        'SNOMED intravenous',
+        { coding: [{ system: SNOMED, code: '47625008', display: 'Intravenous route' }] },
+      ],
+      ['SNOMED subcutaneous', { coding: [{ system: SNOMED, code: '34206005' }] }],
+      [
+        'an EHR code "IV"',
+        { coding: [{ system: 'urn:oid:1.2.840.114350.1.13.0.1.7.4.798268.7025', code: 'IV' }] },
+      ],
+      ['text "Intramuscular"', { text: 'Intramuscular' }],
+    ])(
+      'morphine coded by its ingredient alone by the %s route is parenteral: unknown, never at the oral factor',
+      (_, route) => {
+        const report = analyze([routed('7052', route)]);
+        expect(onlyOrder(report)).toMatchObject({ status: 'incomplete', mme: null });
+        expect(onlyOrder(report).reasons.join(' ')).toMatch(/parenterally/);
+        expect(report.complete).toBe(false);
+      },
+    );
+
+    it('morphine coded by its ingredient alone by the oral route counts (24 mg/d = 24 MME), saying where the form came from', () => {
+      const order = onlyOrder(
+        analyze([routed('7052', { coding: [{ system: SNOMED, code: '26643006', display: 'Oral route' }] })]),
+      );
+      expect(order).toMatchObject({ status: 'counted', mme: 24 });
+      expect(order.notes).toContain('dose form taken from the route (Oral route): oral');
+    });
+
+    it('an oral tablet ordered by the intravenous route is a contradiction: unknown, with the reason', () => {
+      const order = oxy5();
+      order.dosageInstruction![0]!.route = { coding: [{ system: SNOMED, code: '47625008' }], text: 'IV' };
+      const report = onlyOrder(analyze([order]));
+      expect(report).toMatchObject({ status: 'incomplete', mme: null });
+      expect(report.reasons.join(' ')).toMatch(/route \(IV\) is parenteral but the product is .*Oral Tablet/);
+    });
+
+    it('an oral tablet with the oral route counts as before (30 MME)', () => {
+      const order = oxy5();
+      order.dosageInstruction![0]!.route = { coding: [{ system: SNOMED, code: '26643006' }] };
+      expect(onlyOrder(analyze([order]))).toMatchObject({ status: 'counted', mme: 30 });
+    });
+
+    it("a refill by another route does not share the first order's dose", () => {
+      const oral = routed('7052', { text: 'PO' });
+      const iv = routed('7052', { text: 'IV' });
+      iv.id = 'r2';
+      iv.authoredOn = '2026-01-12';
+      const report = analyze([oral, iv]);
+      expect(report.orders.map((o) => o.mme)).toEqual([24, null]);
+    });
+  });
+
   it.each(['Solution for infusion', 'Epidural solution', 'Intrathecal solution', 'IV solution'])(
     'a Medication whose form is "%s" is parenteral: no factor, unknown (not oral)',
     (form) => {

@@ -1,6 +1,6 @@
 /**
  * Identity of an order's dosing - every field computeOrderDose reads besides the product: dispense quantity and
- * duration, and each dosage instruction (PRN, sequence, unreadable fields, timing, maximum per period, doses). A hash to find
+ * duration, and each dosage instruction (PRN, sequence, unreadable fields, timing, maximum per period, route, doses). A hash to find
  * candidates and a structural comparison to confirm, so monthly refills share one dose computation without
  * building a key string per order. Both functions must read the same fields.
  */
@@ -40,6 +40,13 @@ function mixTiming(h: number, t: TimingInput | undefined): number {
   return mixNumber(mixString(out, t.code), t.boundsDays);
 }
 
+function mixRoute(h: number, r: SigInput['route']): number {
+  if (!r) return mixInt(h, 0x165667b1);
+  let out = mixString(mixInt(h, r.codings.length), r.text);
+  for (const c of r.codings) out = mixString(mixString(mixString(out, c.system), c.code), c.display);
+  return out;
+}
+
 export function dosingHash(order: OrderInput): number {
   let h = mixNumber(mixAmount(0x811c9dc5, order.quantity), order.supplyDays);
   h = mixInt(h, order.sigs.length);
@@ -49,6 +56,7 @@ export function dosingHash(order: OrderInput): number {
     for (const problem of s.problems) h = mixString(h, problem);
     h = mixTiming(h, s.timing);
     h = mixNumber(mixAmount(h, s.maxPerPeriod?.amount), s.maxPerPeriod?.periodDays);
+    h = mixRoute(h, s.route);
     h = mixInt(h, s.doses.length);
     for (const d of s.doses) {
       h = mixString(h, d.type);
@@ -88,6 +96,23 @@ function sameDose(a: DoseInput, b: DoseInput): boolean {
   );
 }
 
+function sameRoute(a: SigInput['route'], b: SigInput['route']): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.text === b.text &&
+    a.codings.length === b.codings.length &&
+    a.codings.every((c, i) => {
+      const other = b.codings[i];
+      return (
+        other !== undefined &&
+        c.system === other.system &&
+        c.code === other.code &&
+        c.display === other.display
+      );
+    })
+  );
+}
+
 function sameSig(a: SigInput, b: SigInput): boolean {
   return (
     a.asNeeded === b.asNeeded &&
@@ -97,6 +122,7 @@ function sameSig(a: SigInput, b: SigInput): boolean {
     sameTiming(a.timing, b.timing) &&
     sameAmount(a.maxPerPeriod?.amount, b.maxPerPeriod?.amount) &&
     a.maxPerPeriod?.periodDays === b.maxPerPeriod?.periodDays &&
+    sameRoute(a.route, b.route) &&
     a.doses.length === b.doses.length &&
     a.doses.every((d, i) => {
       const other = b.doses[i];

@@ -2,11 +2,12 @@
  * One order's MME/day with its derivation: sig-based first, supply-based as the fallback, each ingredient
  * converted by the chosen factor set. Unknown stays unknown: `mme` is null with reasons, never 0.
  */
-import { convert, type DailyAmount } from './conversion.ts';
+import { convert, type Conversion, type DailyAmount } from './conversion.ts';
 import type { DailyStep, UnitsPerDay } from './daily-amount.types.ts';
 import type { FactorSet } from './factor-sets.ts';
 import type { OrderInput } from './order.types.ts';
 import type { ResolvedComponent, ResolvedProduct, StrengthSource } from './product.resolver.ts';
+import { orderDoseForm, type OrderDoseForm } from './route.ts';
 import { dailyStepsFromSig } from './sig-dose.ts';
 import { formatNumber, formatStrength, type Strength } from './strength.ts';
 import { dailyStepFromSupply } from './supply-dose.ts';
@@ -68,9 +69,13 @@ function inRange(value: number): boolean {
   return Number.isFinite(value) && value >= 0 && value <= MAX_NUMBER;
 }
 
-function convertStep(step: DailyStep, set: FactorSet, product: ResolvedProduct): DoseStep {
+function convertStep(step: DailyStep, set: FactorSet, form: OrderDoseForm): DoseStep {
   const ingredients: IngredientMme[] = step.ingredients.map(({ component, amount, terms }) => {
-    const conversion = convert(set, component.ingredient, product.doseForm, amount);
+    const converted = convert(set, component.ingredient, form.doseForm, amount);
+    const conversion: Conversion =
+      form.conflict !== undefined && converted.kind === 'converted'
+        ? { kind: 'no-factor', reason: form.conflict }
+        : converted;
     const amountText = `${formatNumber(amount.value)} ${amount.unit}`;
     const head =
       terms.length === 1 && terms[0] === amountText ? amountText : `${terms.join(' + ')} = ${amountText}`;
@@ -173,8 +178,10 @@ export function computeOrderDose(order: OrderInput, product: ResolvedProduct, se
       reasons.push(`sig: ${sig.problem}`, `supply: ${supply.problem}`);
     }
   }
-  const doseSteps = method ? steps.map((s) => convertStep(s, set, product)) : [unknownStep(product, set)];
+  const form = orderDoseForm(product.doseForm, product.doseFormText, order.sigs);
+  const doseSteps = method ? steps.map((s) => convertStep(s, set, form)) : [unknownStep(product, set)];
   for (const s of steps) notes.push(...s.notes);
+  if (form.note !== undefined) notes.push(form.note);
   const all = doseSteps.flatMap((s) => s.ingredients);
   const excluded = all.length > 0 && all.every((i) => i.status === 'excluded');
   for (const i of all) {

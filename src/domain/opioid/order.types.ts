@@ -72,6 +72,8 @@ export interface SigInput {
   readonly timing?: TimingInput;
   /** Dosage.maxDosePerPeriod: at most `amount` per `periodDays` (the numerator, and the denominator in days). */
   readonly maxPerPeriod?: { readonly amount: Amount; readonly periodDays: number };
+  /** Dosage.route (codings and text), when the instruction names one. */
+  readonly route?: { readonly codings: readonly CodingInput[]; readonly text?: string };
 }
 
 export interface OrderInput {
