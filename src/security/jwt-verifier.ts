@@ -79,7 +79,11 @@ export function createJwtVerifier(
     try {
       header = decodeProtectedHeader(token);
       const payload = token.split('.')[1] ?? '';
-      unverified = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      // A JWT's claims are a JSON object (RFC 7519 7.2); null, an array or a number is no token.
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return { ok: false, reason: 'malformed' };
+      unverified = parsed as Record<string, unknown>;
     } catch {
       return { ok: false, reason: 'malformed' };
     }

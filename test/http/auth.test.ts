@@ -185,6 +185,13 @@ describe('EHR authentication', () => {
     ['a header without typ', async () => token({ header: { typ: undefined } })],
     ['an access token (typ at+jwt)', async () => token({ header: { typ: 'at+jwt' } })],
     ['not a JWT', () => Promise.resolve('abc.def')],
+    ...(['null', '[]', '5', '"s"'] as const).map((claims): [string, () => Promise<string>] => [
+      `claims that are ${claims}, not an object`,
+      () =>
+        Promise.resolve(
+          `${b64({ alg: 'ES384', typ: 'JWT', kid: 'ec-1' })}.${Buffer.from(claims).toString('base64url')}.AAAA`,
+        ),
+    ]),
   ])('refuses %s with a bare 401', async (_name, make) => {
     const res = await call(app(), await make());
     expect(res.status).toBe(401);
