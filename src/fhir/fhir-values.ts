@@ -6,7 +6,7 @@
 import type { Amount, CodingInput } from '../domain/opioid/order.types.ts';
 import type { Concept } from '../domain/record/record.types.ts';
 import { daysPerTimeUnit } from '../domain/opioid/units.ts';
-import { isPartialFhirDate, parseFhirDate, type Day } from '../domain/time/day.ts';
+import { dayFromParts, isPartialFhirDate, parseFhirDate, type Day } from '../domain/time/day.ts';
 import { num, obj, objs, str, type Json } from './json-read.ts';
 
 export function amount(value: unknown): Amount | undefined {
@@ -67,10 +67,41 @@ export function durationDays(value: unknown): number | undefined {
   return v === undefined || perUnit === undefined ? undefined : v * perUnit;
 }
 
+/** A time with its offset after the date: "T17:00:00-08:00", "T01:00Z", "T10:00:00.5+0500". */
+const ZONED_TIME =
+  /^[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.\d+)?)?(?:(Z)|([+-])([01]\d|2[0-3]):?([0-5]\d))$/;
+
+/**
+ * The day of a FHIR date or dateTime. A dateTime with its offset is an instant: its day is the one the service's
+ * time zone (TZ) gives it, the zone "today" is taken in (src/platform/clock.ts), so the same instant written with
+ * two offsets is one day and an order signed this evening is not dated tomorrow. A dateTime without an offset, or
+ * with a time out of range (both common in exports), keeps the date written.
+ */
+export function fhirDay(text: string): Day | undefined {
+  const written = parseFhirDate(text);
+  if (written === undefined || text.length === 10) return written;
+  const time = ZONED_TIME.exec(text.slice(10));
+  if (!time) return written;
+  const offsetMinutes =
+    time[4] === 'Z' ? 0 : (time[5] === '-' ? -1 : 1) * (Number(time[6]) * 60 + Number(time[7]));
+  const instant =
+    Date.UTC(
+      Number(text.slice(0, 4)),
+      Number(text.slice(5, 7)) - 1,
+      Number(text.slice(8, 10)),
+      Number(time[1]),
+      Number(time[2]),
+      Number(time[3] ?? 0),
+    ) -
+    offsetMinutes * 60_000;
+  const local = new Date(instant);
+  return dayFromParts(local.getFullYear(), local.getMonth() + 1, local.getDate()) ?? written;
+}
+
 export function date(value: unknown, field: string, problems: string[]): Day | undefined {
   const text = str(value);
   if (text === undefined) return undefined;
-  const day = parseFhirDate(text);
+  const day = fhirDay(text);
   if (day === undefined) {
     problems.push(
       isPartialFhirDate(text)
@@ -88,7 +119,7 @@ export function concept(value: unknown): Concept {
 /** A date or dateTime that may be absent; unreadable values are simply absent (no problem recorded). */
 export function optionalDate(value: unknown): Day | undefined {
   const text = str(value);
-  return text === undefined ? undefined : parseFhirDate(text);
+  return text === undefined ? undefined : fhirDay(text);
 }
 
 /** The first code of a CodeableConcept's codings (status-like fields: clinicalStatus, category). */

@@ -1,7 +1,8 @@
 /**
  * Calendar days as integers (days since 1970-01-01), so the clinical core does date arithmetic without a clock
- * or time zones. A FHIR dateTime is reduced to the calendar date written in it: "2026-03-01T23:30:00-05:00" is
- * 2026-03-01, the date the prescriber saw.
+ * or time zones. parseFhirDate reads the calendar date written at the start of a FHIR date or dateTime; the FHIR
+ * readers place a dateTime's instant in the service's time zone first (src/fhir/fhir-values.ts), the zone in which
+ * "today" is taken, so that an order written this evening as "...T01:00:00Z" is not dated tomorrow.
  */
 export type Day = number;
 
@@ -23,7 +24,8 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function fromParts(year: number, month: number, day: number): Day | undefined {
+/** The day of a calendar date, or undefined when there is no such date (2026-02-30). */
+export function dayFromParts(year: number, month: number, day: number): Day | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return daysFromCivil(year, month, day);
 }
@@ -35,17 +37,19 @@ export function parseIsoDate(text: string): Day | undefined {
 }
 
 /**
- * Parses the date part of a FHIR date or dateTime. Partial dates ("2026" or "2026-03") are not days; they return
+ * Parses the date part of a FHIR date or dateTime: "YYYY-MM-DD", alone or followed by a time ("T" or a space, then
+ * anything: exports write times in many ways). Partial dates ("2026" or "2026-03") are not days; they return
  * undefined so the caller can say the date is imprecise rather than guess the first of the month.
  */
 export function parseFhirDate(text: string): Day | undefined {
   // Hand-rolled "YYYY-MM-DD" prefix reader: three dates per order of a long history.
   if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  if (text.length > 10 && text.charCodeAt(10) !== 84 && text.charCodeAt(10) !== 32) return undefined;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 7);
   const day = digits(text, 8, 10);
   if (year < 0 || month < 0 || day < 0) return undefined;
-  return fromParts(year, month, day);
+  return dayFromParts(year, month, day);
 }
 
 /** The number written in text[from, to) if it is all ASCII digits, else -1. */
@@ -113,12 +117,12 @@ export function fhirDateRange(text: string): { readonly earliest: Day; readonly 
   if (!m) return undefined;
   const year = Number(m[1]);
   if (m[2] === undefined) {
-    const earliest = fromParts(year, 1, 1);
-    const latest = fromParts(year, 12, 31);
+    const earliest = dayFromParts(year, 1, 1);
+    const latest = dayFromParts(year, 12, 31);
     return earliest === undefined || latest === undefined ? undefined : { earliest, latest };
   }
   const month = Number(m[2]);
-  const earliest = fromParts(year, month, 1);
-  const latest = month >= 1 && month <= 12 ? fromParts(year, month, daysInMonth(year, month)) : undefined;
+  const earliest = dayFromParts(year, month, 1);
+  const latest = month >= 1 && month <= 12 ? dayFromParts(year, month, daysInMonth(year, month)) : undefined;
   return earliest === undefined || latest === undefined ? undefined : { earliest, latest };
 }
