@@ -52,16 +52,29 @@ export function describeAnalysisIssues(error: z.ZodError, input: unknown): strin
  * `input` sits in the request ("context."), put before every issue's path.
  */
 export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-      const path = issue.path.length > 0 ? `${prefix}${issue.path.join('.')}` : prefix.replace(/\.$/, '');
-      const got = issue.path.reduce<unknown>(
-        (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
-        input,
-      );
-      const shown = typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
-      return path ? `${path}: ${issue.message}${shown}` : issue.message;
-    })
-    .join('; ');
+  // Bounded whatever the input: at most MAX_ISSUES problems, names and paths cut short, so that a 400 is never
+  // larger than the request that caused it.
+  const listed = error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.slice(0, MAX_ISSUES).map((k) => short(k, 40));
+      const more = issue.keys.length > keys.length ? ` and ${issue.keys.length - keys.length} more` : '';
+      return `unknown field(s): ${keys.join(', ')}${more}`;
+    }
+    const joined = issue.path.length > 0 ? `${prefix}${issue.path.join('.')}` : prefix.replace(/\.$/, '');
+    const path = short(joined, 120);
+    const got = issue.path.reduce<unknown>(
+      (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+      input,
+    );
+    const shown = typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
+    return path ? `${path}: ${short(issue.message, 200)}${shown}` : short(issue.message, 200);
+  });
+  const more = error.issues.length - listed.length;
+  return listed.join('; ') + (more > 0 ? `; and ${more} more problem(s)` : '');
+}
+
+const MAX_ISSUES = 10;
+
+function short(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}...`;
 }

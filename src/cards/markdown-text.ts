@@ -5,6 +5,8 @@
  * start a heading or a list. (A GitHub-flavoured renderer may still turn a bare https:// address in it into a
  * link, as it would anywhere.) Our own Markdown around it is untouched.
  */
+import { joinLines } from '../domain/text.ts';
+
 const SPECIAL = /[\\`*_[\]<>|~]/g;
 /**
  * What makes a block at the start of a line - a heading (#), a quote (>, escaped anyway), a list item (-, +, *, or
@@ -13,8 +15,7 @@ const SPECIAL = /[\\`*_[\]<>|~]/g;
 const BLOCK_START = /^(\s*)(#|[-+=]|\d{1,9}(?=[.)]))/;
 
 export function markdownText(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
+  return joinLines(text)
     .replace(SPECIAL, (c) => `\\${c}`)
     .replace(BLOCK_START, (_, space: string, mark: string) =>
       /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,

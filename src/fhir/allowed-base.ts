@@ -5,11 +5,13 @@
  * called, never the caller's. One comparison for the hooks' FHIR calls and the trend app's launches; and whether
  * a URL the server returned lies under a base (`underBase`), for the links both follow. Pure: the browser shares it.
  */
+import { trimTrailing } from '../domain/text.ts';
+
 function key(text: string): string | undefined {
   try {
     const u = new URL(text.trim());
     if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return undefined;
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    return `${u.protocol}//${u.host}${trimTrailing(u.pathname, '/')}`;
   } catch {
     return undefined;
   }
@@ -36,7 +38,7 @@ export function underBase(url: string, base: string): boolean {
   }
   if (u.username !== '' || u.password !== '') return false;
   if (u.protocol !== b.protocol || u.host !== b.host) return false;
-  const basePath = b.pathname.replace(/\/+$/, '');
+  const basePath = trimTrailing(b.pathname, '/');
   return (
     u.pathname === basePath ||
     u.pathname.startsWith(`${basePath}/`) ||

@@ -6,6 +6,9 @@
  */
 import type { Amount, DoseInput, OrderInput, SigInput, TimingInput } from './order.types.ts';
 
+/** The fields of an order its dose depends on besides the product. */
+export type Dosing = Pick<OrderInput, 'quantity' | 'supplyDays' | 'sigs'>;
+
 const FLOAT = new Float64Array(1);
 const WORDS = new Uint32Array(FLOAT.buffer);
 const FNV_PRIME = 16_777_619;
@@ -47,7 +50,28 @@ function mixRoute(h: number, r: SigInput['route']): number {
   return out;
 }
 
-export function dosingHash(order: OrderInput): number {
+const amountLength = (a: Amount | undefined): number => (a?.unit?.length ?? 0) + (a?.code?.length ?? 0);
+
+/** How much text the dosing holds (units, codes, unreadable fields, routes): what a memo of it would keep. */
+export function dosingTextLength(order: Dosing): number {
+  let n = amountLength(order.quantity);
+  for (const s of order.sigs) {
+    n += s.doses.length * 16 + amountLength(s.maxPerPeriod?.amount) + (s.timing?.code?.length ?? 0);
+    n += (s.timing?.periodUnit?.length ?? 0) + (s.route?.text?.length ?? 0);
+    for (const p of s.problems) n += p.length;
+    for (const d of s.doses)
+      n +=
+        amountLength(d.dose) +
+        amountLength(d.doseRangeHigh) +
+        amountLength(d.doseRangeLow) +
+        amountLength(d.rate);
+    for (const c of s.route?.codings ?? [])
+      n += (c.system?.length ?? 0) + (c.code?.length ?? 0) + (c.display?.length ?? 0);
+  }
+  return n;
+}
+
+export function dosingHash(order: Dosing): number {
   let h = mixNumber(mixAmount(0x811c9dc5, order.quantity), order.supplyDays);
   h = mixInt(h, order.sigs.length);
   for (const s of order.sigs) {
@@ -131,7 +155,7 @@ function sameSig(a: SigInput, b: SigInput): boolean {
   );
 }
 
-export function sameDosing(a: OrderInput, b: OrderInput): boolean {
+export function sameDosing(a: Dosing, b: Dosing): boolean {
   return (
     sameAmount(a.quantity, b.quantity) &&
     a.supplyDays === b.supplyDays &&

@@ -4,11 +4,11 @@
  * over their period; stopped, cancelled, entered-in-error, draft and on-hold do not. An order whose status is
  * unknown (or missing) may or may not be in effect: over its period it makes the total incomplete.
  */
-import { BoundedMemo } from '../memo.ts';
+import { BoundedMemo, MAX_REMEMBERED_KEY } from '../memo.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
 import type { FactorSet } from './factor-sets.ts';
-import { dosingHash, sameDosing } from './dosing-identity.ts';
+import { dosingHash, dosingTextLength, sameDosing, type Dosing } from './dosing-identity.ts';
 import { computeOrderDose, type IngredientMme, type OrderDose } from './order-dose.ts';
 import type { OrderInput } from './order.types.ts';
 import { productKey, resolveProduct, type ResolvedProduct } from './product.resolver.ts';
@@ -95,7 +95,7 @@ function explain(
 interface ProductEntry {
   readonly product: ResolvedProduct;
   /** By dosingHash; each candidate is confirmed with sameDosing. */
-  readonly doses: Map<number, { readonly order: OrderInput; readonly dose: OrderDose }[]>;
+  readonly doses: Map<number, { readonly dosing: Dosing; readonly dose: OrderDose }[]>;
 }
 
 /** By factor set (a dose depends on it), then product key. */
@@ -113,12 +113,15 @@ function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedPr
   }));
   const hash = dosingHash(order);
   const candidates = entry.doses.get(hash);
-  const found = candidates?.find((c) => sameDosing(c.order, order));
+  const found = candidates?.find((c) => sameDosing(c.dosing, order));
   if (found) return { product: entry.product, dose: found.dose };
   const dose = computeOrderDose(order, entry.product, set);
+  // Only the dosing is kept (not the order's product, ids or dates), and not when it holds a hostile amount of text.
+  if (dosingTextLength(order) > MAX_REMEMBERED_KEY) return { product: entry.product, dose };
   if (entry.doses.size >= DOSES_PER_PRODUCT) entry.doses.clear();
-  if (candidates) candidates.push({ order, dose });
-  else entry.doses.set(hash, [{ order, dose }]);
+  const dosing: Dosing = { quantity: order.quantity, supplyDays: order.supplyDays, sigs: order.sigs };
+  if (candidates) candidates.push({ dosing, dose });
+  else entry.doses.set(hash, [{ dosing, dose }]);
   return { product: entry.product, dose };
 }
 

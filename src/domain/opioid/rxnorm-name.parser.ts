@@ -29,14 +29,25 @@ const PREFIX = /^(\d+(?:\.\d+)?) (HR|DAY|ML|ACTUAT) /;
 const SINGLE_PACK = /^\{\d+ \((.+?)\) \} Pack(?: \[[^\]]*\])?$/;
 const COMPONENT = /^(.+?) (\d+(?:\.\d+)?|\.\d+) ((?:MG|MCG|UNT|MEQ)(?:\/(?:ML|HR|ACTUAT|MG))?)(?: (.+))?$/;
 
+/** Longer than any RxNorm name (the longest are under 300 characters): not one, and not worth a regex's time. */
+const MAX_NAME_LENGTH = 1_000;
+
+/** The name without a trailing brand " [Oxycontin]" (the bracket after the last "]" before the end). */
+export function withoutBrand(name: string): string {
+  if (!name.endsWith(']')) return name;
+  const open = name.indexOf(' [', name.lastIndexOf(']', name.length - 2) + 1);
+  return open < 0 ? name : name.slice(0, open);
+}
+
 export function parseRxnormName(name: string): ParsedName | undefined {
+  if (name.length > MAX_NAME_LENGTH) return undefined;
   let rest = name.trim().replace(/\s+/g, ' ');
   if (rest.startsWith('{')) {
     // A pack of one product is that product; packs of several ("{...} / {...} Pack") are not read.
     const inner = SINGLE_PACK.exec(rest)?.[1];
     return inner === undefined || /[{}()]/.test(inner) ? undefined : parseRxnormName(inner);
   }
-  rest = rest.replace(/ \[[^\]]*\]$/, '').replace(QUALIFIER, '');
+  rest = withoutBrand(rest).replace(QUALIFIER, '');
 
   let durationHours: number | undefined;
   const prefix = PREFIX.exec(rest);

@@ -97,7 +97,7 @@ function lookup(raw: string): UnitInfo | undefined {
   if (cached !== undefined) return cached ?? undefined;
   const found = uncachedLookup(raw);
   // Unit strings are few and repeat across orders; bound the cache against hostile input.
-  if (CACHE.size < 10_000) CACHE.set(raw, found ?? null);
+  if (CACHE.size < 10_000 && raw.length <= 64) CACHE.set(raw, found ?? null);
   return found;
 }
 

@@ -68,7 +68,8 @@ function isMoudNaltrexone(product: ProductInput): boolean {
   if (rxnorm(CONTRAVE_RXCUI) || rxnorm(BUPROPION_RXCUI) || named.some((t) => WITH_BUPROPION.test(t)))
     return false;
   return !named.some((t) => {
-    const mg = NALTREXONE_MG.exec(t)?.[1];
+    // A product name is short; the regex's lazy scan would take quadratic time over a long hostile text.
+    const mg = NALTREXONE_MG.exec(t.slice(0, 1_000))?.[1];
     return mg !== undefined && Number(mg) < MOUD_NALTREXONE_MIN_MG;
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { CodingInput } from '../opioid/order.types.ts';
 import { normalIcd10, systemKey } from './code-systems.ts';
+import { trimTrailing } from '../text.ts';
 
 /** LOINC 44260-8: PHQ-9 item 9, thoughts that you would be better off dead or of hurting yourself. */
 export const PHQ9_ITEM9_LOINC = '44260-8';
@@ -43,7 +44,7 @@ const HOSPICE_DISPOSITIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 export function isHospiceDisposition(coding: CodingInput): boolean {
-  const system = coding.system?.trim().replace(/\/+$/, '');
+  const system = coding.system === undefined ? undefined : trimTrailing(coding.system.trim(), '/');
   const code = coding.code?.trim();
   return system !== undefined && code !== undefined && (HOSPICE_DISPOSITIONS.get(system)?.has(code) ?? false);
 }

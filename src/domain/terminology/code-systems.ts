@@ -2,6 +2,7 @@
  * Code system URIs, normalised so an EHR's spelling (https, trailing slash, OID) still matches.
  */
 import type { CodingInput } from '../opioid/order.types.ts';
+import { trimTrailing } from '../text.ts';
 
 export type SystemKey = 'rxnorm' | 'loinc' | 'snomed' | 'icd10cm' | 'other';
 
@@ -37,13 +38,15 @@ export function systemKey(system: string | undefined): SystemKey {
   if (system === undefined) return 'other';
   let key = CACHE.get(system);
   if (key === undefined) {
-    const normal = system
-      .trim()
-      .toLowerCase()
-      .replace(/^https:/, 'http:')
-      .replace(/\/+$/, '');
+    const normal = trimTrailing(
+      system
+        .trim()
+        .toLowerCase()
+        .replace(/^https:/, 'http:'),
+      '/',
+    );
     key = ALIASES.get(normal) ?? 'other';
-    if (CACHE.size < 1000) CACHE.set(system, key);
+    if (CACHE.size < 1000 && system.length <= 512) CACHE.set(system, key);
   }
   return key;
 }
@@ -59,7 +62,7 @@ export function normalIcd10(code: string): string {
   let normal = NORMAL_ICD.get(code);
   if (normal === undefined) {
     normal = code.replace(/\./g, '').trim().toUpperCase();
-    if (NORMAL_ICD.size < 50_000) NORMAL_ICD.set(code, normal);
+    if (NORMAL_ICD.size < 50_000 && code.length <= 16) NORMAL_ICD.set(code, normal);
   }
   return normal;
 }

@@ -83,6 +83,7 @@ export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
   let answer = byCode.get(code);
   if (answer === undefined) {
     answer = computeMembership(id, coding.system, code);
+    if (system.length > 512 || code.length > 64) return answer;
     if (++remembered > MEMBERSHIP_LIMIT) {
       MEMBERSHIP.clear();
       remembered = 0;

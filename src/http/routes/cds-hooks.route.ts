@@ -91,7 +91,9 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, request.body));
     const body = parsed.data;
     if (body.hook !== service.definition.hook) {
-      throw badRequest(`hook: this service answers "${service.definition.hook}", not "${body.hook}"`);
+      throw badRequest(
+        `hook: this service answers "${service.definition.hook}", not "${body.hook.slice(0, 64)}"`,
+      );
     }
     const context = service.contextSchema.safeParse(body.context);
     if (!context.success) throw badRequest(describeIssues(context.error, body.context, 'context.'));
