@@ -15,8 +15,8 @@ export function joinLines(text: string): string {
   if (!/[\r\n]/.test(text)) return text;
   const pieces = text.split(/[\r\n]+/);
   const out: string[] = [];
-  for (let i = 0; i < pieces.length; i++) {
-    let piece = pieces[i]!;
+  for (const [i, whole] of pieces.entries()) {
+    let piece = whole;
     if (i > 0) piece = piece.trimStart();
     if (i < pieces.length - 1) piece = piece.trimEnd();
     if (piece !== '' || i === 0 || i === pieces.length - 1) out.push(piece);

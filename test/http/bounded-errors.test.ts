@@ -17,7 +17,7 @@ async function post(
     headers: { 'content-type': 'application/json' },
     payload: body,
   });
-  return { status: res.statusCode, message: (res.json() as { message: string }).message, sent: body.length };
+  return { status: res.statusCode, message: res.json<{ message: string }>().message, sent: body.length };
 }
 
 describe('400 messages', () => {
