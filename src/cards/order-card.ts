@@ -7,6 +7,7 @@ import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
 import type { Card, CardContext } from './card.types.ts';
 import { boundedMme, orderLine } from './explain.ts';
+import { reaches } from '../domain/trend/round.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -31,7 +32,9 @@ export function orderCard(
   // so no crossing is claimed from it - only that the new total is at or above a threshold.
   const fromKnown = before.mme.complete && !ctx.ordersIncomplete;
   const toKnown = after.mme.complete && !ctx.ordersIncomplete;
-  const crossed = fromKnown ? THRESHOLDS.find((t) => exactFrom < t.mme && exactTo >= t.mme) : undefined;
+  const crossed = fromKnown
+    ? THRESHOLDS.find((t) => !reaches(exactFrom, t.mme) && reaches(exactTo, t.mme))
+    : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
   let headline: string;
   if (unknown.length > 0) {

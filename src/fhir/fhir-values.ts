@@ -64,7 +64,9 @@ export function durationDays(value: unknown): number | undefined {
   const q = obj(value);
   const v = num(q?.value);
   const perUnit = daysPerTimeUnit(str(q?.code) ?? str(q?.unit));
-  return v === undefined || perUnit === undefined ? undefined : v * perUnit;
+  const days = v === undefined || perUnit === undefined ? undefined : v * perUnit;
+  // 1e308 years is no duration (and would make a maximum per period 0 a day).
+  return days !== undefined && Number.isFinite(days) ? days : undefined;
 }
 
 /** A time with its offset after the date: "T17:00:00-08:00", "T01:00Z", "T10:00:00.5+0500". */

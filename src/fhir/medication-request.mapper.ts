@@ -54,8 +54,32 @@ function boundsDays(repeat: Json | undefined, problems: string[]): number | unde
   return days;
 }
 
-function distinctCount(values: readonly unknown[]): number {
-  return values.length < 2 ? values.length : new Set(values).size;
+const DAYS_OF_WEEK = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+/** "08:00:00" (FHIR time), or "08:00" as exports write it. */
+const TIME_OF_DAY = /^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$/;
+
+/**
+ * How many distinct entries a list of repeat.dayOfWeek / timeOfDay / when holds, or a problem when one of them is
+ * not a value of its kind: a dose is never divided (or multiplied) by entries that say nothing.
+ */
+function listCount(
+  values: readonly unknown[],
+  field: string,
+  valid: (text: string) => boolean,
+  problems: string[],
+): number {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const text = typeof v === 'string' ? v.trim() : undefined;
+    if (text === undefined || !valid(text)) {
+      problems.push(
+        `timing.repeat.${field} ${JSON.stringify(v ?? null).slice(0, 40)} is not a ${field} value`,
+      );
+      return 0;
+    }
+    seen.add(field === 'dayOfWeek' ? text.toLowerCase() : text);
+  }
+  return seen.size;
 }
 
 function timing(value: unknown, problems: string[]): TimingInput | undefined {
@@ -71,9 +95,14 @@ function timing(value: unknown, problems: string[]): TimingInput | undefined {
     periodUnit: str(repeat?.periodUnit),
     code: str(objs(code?.coding)[0]?.code) ?? str(code?.text),
     boundsDays: boundsDays(repeat, problems),
-    timeOfDayCount: arr(repeat?.timeOfDay).length,
-    whenCount: arr(repeat?.when).length,
-    dayOfWeekCount: distinctCount(arr(repeat?.dayOfWeek)),
+    timeOfDayCount: listCount(arr(repeat?.timeOfDay), 'timeOfDay', (t) => TIME_OF_DAY.test(t), problems),
+    whenCount: listCount(arr(repeat?.when), 'when', (t) => /^[A-Za-z.]{1,12}$/.test(t), problems),
+    dayOfWeekCount: listCount(
+      arr(repeat?.dayOfWeek),
+      'dayOfWeek',
+      (t) => DAYS_OF_WEEK.has(t.toLowerCase()),
+      problems,
+    ),
   };
 }
 

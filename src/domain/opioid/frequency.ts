@@ -82,9 +82,13 @@ export function administrationsPerDay(timing: TimingInput | undefined): Frequenc
     const periodDays = period * unitDays;
     if (count === undefined && listed === 0)
       notes.push('no frequency given: once per period assumed (FHIR Timing default)');
-    const byFrequency = (count ?? 1) / periodDays;
+    // Per day without the rounding error of a fraction of a day: 1 every 240 min is 1 x 1440 / 240 = 6, exactly
+    // (1 / (240 x 1/1440) is 5.999999999999999, which fell short of 90 MME/day at 6 x 10 mg of oxycodone).
+    const perDayOf = (n: number): number =>
+      unitDays < 1 ? (n * Math.round(1 / unitDays)) / period : n / periodDays;
+    const byFrequency = perDayOf(count ?? 1);
     // Times of day are per day taken: q8h at 06, 14, 22 is 3/d; daily at 08 and 20 is 2/d; weekly at 08 is 1/wk.
-    const byList = listed === 0 ? 0 : periodDays < 1 ? listed : Math.max(listed, count ?? 1) / periodDays;
+    const byList = listed === 0 ? 0 : periodDays < 1 ? listed : perDayOf(Math.max(listed, count ?? 1));
     if (count !== undefined && byList > byFrequency) {
       notes.push(
         `the timing lists ${listed} times a day but its frequency gives fewer: the larger is counted`,

@@ -60,13 +60,15 @@ function ingredientBase(
 }
 
 /**
- * Numeric sanity bound, not a clinical threshold: amounts beyond it are data errors (a dose of 1e300 mg), and
- * would overflow when rounded for display.
+ * Numeric sanity bounds, not clinical thresholds: amounts beyond them are data errors (a dose of 1e300 mg, or one
+ * every 1e308 days), and would overflow when rounded for display or vanish to 0. Doses of 0 never get here (a dose
+ * must be positive): a daily amount or MME below MIN_NUMBER comes from absurd values, and is unknown, never 0.
  */
 const MAX_NUMBER = 1e9;
+const MIN_NUMBER = 1e-6;
 
 function inRange(value: number): boolean {
-  return Number.isFinite(value) && value >= 0 && value <= MAX_NUMBER;
+  return Number.isFinite(value) && value >= MIN_NUMBER && value <= MAX_NUMBER;
 }
 
 function convertStep(step: DailyStep, set: FactorSet, form: OrderDoseForm): DoseStep {
@@ -88,7 +90,7 @@ function convertStep(step: DailyStep, set: FactorSet, form: OrderDoseForm): Dose
         factorPer: null,
         mme: null,
         status: 'unknown-dose',
-        derivation: 'the dose values are out of range: no finite daily amount',
+        derivation: 'the dose values are out of range: no plausible daily amount',
       };
     }
     switch (conversion.kind) {

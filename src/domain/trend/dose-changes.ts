@@ -6,7 +6,7 @@
 import { formatDay, type Day } from '../time/day.ts';
 import { valueOn, type DailySeries } from './daily-series.ts';
 import type { TrendRules } from './trend-rules.ts';
-import { roundMme } from './round.ts';
+import { reaches, roundMme } from './round.ts';
 
 export interface Escalation {
   readonly detected: boolean;
@@ -45,15 +45,18 @@ export function detectEscalation(
   const baseline = highest(series, since - rules.baselineDays + 1, since);
   const now = highest(series, asOf, asOf);
   let rule: string | null = null;
+  // A baseline with days of unknown dose is a lower bound: the dose then may have been as high as now, so neither
+  // a rise nor a crossing can be told (never read as a rise from 0). Now's lower bound is enough for "reaches".
+  if (!baseline.complete) rule = null;
   // Starting opioids (no baseline) is initiation, not a 1.5x rise; a new crossing of 50 or 90 counts either way.
-  if (
+  else if (
     baseline.value > 0 &&
-    now.value >= baseline.value * rules.ratio &&
-    now.value - baseline.value >= rules.minIncrease
+    reaches(now.value, baseline.value * rules.ratio) &&
+    reaches(now.value - baseline.value, rules.minIncrease)
   ) {
     rule = `>= ${rules.ratio} x and >= +${rules.minIncrease} MME/day in ${rules.lookbackDays} days`;
   } else {
-    const crossed = rules.thresholds.filter((t) => now.value >= t && baseline.value < t);
+    const crossed = rules.thresholds.filter((t) => reaches(now.value, t) && !reaches(baseline.value, t));
     if (crossed.length > 0)
       rule = `crossed ${Math.max(...crossed)} MME/day in the last ${rules.lookbackDays} days`;
   }

@@ -4,7 +4,7 @@
  */
 import { formatDay, type Day } from '../time/day.ts';
 import { valueOn, type DailySeries } from './daily-series.ts';
-import { roundMme } from './round.ts';
+import { reaches, roundMme } from './round.ts';
 import type { TrendRules } from './trend-rules.ts';
 import { detectEscalation, detectTaper, type Escalation, type Taper } from './dose-changes.ts';
 
@@ -79,7 +79,7 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
   let longestPossibleRun = 0;
   for (let d = asOf - rules.ltot.windowDays + 1; d <= asOf; d++) {
     coveredDays += series.covered[d - series.first] ?? 0;
-    const atOrAbove = valueOn(series, d) >= rules.ltotTrial.minMme;
+    const atOrAbove = reaches(valueOn(series, d), rules.ltotTrial.minMme);
     run = atOrAbove ? run + 1 : 0;
     longestRun = Math.max(longestRun, run);
     possibleRun = atOrAbove || (series.unknown[d - series.first] ?? 0) > 0 ? possibleRun + 1 : 0;

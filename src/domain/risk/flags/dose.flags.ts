@@ -1,5 +1,6 @@
 /** Flags read from the MME analysis: high dose, escalation, long-term opioid therapy (brief 2.3 and 3). */
 import { formatDay } from '../../time/day.ts';
+import { reaches } from '../../trend/round.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import type { RiskContext } from '../risk-context.ts';
 
@@ -24,7 +25,7 @@ export function doseFlags(ctx: RiskContext): Flag[] {
     detail: `current total ${total} MME/day${lowerBound}`,
   };
   // Thresholds compare the unrounded total; the evidence shows it rounded.
-  if (mme.exactTotalMme >= rules.highDose.reassess) {
+  if (reaches(mme.exactTotalMme, rules.highDose.reassess)) {
     flags.push({
       code: 'high-dose-50',
       rule: `current MME >= ${rules.highDose.reassess} MME/day`,
@@ -33,7 +34,7 @@ export function doseFlags(ctx: RiskContext): Flag[] {
       evidence: [totalEvidence, ...contributingOrders(ctx)],
     });
   }
-  if (mme.exactTotalMme >= rules.highDose.avoid) {
+  if (reaches(mme.exactTotalMme, rules.highDose.avoid)) {
     flags.push({
       code: 'high-dose-90',
       rule: `current MME >= ${rules.highDose.avoid} MME/day`,

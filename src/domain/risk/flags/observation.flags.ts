@@ -325,7 +325,8 @@ function phqScoreOfText(text: string): number | undefined {
 
 function phqScore(value: ObservationValue | undefined): number | undefined {
   const n = numberOf(value);
-  if (n !== undefined) return n;
+  // A PHQ-9 item is answered 0-3; any other number (-1, 7, 1e308) is an error in the record: unread, never "no".
+  if (n !== undefined) return Number.isInteger(n) && n >= 0 && n <= 3 ? n : undefined;
   if (value?.kind === 'string') return phqScoreOfText(value.text);
   if (value?.kind !== 'concept') return undefined;
   for (const c of value.concept.codings) {
