@@ -1,8 +1,15 @@
 /**
  * Loads the FHIR profiles and the synthetic patients into a FHIR R4 server (docker-compose's seed step, or any
  * server of your own): FHIR_BASE_URL=http://localhost:8090/fhir node scripts/seed-fhir.ts
- * Waits up to SEED_WAIT_SECONDS (default 120) for the server to answer. Synthetic data only.
+ * Waits up to SEED_WAIT_SECONDS (default 120) for the server to answer. Synthetic data only, with its dates moved
+ * to today (as the demo's), so that the histories end now and the hooks answer with the cards they were made for.
  */
+import type { Resource } from '@medplum/fhirtypes';
+import { shiftDates } from '../src/demo/date-shift.ts';
+import { parseIsoDate } from '../src/domain/time/day.ts';
+import type { Json } from '../src/fhir/json-read.ts';
+import { localDate, systemClock } from '../src/platform/clock.ts';
+import { AS_OF } from '../test/fixtures/synthetic-patients.ts';
 import { loadConformance, loadPatients, waitForFhir } from '../test/synthetic/load-into-fhir.ts';
 import { syntheticPopulation } from '../test/synthetic/population.ts';
 
@@ -16,7 +23,11 @@ if (!/^https?:\/\//.test(base)) {
 try {
   await waitForFhir(base, Number(process.env.SEED_WAIT_SECONDS ?? '120') * 1000);
   const conformance = await loadConformance(base);
-  const population = syntheticPopulation();
+  const shift = (parseIsoDate(localDate(systemClock)) ?? 0) - (parseIsoDate(AS_OF) ?? 0);
+  const population = syntheticPopulation().map((p) => ({
+    ...p,
+    resources: shiftDates(p.resources as unknown as Json[], shift) as unknown as Resource[],
+  }));
   const resources = await loadPatients(base, population);
   process.stdout.write(
     `loaded ${conformance} conformance resources and ${population.length} synthetic patients (${resources} resources) into ${base}\n` +

@@ -49,8 +49,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
 }
 
-function defaultReplayCache(config: Config): ReplayCache {
-  return config.redisUrl ? redisReplayCacheAt(config.redisUrl) : memoryReplayCache();
+function defaultReplayCache(config: Config, warn: (message: string) => void): ReplayCache {
+  return config.redisUrl ? redisReplayCacheAt(config.redisUrl, warn) : memoryReplayCache();
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -145,7 +145,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Demo mode: the demo page's own key, made now, in memory only.
   const demoIssuer = deps.config.demo ? createDemoIssuer() : undefined;
   // Only authentication needs the replay cache; /readyz reports it with the store.
-  const replayCache = auth.enabled ? (deps.replayCache ?? defaultReplayCache(deps.config)) : undefined;
+  const replayCache = auth.enabled
+    ? (deps.replayCache ??
+      defaultReplayCache(deps.config, (m) => {
+        app.log.warn(m);
+      }))
+    : undefined;
   if (replayCache) {
     if (!deps.replayCache) app.addHook('onClose', () => replayCache.close());
     const verifier = (async () =>

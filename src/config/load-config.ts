@@ -1,4 +1,5 @@
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
+import { trimTrailing } from '../domain/text.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
 import type { TrustedIssuer } from '../security/jwt-verifier.ts';
 import { EnvSchema } from './config.schema.ts';
@@ -52,7 +53,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once. Throws ConfigError naming every invalid variable (never its value). */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // A variable set to nothing ("PORT=") is unset: its default, not 0 or an empty name.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v === undefined || v.trim() !== ''));
+  const parsed = EnvSchema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -71,9 +74,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'invalid configuration:\n  DEMO: the demo hands its signing key to any browser that asks; it listens on loopback only (HOST 127.0.0.1, localhost or ::1)',
     );
-  const publicBaseUrl = (
-    e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`
-  ).replace(/\/+$/, '');
+  // Any-address hosts are reached on loopback; an IPv6 address is written in brackets in a URL.
+  const reachable = e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST === '::' ? '::1' : e.HOST;
+  const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
+  const publicBaseUrl = trimTrailing(e.PUBLIC_BASE_URL ?? `http://${urlHost}:${e.PORT}`, '/');
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,

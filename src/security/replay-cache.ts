@@ -84,14 +84,29 @@ export function redisReplayCache(redis: Redis, prefix = 'opioid-pain-cds:jti:'):
  * Retry-After promptly. Tokens that arrive before the first connection is up get 503 too (/readyz says not ready
  * until then). The client reconnects in the background.
  */
-export function redisReplayCacheAt(url: string): ReplayCache {
+export function redisReplayCacheAt(
+  url: string,
+  warn: (message: string) => void = () => undefined,
+): ReplayCache {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,
     maxRetriesPerRequest: 1,
   });
-  // Errors surface as refused tokens (fail closed) and in the log; they must not crash the process.
-  redis.on('error', () => undefined);
+  // Errors surface as refused tokens (fail closed) and in the log - once per outage, without the URL (it may hold a
+  // password); they must not crash the process.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    warn(
+      `replay cache: Redis is unavailable (${error.message.slice(0, 120)}); EHR tokens are refused until it answers`,
+    );
+  });
+  redis.on('ready', () => {
+    if (down) warn('replay cache: Redis answers again');
+    down = false;
+  });
   return redisReplayCache(redis);
 }

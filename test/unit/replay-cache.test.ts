@@ -3,7 +3,7 @@
  * make room (it could then be replayed); a full cache refuses new tokens instead, until some expire.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryReplayCache } from '../../src/security/replay-cache.ts';
+import { memoryReplayCache, redisReplayCacheAt } from '../../src/security/replay-cache.ts';
 
 describe('memoryReplayCache', () => {
   it('accepts a token once until it expires, then again', async () => {
@@ -35,5 +35,21 @@ describe('memoryReplayCache', () => {
     t = 2_000;
     expect(await cache.firstUse('new', 60_000)).toBe(true);
     expect(await cache.firstUse('long', 60_000)).toBe(false);
+  });
+});
+
+describe('redisReplayCacheAt', () => {
+  it('says once that Redis cannot be reached (without its URL), and refuses tokens', async () => {
+    const warnings: string[] = [];
+    const cache = redisReplayCacheAt('redis://:secret@127.0.0.1:1', (m) => warnings.push(m));
+    try {
+      await expect(cache.firstUse('iss|jti', Date.now() + 60_000)).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^replay cache: Redis is unavailable .*EHR tokens are refused/);
+      expect(warnings[0]).not.toContain('secret');
+    } finally {
+      await cache.close();
+    }
   });
 });
