@@ -17,7 +17,7 @@ import type { CodingInput, IngredientInput, ProductInput } from './order.types.t
 import { opioidIngredientByBrandInText, opioidProductNameByRxcui, productByRxcui } from './product-table.ts';
 import { parseRxnormName } from './rxnorm-name.parser.ts';
 import type { Strength } from './strength.ts';
-import { trimTrailing } from '../text.ts';
+import { normalSystemUri } from '../terminology/code-systems.ts';
 
 export const RXNORM_SYSTEMS: readonly string[] = [
   'http://www.nlm.nih.gov/research/umls/rxnorm',
@@ -68,13 +68,7 @@ export function isRxnorm(coding: CodingInput): boolean {
   if (system === RXNORM_SYSTEMS[0]) return true;
   let known = SYSTEM_IS_RXNORM.get(system);
   if (known === undefined) {
-    const normal = trimTrailing(
-      system
-        .trim()
-        .toLowerCase()
-        .replace(/^https:/, 'http:'),
-      '/',
-    );
+    const normal = normalSystemUri(system);
     known = RXNORM_SYSTEMS.includes(normal);
     // Few distinct systems occur; the bound only guards against hostile input.
     if (SYSTEM_IS_RXNORM.size < 1000 && system.length <= 512) SYSTEM_IS_RXNORM.set(system, known);

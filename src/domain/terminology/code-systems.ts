@@ -34,17 +34,22 @@ const ALIASES = new Map<string, SystemKey>([
 
 const CACHE = new Map<string, SystemKey>();
 
+/** A system URI as compared: trimmed, lower case, http for https, no trailing slash. */
+export function normalSystemUri(system: string): string {
+  return trimTrailing(
+    system
+      .trim()
+      .toLowerCase()
+      .replace(/^https:/, 'http:'),
+    '/',
+  );
+}
+
 export function systemKey(system: string | undefined): SystemKey {
   if (system === undefined) return 'other';
   let key = CACHE.get(system);
   if (key === undefined) {
-    const normal = trimTrailing(
-      system
-        .trim()
-        .toLowerCase()
-        .replace(/^https:/, 'http:'),
-      '/',
-    );
+    const normal = normalSystemUri(system);
     key = ALIASES.get(normal) ?? 'other';
     if (CACHE.size < 1000 && system.length <= 512) CACHE.set(system, key);
   }
