@@ -43,7 +43,10 @@ export interface Report {
   longTermOpioidTherapy: boolean;
   longTermOpioidTherapyDetail: {
     coveredDays: number;
+    possiblyCoveredDays: number;
+    possible: boolean;
     longestRunAtOrAboveTrialMme: number;
+    longestRunPossiblyAtOrAboveTrialMme: number;
     rulesMet: string[];
   };
   escalation: { detected: boolean; rule: string | null; fromMme: number; toMme: number; complete: boolean };

@@ -124,6 +124,63 @@ describe('long-term opioid therapy', () => {
   });
 });
 
+describe('long-term opioid therapy: refill gaps and orders of unknown status', () => {
+  // 28-day fills collected every 30 days: two days without tablets between refills.
+  const fillsEvery = (everyDays: number, supplyDays: number, tabsPerDay: number) =>
+    Array.from({ length: 6 }, (_, i) =>
+      medicationRequest({
+        id: `g${i}`,
+        rxcui: '1049621',
+        authoredOn: shift(START, i * everyDays),
+        status: 'completed',
+        dosages: [{ dose: tab(tabsPerDay), timing: every(1, 'd') }],
+        supply: { days: supplyDays },
+      }),
+    );
+
+  it('a refill a few days late does not end a stretch at >= 15 MME/day (the trial rule)', () => {
+    const report = analyze(fillsEvery(30, 28, 2), AS_OF);
+    const detail = report.longTermOpioidTherapyDetail;
+    // From 2025-07-20 to the last fill's 28th day, 2026-01-13: 178 days, gaps of 2 days bridged.
+    expect(detail.longestRunAtOrAboveTrialMme).toBe(178);
+    expect(detail.rulesMet).toContainEqual(expect.stringMatching(/^>= 15 MME\/day for 178 days/));
+  });
+
+  it('a gap longer than a week ends the stretch', () => {
+    // 20-day fills every 30 days: 10 days without opioid between them.
+    const detail = analyze(fillsEvery(30, 20, 2), AS_OF).longTermOpioidTherapyDetail;
+    expect(detail.longestRunAtOrAboveTrialMme).toBe(20);
+    expect(detail.rulesMet.some((r) => r.startsWith('>= 15 MME/day'))).toBe(false);
+  });
+
+  it('orders of unknown status are possible opioid days, not certain ones: LTOT unknown, never asserted', () => {
+    const orders = monthlyFills(
+      START,
+      Array.from({ length: 6 }, () => ({ tabsPerDay: 2 })),
+    ).map((o) => ({ ...o, status: 'unknown' as const }));
+    const report = analyze(orders, AS_OF);
+    expect(report.longTermOpioidTherapy).toBe(false);
+    expect(report.flags.map((f) => f.code)).not.toContain('long-term-opioid-therapy');
+    expect(report.longTermOpioidTherapyDetail).toMatchObject({
+      coveredDays: 0,
+      possiblyCoveredDays: 180,
+      possible: true,
+      longestRunAtOrAboveTrialMme: 0,
+      longestRunPossiblyAtOrAboveTrialMme: 180,
+    });
+    // Control: the same orders with their status known.
+    const known = analyze(
+      monthlyFills(
+        START,
+        Array.from({ length: 6 }, () => ({ tabsPerDay: 2 })),
+      ),
+      AS_OF,
+    );
+    expect(known.longTermOpioidTherapy).toBe(true);
+    expect(known.longTermOpioidTherapyDetail).toMatchObject({ coveredDays: 180, possible: false });
+  });
+});
+
 describe('escalation and taper', () => {
   it('detects escalation: 1.5x and +20 MME/day within 90 days', () => {
     const report = analyze(

@@ -22,6 +22,8 @@ export interface Segment {
   readonly end: Day;
   readonly mme: number | null;
   readonly excluded: boolean;
+  /** The order's status is unknown: it may not have been in effect on these days at all. */
+  readonly uncertain: boolean;
 }
 
 export interface OrderAnalysis {
@@ -52,7 +54,7 @@ function segmentsOf(coverage: Coverage, dose: OrderDose): Segment[] {
       isLast || step.days === undefined
         ? coverage.end
         : Math.min(coverage.end, start + Math.ceil(step.days) - 1);
-    out.push({ start, end, mme: step.mme, excluded: dose.excluded });
+    out.push({ start, end, mme: step.mme, excluded: dose.excluded, uncertain: false });
     start = end + 1;
   }
   return out;
@@ -144,14 +146,17 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
   else if (coverage) segments = segmentsOf(coverage, dose);
   else if (order.status !== 'completed') {
     // An active order without any date is in effect now by the EHR's own word; it cannot be placed in history.
-    segments = [{ start: asOf, end: asOf, mme: dose.steps[0]?.mme ?? null, excluded: dose.excluded }];
+    segments = [
+      { start: asOf, end: asOf, mme: dose.steps[0]?.mme ?? null, excluded: dose.excluded, uncertain: false },
+    ];
     notes.push(
       `${coverageResult.ok ? '' : coverageResult.problem}: considered on ${formatDay(asOf)} only, not placed in the history`,
     );
   } else inactiveReason = coverageResult.ok ? undefined : coverageResult.problem;
   if (statusUnknown) {
-    // May or may not be in effect: over its period the total is incomplete, never silently counted or dropped.
-    segments = segments.map((s) => (s.excluded ? s : { ...s, mme: null }));
+    // May or may not be in effect: over its period the total is incomplete, never silently counted or dropped, and
+    // its days are not certainly opioid days (long-term opioid therapy is not asserted from them).
+    segments = segments.map((s) => (s.excluded ? s : { ...s, mme: null, uncertain: true }));
     reasons.push('the order status is unknown: it may or may not be in effect, so its MME is not counted');
   }
 

@@ -83,7 +83,7 @@ export function trialPopulation(
   const criteria: Criterion[] = [
     { criterion: `age >= ${ctx.rules.moreTrial.minAge}`, met: atLeast(age, ctx.rules.moreTrial.minAge) },
     { criterion: 'chronic pain', met: pain.chronicPain.length > 0 || pain.chronicLowBackPain },
-    { criterion: 'long-term opioid therapy', met: ctx.mme.trend.longTermOpioidTherapy },
+    { criterion: 'long-term opioid therapy', met: ltotMet(ctx) },
     { criterion: 'opioid misuse signal', met: misuse.length > 0 },
   ];
   const matches = verdict(criteria);
@@ -96,6 +96,12 @@ export function trialPopulation(
         ? 'matches the population of Garland 2022 (chronic pain, long-term opioid therapy, opioid misuse)'
         : `${matches === false ? 'does not match' : 'may match'} the population of Garland 2022: ${unmetCriteria(criteria)}`,
   };
+}
+
+/** LTOT: met, not met, or unknown when only orders of unknown status would make up the covered days. */
+function ltotMet(ctx: RiskContext): boolean | null {
+  if (ctx.mme.trend.longTermOpioidTherapy) return true;
+  return ctx.mme.trend.longTermOpioidTherapyDetail.possible ? null : false;
 }
 
 /** The criteria not met, or not known to be: "age >= 21 unknown, chronic low back pain not met". */

@@ -10,6 +10,8 @@ export interface SeriesSegment {
   readonly end: Day;
   readonly mme: number | null;
   readonly excluded: boolean;
+  /** May not have been in effect at all (an order of unknown status): a possible opioid day, not a certain one. */
+  readonly uncertain: boolean;
 }
 
 export interface DailySeries {
@@ -18,8 +20,10 @@ export interface DailySeries {
   readonly mme: Float64Array;
   /** Number of orders with unknown MME covering each day (0 = complete). */
   readonly unknown: Uint32Array;
-  /** Whether any non-excluded opioid order covers the day (known or not): opioid days for LTOT. */
+  /** Whether an order certainly in effect (not excluded, status known) covers the day, whatever its MME: opioid days. */
   readonly covered: Uint8Array;
+  /** Whether any non-excluded opioid order covers the day, those of unknown status included: possible opioid days. */
+  readonly possiblyCovered: Uint8Array;
 }
 
 /** +value from index a, -value from index b (exclusive end). */
@@ -34,30 +38,36 @@ export function dailySeries(segments: readonly SeriesSegment[], first: Day, last
   const mmeDiff = new Array<number>(days + 1).fill(0);
   const unknownDiff = new Array<number>(days + 1).fill(0);
   const coveredDiff = new Array<number>(days + 1).fill(0);
+  const possibleDiff = new Array<number>(days + 1).fill(0);
   for (const s of segments) {
     if (s.excluded || s.end < first || s.start > last) continue;
     const a = Math.max(s.start, first) - first;
     const b = Math.min(s.end, last) - first + 1;
-    bump(coveredDiff, a, b, 1);
+    bump(possibleDiff, a, b, 1);
+    if (!s.uncertain) bump(coveredDiff, a, b, 1);
     if (s.mme === null) bump(unknownDiff, a, b, 1);
     else bump(mmeDiff, a, b, s.mme);
   }
   const mme = new Float64Array(days);
   const unknown = new Uint32Array(days);
   const covered = new Uint8Array(days);
+  const possiblyCovered = new Uint8Array(days);
   let m = 0;
   let u = 0;
   let c = 0;
+  let p = 0;
   for (let i = 0; i < days; i++) {
     m += mmeDiff[i] ?? 0;
     u += unknownDiff[i] ?? 0;
     c += coveredDiff[i] ?? 0;
+    p += possibleDiff[i] ?? 0;
     // Sums of floating-point MMEs can leave -1e-14 after every order ends: clamp the noise, not real values.
     mme[i] = Math.abs(m) < 1e-9 ? 0 : m;
     unknown[i] = u;
     covered[i] = c > 0 ? 1 : 0;
+    possiblyCovered[i] = p > 0 ? 1 : 0;
   }
-  return { first, mme, unknown, covered };
+  return { first, mme, unknown, covered, possiblyCovered };
 }
 
 export function valueOn(series: DailySeries, day: Day): number {

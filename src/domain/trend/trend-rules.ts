@@ -7,8 +7,13 @@ export interface TrendRules {
   readonly windowDays: number;
   /** LTOT, project rule: opioid on >= minCoveredDays of the last windowDays ("most days for > 3 months", CDC 2022). */
   readonly ltot: { readonly windowDays: number; readonly minCoveredDays: number };
-  /** LTOT, trial rule: >= minMme MME/day for >= minDays consecutive days (Zgierska 2025 inclusion criterion). */
-  readonly ltotTrial: { readonly minMme: number; readonly minDays: number };
+  /**
+   * LTOT, trial rule: >= minMme MME/day for >= minDays (Zgierska 2025 inclusion criterion: "for >= 3 months"). The
+   * days are counted from the first to the last day at or above; a gap of up to maxGapDays below it (a refill
+   * collected a few days late) does not end the stretch - project rule, as pharmacoepidemiology bridges refill gaps
+   * with a grace period.
+   */
+  readonly ltotTrial: { readonly minMme: number; readonly minDays: number; readonly maxGapDays: number };
   /**
    * Escalation, project rule: now >= ratio x the baseline and >= +minIncrease, or a new crossing of a threshold.
    * The baseline is the highest daily MME in the baselineDays ending lookbackDays ago, so a one-day gap between
@@ -39,7 +44,7 @@ export interface TrendRules {
 export const DEFAULT_TREND_RULES: TrendRules = {
   windowDays: 180,
   ltot: { windowDays: 180, minCoveredDays: 90 },
-  ltotTrial: { minMme: 15, minDays: 90 },
+  ltotTrial: { minMme: 15, minDays: 90, maxGapDays: 7 },
   escalation: { lookbackDays: 90, baselineDays: 7, ratio: 1.5, minIncrease: 20, thresholds: [50, 90] },
   taper: { lookbackDays: 90, baselineDays: 7, minDecreasePct: 10, sustainDays: 14, maxPctPerMonth: 10 },
 };

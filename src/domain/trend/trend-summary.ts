@@ -25,10 +25,17 @@ export interface TrendSummary {
     /** False when either day is covered by an order of unknown MME: the change may be in what is unknown. */
     readonly complete: boolean;
   } | null;
+  /** Judged on certain days only: orders of unknown status (maybe never in effect) do not make it true. */
   readonly longTermOpioidTherapy: boolean;
   readonly longTermOpioidTherapyDetail: {
+    /** Days covered by an order certainly in effect (status known), whatever its dose. */
     readonly coveredDays: number;
+    /** The same with the days of orders of unknown status: when it reaches the rule and coveredDays does not, unknown. */
+    readonly possiblyCoveredDays: number;
+    /** Not met on certain days, but met if the orders of unknown status were in effect: LTOT is then unknown. */
+    readonly possible: boolean;
     readonly windowDays: number;
+    /** Days from the first to the last day at or above the trial's MME, bridging gaps of up to maxGapDays. */
     readonly longestRunAtOrAboveTrialMme: number;
     /**
      * The same run with the days covered by an order of unknown MME counted as possibly at or above: when it is
@@ -72,19 +79,22 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
     }
   }
 
+  const ltotStart = asOf - rules.ltot.windowDays + 1;
   let coveredDays = 0;
-  let run = 0;
-  let longestRun = 0;
-  let possibleRun = 0;
-  let longestPossibleRun = 0;
-  for (let d = asOf - rules.ltot.windowDays + 1; d <= asOf; d++) {
+  let possiblyCoveredDays = 0;
+  for (let d = ltotStart; d <= asOf; d++) {
     coveredDays += series.covered[d - series.first] ?? 0;
-    const atOrAbove = reaches(valueOn(series, d), rules.ltotTrial.minMme);
-    run = atOrAbove ? run + 1 : 0;
-    longestRun = Math.max(longestRun, run);
-    possibleRun = atOrAbove || (series.unknown[d - series.first] ?? 0) > 0 ? possibleRun + 1 : 0;
-    longestPossibleRun = Math.max(longestPossibleRun, possibleRun);
+    possiblyCoveredDays += series.possiblyCovered[d - series.first] ?? 0;
   }
+  const { minMme, maxGapDays } = rules.ltotTrial;
+  const atOrAbove = (d: Day): boolean => reaches(valueOn(series, d), minMme);
+  const longestRun = longestStretch(ltotStart, asOf, maxGapDays, atOrAbove);
+  const longestPossibleRun = longestStretch(
+    ltotStart,
+    asOf,
+    maxGapDays,
+    (d) => atOrAbove(d) || (series.unknown[d - series.first] ?? 0) > 0,
+  );
   const rulesMet: string[] = [];
   if (coveredDays >= rules.ltot.minCoveredDays) {
     rulesMet.push(
@@ -93,7 +103,7 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
   }
   if (longestRun >= rules.ltotTrial.minDays) {
     rulesMet.push(
-      `>= ${rules.ltotTrial.minMme} MME/day for ${longestRun} consecutive days (>= ${rules.ltotTrial.minDays})`,
+      `>= ${rules.ltotTrial.minMme} MME/day for ${longestRun} days (>= ${rules.ltotTrial.minDays}; gaps of up to ${maxGapDays} days bridged)`,
     );
   }
 
@@ -104,6 +114,8 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
     longTermOpioidTherapy: rulesMet.length > 0,
     longTermOpioidTherapyDetail: {
       coveredDays,
+      possiblyCoveredDays,
+      possible: rulesMet.length === 0 && possiblyCoveredDays >= rules.ltot.minCoveredDays,
       windowDays: rules.ltot.windowDays,
       longestRunAtOrAboveTrialMme: longestRun,
       longestRunPossiblyAtOrAboveTrialMme: longestPossibleRun,
@@ -112,4 +124,21 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
     escalation: detectEscalation(series, asOf, rules.escalation),
     taper: detectTaper(series, asOf, rules.taper),
   };
+}
+
+/**
+ * The longest stretch of days in [from, to] from a day that holds to a later one that holds, with no more than
+ * maxGap days in a row that do not: its length in days, first to last inclusive.
+ */
+function longestStretch(from: Day, to: Day, maxGap: number, holds: (d: Day) => boolean): number {
+  let longest = 0;
+  let start: Day | null = null;
+  let last: Day | null = null;
+  for (let d = from; d <= to; d++) {
+    if (!holds(d)) continue;
+    if (start === null || last === null || d - last - 1 > maxGap) start = d;
+    last = d;
+    longest = Math.max(longest, d - start + 1);
+  }
+  return longest;
 }
