@@ -66,12 +66,24 @@ function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/**
+ * A date-time as the instant it names, to the nanosecond: "10:05:00-05:00" and "15:05:00Z" are one outcome sent twice.
+ * The milliseconds come from Date.parse, finer digits from the text (Date keeps milliseconds only).
+ */
+function instantKey(timestamp: string | undefined): string {
+  if (timestamp === undefined) return '';
+  const ms = Date.parse(timestamp);
+  if (Number.isNaN(ms)) return timestamp;
+  const fraction = /\.(\d+)/.exec(timestamp)?.[1] ?? '';
+  return `${ms}.${fraction.padEnd(9, '0').slice(3, 9)}`;
+}
+
 function dedupKey(serviceId: string, item: FeedbackItem): string {
   const canonical = JSON.stringify([
     serviceId,
     item.cardId,
     item.outcome,
-    item.outcomeTimestamp ?? '',
+    instantKey(item.outcomeTimestamp),
     [...item.acceptedSuggestions].sort(),
     item.overrideReason?.system ?? '',
     item.overrideReason?.code ?? '',
@@ -166,18 +178,20 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
       const shown = await sql.query<{ card_type: string; n: string }>(
         'SELECT card_type, count(*) AS n FROM hook_call, unnest(card_types) AS card_type GROUP BY card_type',
       );
-      const outcomes = await sql.query<{
-        card_type: string;
-        outcome: string;
-        reason: string | null;
-        n: string;
-      }>(
-        `SELECT c.card_type, f.outcome, f.override_reason_code AS reason, count(*) AS n
-           FROM feedback f
-           JOIN (SELECT DISTINCT u.card_id, u.card_type
-                   FROM hook_call h CROSS JOIN LATERAL unnest(h.card_ids, h.card_types) AS u(card_id, card_type)) c
-             ON c.card_id = f.card_id
-          GROUP BY c.card_type, f.outcome, f.override_reason_code`,
+      // Cards, not rows: a card overridden for two reasons (Epic's overrideReasons) is one overridden card, counted
+      // once under each reason.
+      const card = `(SELECT DISTINCT u.card_id, u.card_type
+                       FROM hook_call h CROSS JOIN LATERAL unnest(h.card_ids, h.card_types) AS u(card_id, card_type))`;
+      const outcomes = await sql.query<{ card_type: string; outcome: string; n: string }>(
+        `SELECT c.card_type, f.outcome, count(DISTINCT f.card_id) AS n
+           FROM feedback f JOIN ${card} c ON c.card_id = f.card_id
+          GROUP BY c.card_type, f.outcome`,
+      );
+      const reasons = await sql.query<{ card_type: string; reason: string | null; n: string }>(
+        `SELECT c.card_type, f.override_reason_code AS reason, count(DISTINCT f.card_id) AS n
+           FROM feedback f JOIN ${card} c ON c.card_id = f.card_id
+          WHERE f.outcome = 'overridden'
+          GROUP BY c.card_type, f.override_reason_code`,
       );
       const byType = new Map<
         string,
@@ -193,13 +207,13 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
       for (const row of shown.rows) entry(row.card_type).shown = Number(row.n);
       for (const row of outcomes.rows) {
         const e = entry(row.card_type);
-        const n = Number(row.n);
-        if (row.outcome === 'accepted') e.accepted += n;
-        else {
-          e.overridden += n;
-          const reason = row.reason ?? '(none given)';
-          e.reasons[reason] = (e.reasons[reason] ?? 0) + n;
-        }
+        if (row.outcome === 'accepted') e.accepted += Number(row.n);
+        else e.overridden += Number(row.n);
+      }
+      for (const row of reasons.rows) {
+        const e = entry(row.card_type);
+        const reason = row.reason ?? '(none given)';
+        e.reasons[reason] = (e.reasons[reason] ?? 0) + Number(row.n);
       }
       const rate = (n: number, of: number): number | null =>
         of === 0 ? null : Math.round((n / of) * 1000) / 1000;

@@ -294,6 +294,61 @@ describe('audit and governance', () => {
     await b.close();
   });
 
+  it('counts cards, not rows: a card overridden for two reasons is one override, under each reason; a resend at the same instant in another offset is stored once', async () => {
+    type Stats = {
+      cardType: string;
+      shown: number;
+      overridden: number;
+      overrideReasons: Record<string, number>;
+    };
+    const statsOf = async (): Promise<Stats> => {
+      const c = app();
+      const res = await c.inject({
+        method: 'GET',
+        url: '/governance/feedback',
+        headers: { authorization: `Bearer ${GOVERNANCE_TOKEN}` },
+      });
+      await c.close();
+      const row = res.json<{ cardTypes: Stats[] }>().cardTypes.find((t) => t.cardType === 'referralmore');
+      return row ?? { cardType: 'referralmore', shown: 0, overridden: 0, overrideReasons: {} };
+    };
+    const before = await statsOf();
+    const a = app();
+    const scenario = SCENARIOS.find((s) => s.expect.branch === 'misuse')!;
+    const hook = await a.inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-patient-view',
+      payload: hookRequest('patient-view', 'p1', { prefetch: prefetchFor(scenario.resources) }),
+    });
+    const cards = hook.json<{ cards: { uuid: string; source: { topic: { code: string } } }[] }>().cards;
+    const more = cards.find((c) => c.source.topic.code === 'referralmore')!;
+    const item = (outcomeTimestamp: string) => ({
+      feedback: [
+        {
+          card: more.uuid,
+          outcome: 'overridden',
+          overrideReasons: [{ code: 'patient-declined' }, { code: 'not-available' }],
+          outcomeTimestamp,
+        },
+      ],
+    });
+    const rows = await store.feedbackCount();
+    await a.inject({ method: 'POST', url: FEEDBACK, payload: item('2026-01-15T10:05:00.250-05:00') });
+    await a.inject({ method: 'POST', url: FEEDBACK, payload: item('2026-01-15T15:05:00.25Z') });
+    // One row per reason, and the resend (the same instant) adds none.
+    expect((await store.feedbackCount()) - rows).toBe(2);
+    // Another instant is another outcome.
+    await a.inject({ method: 'POST', url: FEEDBACK, payload: item('2026-01-15T15:05:00.251Z') });
+    expect((await store.feedbackCount()) - rows).toBe(4);
+    await a.close(); // flushes the audit queue
+
+    const after = await statsOf();
+    expect(after.shown - before.shown).toBe(1);
+    expect(after.overridden - before.overridden).toBe(1);
+    for (const reason of ['patient-declined', 'not-available'])
+      expect((after.overrideReasons[reason] ?? 0) - (before.overrideReasons[reason] ?? 0)).toBe(1);
+  });
+
   it('records a call whose results could not all be read as not complete, counting them', async () => {
     const recorded: AuditRecord[] = [];
     const capturing: Store = {
