@@ -18,49 +18,62 @@ const isPrefetchValue = (value: unknown): value is PrefetchValue =>
     !Array.isArray(value) &&
     typeof (value as { resourceType?: unknown }).resourceType === 'string');
 
-export const HookRequestSchema = z.looseObject(
-  {
-    hook: z.string({ error: 'is required (the hook name)' }).min(1),
-    hookInstance: z.string({ error: 'is required (a UUID)' }).regex(UUID, { error: 'must be a UUID' }),
-    fhirServer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    fhirAuthorization: z
-      .looseObject(
+export const HookRequestSchema = z
+  .looseObject(
+    {
+      hook: z.string({ error: 'is required (the hook name)' }).min(1),
+      hookInstance: z.string({ error: 'is required (a UUID)' }).regex(UUID, { error: 'must be a UUID' }),
+      fhirServer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      fhirAuthorization: z
+        .looseObject(
+          {
+            access_token: z.string({ error: 'is required' }).min(1),
+            token_type: z
+              .string({ error: 'is required ("Bearer")' })
+              .regex(/^bearer$/i, { error: 'must be "Bearer"' }),
+            expires_in: z
+              .number({ error: 'must be a number of seconds' })
+              .nonnegative({ error: 'must be a number of seconds, not negative' })
+              .optional(),
+            scope: z.string().optional(),
+            subject: z.string().optional(),
+          },
+          { error: 'must be an object {access_token, token_type, expires_in, scope, subject}' },
+        )
+        .optional(),
+      context: z.looseObject(
         {
-          access_token: z.string({ error: 'is required' }).min(1),
-          token_type: z
-            .string({ error: 'is required ("Bearer")' })
-            .regex(/^bearer$/i, { error: 'must be "Bearer"' }),
-          expires_in: z.number({ error: 'must be a number of seconds' }).optional(),
-          scope: z.string().optional(),
-          subject: z.string().optional(),
+          patientId: z.string({ error: 'is required' }).regex(FHIR_ID, {
+            error: 'must be a FHIR id (1-64 letters, digits, "-" or ".", not dots alone)',
+          }),
+          userId: z.string().min(1).optional(),
+          encounterId: z.string().optional(),
         },
-        { error: 'must be an object {access_token, token_type, expires_in, scope, subject}' },
-      )
-      .optional(),
-    context: z.looseObject(
-      {
-        patientId: z
-          .string({ error: 'is required' })
-          .regex(FHIR_ID, { error: 'must be a FHIR id (1-64 letters, digits, "-" or ".", not dots alone)' }),
-        userId: z.string().min(1).optional(),
-        encounterId: z.string().optional(),
-      },
-      { error: 'is required and must be an object' },
-    ),
-    prefetch: z
-      .record(
-        z.string(),
-        // Checked in place: an object schema would return a shallow copy of each prefetched resource.
-        z.custom<PrefetchValue>(isPrefetchValue, {
-          error: 'must be a FHIR resource (an object with a resourceType) or null',
-        }),
-        {
-          error: 'must map each key to a FHIR resource or null',
-        },
-      )
-      .optional(),
-  },
-  { error: 'the request body must be a CDS Hooks request object' },
-);
+        { error: 'is required and must be an object' },
+      ),
+      prefetch: z
+        .record(
+          z.string(),
+          // Checked in place: an object schema would return a shallow copy of each prefetched resource.
+          z.custom<PrefetchValue>(isPrefetchValue, {
+            error: 'must be a FHIR resource (an object with a resourceType) or null',
+          }),
+          {
+            error: 'must map each key to a FHIR resource or null',
+          },
+        )
+        .optional(),
+    },
+    { error: 'the request body must be a CDS Hooks request object' },
+  )
+  .superRefine((request, ctx) => {
+    // CDS Hooks 2.0: fhirServer is required when fhirAuthorization is given - a token is for a server.
+    if (request.fhirAuthorization !== undefined && request.fhirServer === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fhirServer'],
+        message: 'is required when fhirAuthorization is given (the token is for that FHIR server)',
+      });
+  });
 
 export type HookRequest = z.infer<typeof HookRequestSchema>;

@@ -1500,6 +1500,21 @@ describe('errors', () => {
       JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: { patient: 'x' } })),
       /prefetch/,
     ],
+    [
+      'a fhirAuthorization without the fhirServer it is for',
+      JSON.stringify(hookRequest('patient-view', 'p1', { fhirAuthorization: AUTH, prefetch: {} })),
+      /fhirServer: is required when fhirAuthorization is given/,
+    ],
+    [
+      'a token that expired before it was sent (expires_in < 0)',
+      JSON.stringify(
+        hookRequest('patient-view', 'p1', {
+          fhirServer: 'https://ehr.example.org/fhir',
+          fhirAuthorization: { ...AUTH, expires_in: -1 },
+        }),
+      ),
+      /fhirAuthorization.expires_in: must be a number of seconds, not negative/,
+    ],
   ])('400 for %s', async (_, payload, message) => {
     const res = await build().inject({
       method: 'POST',

@@ -147,6 +147,8 @@ describe('request logging', () => {
         JSON.stringify(example.request).replaceAll('Patient/p1', 'Patient/pat-EXAMPLE-7731'),
       ) as Record<string, unknown> & { context: Record<string, unknown> };
       body.context.patientId = 'pat-EXAMPLE-7731';
+      // A token is always for a server: the full prefetch leaves nothing to fetch from it.
+      body.fhirServer = 'https://ehr.example.org/fhir';
       body.fhirAuthorization = {
         access_token: 'SECRET-FHIR-TOKEN-789',
         token_type: 'Bearer',
