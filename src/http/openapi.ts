@@ -169,45 +169,57 @@ const fhirJson = (description: string): { description: string; content: Record<s
   content: { 'application/fhir+json': {} },
 });
 
+/** Every demo route refuses a request addressed to another host (DNS rebinding): a problem, under /demo/fhir an OperationOutcome. */
+const HOST_REFUSED = {
+  description: 'The request is not addressed to this machine or to PUBLIC_BASE_URL (Host header)',
+};
+
 /** The demo's endpoints (DEMO=on, npm start): synthetic patients only. */
 export const DEMO_PATHS = {
-  '/demo': { get: { summary: 'The demo EHR page', responses: { 200: { description: 'HTML' } } } },
+  '/demo': {
+    get: { summary: 'The demo EHR page', responses: { 200: { description: 'HTML' }, 403: HOST_REFUSED } },
+  },
   '/demo/api/session': {
     get: {
       summary:
         "What the demo page needs: the demo FHIR store's URL and the development key it signs hook calls with",
-      responses: { 200: json('Session') },
+      responses: { 200: json('Session'), 403: HOST_REFUSED },
     },
   },
   '/demo/api/patients': {
     get: {
       summary: 'The synthetic patients: name, age, pain conditions, current MME/day',
-      responses: { 200: json('Patients', { type: 'array' }) },
+      responses: { 200: json('Patients', { type: 'array' }), 403: HOST_REFUSED },
     },
   },
   '/demo/api/order-options': {
     get: {
       summary: "The products the demo's order form offers",
-      responses: { 200: json('Products', { type: 'array' }) },
+      responses: { 200: json('Products', { type: 'array' }), 403: HOST_REFUSED },
     },
   },
   '/demo/fhir/metadata': {
     get: {
       summary: "The demo FHIR store's CapabilityStatement",
-      responses: { 200: fhirJson('CapabilityStatement') },
+      responses: { 200: fhirJson('CapabilityStatement'), 403: HOST_REFUSED },
     },
   },
   '/demo/fhir/{type}/{id}': {
     get: {
       summary: 'Read a resource of the demo FHIR store',
-      responses: { 200: fhirJson('The resource'), 404: fhirJson('OperationOutcome') },
+      responses: { 200: fhirJson('The resource'), 404: fhirJson('OperationOutcome'), 403: HOST_REFUSED },
     },
   },
   '/demo/fhir/{type}': {
     get: {
       summary:
         'Search the demo FHIR store (patient/subject, _id, _count, _sort by date, _include of medications)',
-      responses: { 200: fhirJson('searchset Bundle'), 400: fhirJson('OperationOutcome') },
+      responses: {
+        200: fhirJson('searchset Bundle'),
+        400: fhirJson('OperationOutcome'),
+        403: HOST_REFUSED,
+        404: fhirJson('OperationOutcome: a resource type the store does not hold'),
+      },
     },
     post: {
       summary: 'Create a ServiceRequest in the demo FHIR store (an accepted referral)',
@@ -215,6 +227,7 @@ export const DEMO_PATHS = {
         201: fhirJson('The resource'),
         400: fhirJson('OperationOutcome'),
         405: fhirJson('OperationOutcome'),
+        403: HOST_REFUSED,
       },
     },
   },
@@ -239,6 +252,6 @@ export function docsPage(spec: typeof OPENAPI = OPENAPI): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>opioid-pain-cds API</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#111}td,th{padding:.3rem .6rem;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}</style></head>
 <body><h1>opioid-pain-cds API</h1><p>${escape(OPENAPI.info.description)}</p>
-<p>Machine-readable: <a href="/docs/openapi.json">OpenAPI 3.1</a>.</p>
+<p>Machine-readable: <a href="docs/openapi.json">OpenAPI 3.1</a>.</p>
 <table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">What</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
 }

@@ -36,6 +36,33 @@ describe('OpenAPI', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('/cds-services/{id}/feedback');
     expect(page.body).not.toMatch(/<script|https?:\/\/(?!opioid)/);
+    // Relative, so that the link works behind a reverse proxy's path prefix.
+    expect(page.body).toContain('<a href="docs/openapi.json">');
+    await app.close();
+  });
+
+  it("documents the demo's answers: 403 on every route to a request for another host, 404 for an unknown type", async () => {
+    const app = buildApp({ config: loadConfig({ DEMO: 'on', CDS_AUTH: 'off' }) });
+    const paths = openApiFor({ demo: true }).paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown> }>
+    >;
+    const demo = Object.entries(paths).filter(([path]) => path.startsWith('/demo'));
+    expect(demo.length).toBeGreaterThan(5);
+    for (const [path, ops] of demo) {
+      const url = path.replace('{type}', 'Patient').replace('{id}', 'x');
+      for (const [method, op] of Object.entries(ops)) {
+        expect(Object.keys(op.responses), `${method} ${path}`).toContain('403');
+        const res = await app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: { host: 'rebound.example.com' },
+        });
+        expect(res.statusCode, `${method} ${path}`).toBe(403);
+      }
+    }
+    expect(Object.keys(paths['/demo/fhir/{type}']!.get!.responses)).toContain('404');
+    expect((await app.inject({ method: 'GET', url: '/demo/fhir/Nothing' })).statusCode).toBe(404);
     await app.close();
   });
 });
