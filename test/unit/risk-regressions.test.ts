@@ -21,6 +21,7 @@ import {
   urineScreen,
 } from '../builders/record-builders.ts';
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
+import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { analyze } from '../helpers/analyze.ts';
 
 const run = (resources: Resource[]) => analyze(resources, AS_OF);
@@ -439,6 +440,36 @@ describe('false misuse signals', () => {
       }),
     );
     expect(report.flags.map((f) => f.code)).not.toContain('early-refill');
+  });
+
+  it('two strengths of one opioid renewed together each month are one regimen, not early refills', () => {
+    // Oxycodone 5 mg and 10 mg tablets, both written on the same day every month.
+    const twoStrengths = (adjust?: (orders: MedicationRequest[]) => void) =>
+      run(
+        syntheticPatient({
+          adjust: (orders) => {
+            const ten = orders.map((o, i) => ({
+              ...o,
+              id: `ten${i}`,
+              medicationCodeableConcept: {
+                coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1049683' }],
+              },
+            }));
+            orders.push(...ten);
+            adjust?.(orders);
+          },
+        }),
+      );
+    const together = twoStrengths();
+    expect(together.flags.map((f) => f.code)).not.toContain('early-refill');
+    expect(together.referral.recommendation).toBe('MBT_OR_CBT');
+    // Control: the last renewal of the 10 mg tablets written 12 days early is an early refill.
+    const early = twoStrengths((orders) => {
+      const last = orders.find((o) => o.id === 'ten5')!;
+      last.authoredOn = formatDay(parseIsoDate(last.authoredOn!.slice(0, 10))! - 12);
+    });
+    const flag = early.flags.find((f) => f.code === 'early-refill');
+    expect(flag?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/ten5']);
   });
 
   it('a negative screen after the supply ran out is not unexpected', () => {

@@ -195,4 +195,13 @@ describe('project code systems', () => {
     expect(programmeOf({ codings: [], text: 'Cognitive Behavioral Therapy' })).toBe('cbt');
     expect(programmeOf({ codings: [], text: 'more physiotherapy' })).toBeUndefined();
   });
+
+  it("reads SNOMED's CBT code as the pain programme unless the text names another condition", () => {
+    const snomedCbt = { system: 'http://snomed.info/sct', code: '304891004' };
+    expect(programmeOf({ codings: [snomedCbt] })).toBe('cbt');
+    expect(programmeOf({ codings: [snomedCbt], text: 'CBT for chronic pain' })).toBe('cbt');
+    for (const text of ['CBT for depression', 'CBT-I', 'Cognitive behavioral therapy for anxiety'])
+      expect(programmeOf({ codings: [snomedCbt], text }), text).toBeUndefined();
+    expect(programmeOf({ codings: [{ ...snomedCbt, display: 'CBT for insomnia' }] })).toBeUndefined();
+  });
 });

@@ -153,6 +153,28 @@ describe('long-term opioid therapy: refill gaps and orders of unknown status', (
     expect(detail.rulesMet.some((r) => r.startsWith('>= 15 MME/day'))).toBe(false);
   });
 
+  it('an order whose Medication cannot be found (maybe not an opioid) gives possible opioid days only', () => {
+    const unresolved = {
+      ...medicationRequest({
+        id: 'u1',
+        rxcui: '1049621',
+        authoredOn: shift(START, 0),
+        status: 'active',
+        dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+        supply: { days: 180 },
+      }),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: 'Medication/not-in-the-bundle' },
+    };
+    const report = analyze([unresolved], AS_OF);
+    expect(report.longTermOpioidTherapy).toBe(false);
+    expect(report.longTermOpioidTherapyDetail).toMatchObject({
+      coveredDays: 0,
+      possiblyCoveredDays: 180,
+      possible: true,
+    });
+  });
+
   it('orders of unknown status are possible opioid days, not certain ones: LTOT unknown, never asserted', () => {
     const orders = monthlyFills(
       START,

@@ -159,6 +159,8 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
     segments = segments.map((s) => (s.excluded ? s : { ...s, mme: null, uncertain: true }));
     reasons.push('the order status is unknown: it may or may not be in effect, so its MME is not counted');
   }
+  // A Medication that could not be found may not be an opioid: its days are possible opioid days, not certain ones.
+  if (product.opioid === 'unknown') segments = segments.map((s) => ({ ...s, uncertain: true }));
 
   const current = segments.find((s) => s.start <= asOf && asOf <= s.end);
   const stepIndex = current ? segments.indexOf(current) : 0;

@@ -12,24 +12,31 @@ export type Programme = 'more' | 'mbt' | 'cbt';
 
 const CBT_SNOMED = new Set(['304891004', '228557008']);
 
+/** CBT for insomnia (CBT-I) or for another condition: a different service from CBT for chronic pain. */
+const OTHER_CBT = /insomnia|CBT-I\b|depress|anxiety|panic/i;
+
 /** The programme a concept names: by code first, then by its words. */
 export function programmeOf(concept: Concept): Programme | undefined {
+  const text = [concept.text, ...concept.codings.map((c) => c.display)].filter(Boolean).join(' ');
   for (const c of concept.codings) {
     const code = c.code?.trim().toLowerCase();
     if (c.system === PROJECT_SYSTEMS.referralProgram && (code === 'more' || code === 'mbt' || code === 'cbt'))
       return code;
-    if (isSystem(c, 'snomed') && c.code !== undefined && CBT_SNOMED.has(c.code.trim())) return 'cbt';
+    // SNOMED's CBT codes name the therapy, not what it treats: "CBT for depression" is not the pain programme.
+    if (
+      isSystem(c, 'snomed') &&
+      c.code !== undefined &&
+      CBT_SNOMED.has(c.code.trim()) &&
+      !OTHER_CBT.test(text)
+    )
+      return 'cbt';
   }
-  const text = [concept.text, ...concept.codings.map((c) => c.display)].filter(Boolean).join(' ');
   // The acronym only in capitals: "more" is an ordinary word.
   if (/mindfulness[- ]oriented recovery enhancement/i.test(text) || /\bMORE\b/.test(text)) return 'more';
   // Only the programmes themselves: mindfulness-based stress reduction classes and CBT for insomnia (CBT-I) or
   // other conditions are different services.
   if (/mindfulness[- ]based (?:therapy|intervention|treatment|pain)/i.test(text)) return 'mbt';
-  if (
-    /cognitive[- ]behaviou?ral (?:therapy|treatment)/i.test(text) &&
-    !/insomnia|CBT-I\b|depress|anxiety|panic/i.test(text)
-  ) {
+  if (/cognitive[- ]behaviou?ral (?:therapy|treatment)/i.test(text) && !OTHER_CBT.test(text)) {
     return 'cbt';
   }
   return undefined;

@@ -142,7 +142,7 @@ export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
 /** Project rule (brief 3): a new order for the same ingredient starting while > 25% of the previous supply remains. */
 export function earlyRefill(ctx: RiskContext): Flag | undefined {
   const { remainingShare, lookbackDays } = ctx.rules.earlyRefill;
-  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage }[]>();
+  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage; product: object }[]>();
   // Groups per distinct product (refills share their resolved product object): "oxycodone (immediate release)".
   const groupsOf = new Map<object, string[]>();
   for (const [order, analysed] of ctx.opioidOrders) {
@@ -155,15 +155,35 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
       groups = [...new Set(analysed.product.components.map((x) => `${x.ingredient.name} (${kind} release)`))];
       groupsOf.set(analysed.product, groups);
     }
-    for (const group of groups) push(byIngredient, group, { order, coverage: c });
+    for (const group of groups) push(byIngredient, group, { order, coverage: c, product: analysed.product });
   }
   const evidence: Evidence[] = [];
   for (const [name, list] of byIngredient) {
     list.sort((a, b) => a.coverage.start - b.coverage.start);
-    for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1];
-      const next = list[i];
-      if (!prev || !next || !within(next.coverage.start, ctx.asOf, lookbackDays)) continue;
+    const renewals: { prev: (typeof list)[number]; next: (typeof list)[number] }[] = [];
+    // Orders started on the same day are one regimen (two strengths taken together), not refills of each other. An
+    // order renews the latest earlier one of the same product; without one (a change of product), the one of the
+    // latest earlier start day with the least supply left. One pass, a start day at a time.
+    type Entry = (typeof list)[number];
+    const lastOfProduct = new Map<object, Entry>();
+    let earlierDay: Entry[] = [];
+    for (let i = 0; i < list.length;) {
+      const day: Entry[] = [];
+      const start = list[i]?.coverage.start;
+      for (let e = list[i]; e !== undefined && e.coverage.start === start; e = list[++i]) day.push(e);
+      const leastLeft = earlierDay.reduce<Entry | undefined>(
+        (least, e) => (least === undefined || e.coverage.end < least.coverage.end ? e : least),
+        undefined,
+      );
+      for (const next of day) {
+        const prev = lastOfProduct.get(next.product) ?? leastLeft;
+        if (prev) renewals.push({ prev, next });
+      }
+      for (const e of day) lastOfProduct.set(e.product, e);
+      earlierDay = day;
+    }
+    for (const { prev, next } of renewals) {
+      if (!within(next.coverage.start, ctx.asOf, lookbackDays)) continue;
       const supply = prev.coverage.end - prev.coverage.start + 1;
       const remaining = prev.coverage.end - next.coverage.start + 1;
       if (remaining > remainingShare * supply) {
