@@ -472,6 +472,29 @@ describe('false misuse signals', () => {
     expect(flag?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/ten5']);
   });
 
+  it('methadone on record only as dispenses (an opioid treatment programme) explains a positive methadone screen', () => {
+    const screen = urineScreen(
+      'u-mtd',
+      '19550-3',
+      'Methadone [Presence] in Urine by Screen method',
+      '2026-01-10',
+      { coded: 'positive' },
+    );
+    const methadone = (id: string, date: string) => ({
+      ...dispense(id, '864769', date, 'Organization/otp'),
+      daysSupply: { value: 7, unit: 'days', system: 'http://unitsofmeasure.org', code: 'd' },
+    });
+    const dispensed = run(
+      syntheticPatient({ extra: [methadone('d1', '2026-01-02'), methadone('d2', '2026-01-09'), screen] }),
+    );
+    expect(dispensed.flags.map((f) => f.code)).not.toContain('uds-unexpected');
+    // Control: without the dispenses, the positive methadone screen is unexpected.
+    const alone = run(syntheticPatient({ extra: [screen] }));
+    expect(alone.flags.find((f) => f.code === 'uds-unexpected')?.evidence[0]?.detail).toMatch(
+      /positive for methadone, not prescribed/,
+    );
+  });
+
   it('a negative screen after the supply ran out is not unexpected', () => {
     const report = run(
       syntheticPatient({

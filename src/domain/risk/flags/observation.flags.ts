@@ -3,6 +3,7 @@ import type { Concept, ObservationInput, ObservationValue } from '../../record/r
 import { PHQ9_ITEM9_LOINC, PHQ_ANSWER_SCORES } from '../../terminology/clinical-codes.ts';
 import { isSystem, PROJECT_SYSTEMS } from '../../terminology/code-systems.ts';
 import { counts } from '../../opioid/prescription-status.ts';
+import { resolveProduct } from '../../opioid/product.resolver.ts';
 import { formatDay, type Day } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import {
@@ -69,11 +70,18 @@ const NEVER_PRESCRIBED: ReadonlySet<UdsClass> = new Set([
   'fentanyl-analogue',
 ]);
 
-/** What was prescribed around each test: merged covered days per opioid ingredient, and of amphetamines. */
+/**
+ * What was prescribed around each test: merged covered days per opioid ingredient, and of amphetamines; and per
+ * opioid ingredient the days dispensed (an opioid treatment programme's methadone may be on record only as
+ * dispenses). Dispenses explain a positive result; only prescriptions make a negative one unexpected.
+ */
 interface Prescribed {
   readonly byIngredient: ReadonlyMap<string, readonly Span[]>;
+  readonly dispensedByIngredient: ReadonlyMap<string, readonly Span[]>;
   readonly amphetamine: readonly Span[];
 }
+
+const HANDED_OVER: ReadonlySet<string> = new Set(['completed', 'in-progress']);
 
 function prescriptions(ctx: RiskContext): Prescribed {
   const raw = new Map<string, Span[]>();
@@ -90,16 +98,31 @@ function prescriptions(ctx: RiskContext): Prescribed {
     const coverage = coverageOf(order);
     if (coverage) amphetamine.push(coverage);
   }
+  const dispensed = new Map<string, Span[]>();
+  for (const d of ctx.record.dispenses) {
+    if (!HANDED_OVER.has(d.status ?? '') || d.handedOver === undefined) continue;
+    const days = Math.max(1, Math.ceil(d.supplyDays ?? ctx.rules.moudDispenseDays));
+    for (const c of resolveProduct(d.product).components) {
+      const list = dispensed.get(c.ingredient.name) ?? [];
+      list.push({ start: d.handedOver, end: d.handedOver + days - 1 });
+      dispensed.set(c.ingredient.name, list);
+    }
+  }
+  const merged = (m: Map<string, Span[]>): Map<string, Span[]> =>
+    new Map([...m].map(([name, spans]) => [name, mergeSpans(spans)]));
   return {
-    byIngredient: new Map([...raw].map(([name, spans]) => [name, mergeSpans(spans)])),
+    byIngredient: merged(raw),
+    dispensedByIngredient: merged(dispensed),
     amphetamine: mergeSpans(amphetamine),
   };
 }
 
-/** Ingredients whose prescription covers [from, to]. */
-function ingredientsDuring(p: Prescribed, from: Day, to: Day): Set<string> {
+/** Ingredients whose prescription (or, with `dispensed`, a dispense) covers [from, to]. */
+function ingredientsDuring(p: Prescribed, from: Day, to: Day, dispensed = false): Set<string> {
   const out = new Set<string>();
   for (const [name, spans] of p.byIngredient) if (touches(spans, from, to)) out.add(name);
+  if (dispensed)
+    for (const [name, spans] of p.dispensedByIngredient) if (touches(spans, from, to)) out.add(name);
   return out;
 }
 
@@ -191,8 +214,8 @@ export function udsUnexpected(ctx: RiskContext): Flag | undefined {
       prescribed ??= prescriptions(ctx);
       let why: string | undefined;
       if (outcome === 'positive') {
-        // A prescription covering any of the days before the test explains a positive result.
-        const recent = ingredientsDuring(prescribed, day - window, day);
+        // A prescription or a dispense covering any of the days before the test explains a positive result.
+        const recent = ingredientsDuring(prescribed, day - window, day, true);
         const expectedBy = (DETECTS[cls] ?? []).filter((i) => recent.has(i));
         if (NEVER_PRESCRIBED.has(cls)) why = `positive for ${classWords(cls)}`;
         else if (cls === 'amphetamine' && !touches(prescribed.amphetamine, day - window, day)) {
