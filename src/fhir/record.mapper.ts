@@ -64,6 +64,15 @@ function relevant(requests: IndexedResource[], at: NonNullable<MapOptions['relev
   return requests.filter((_, i) => keep[i]);
 }
 
+/** An absolute reference "https://ehr.example.org/fhir/Practitioner/7(/_history/2)" as "Practitioner/7". */
+function serverRelative(ref: string): string {
+  if (!/^https?:\/\//i.test(ref)) return ref;
+  const match = /\/([A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(
+    ref,
+  );
+  return match?.[1] ?? ref;
+}
+
 export function mapRecord(index: BundleIndex, reasons: string[], options: MapOptions = {}): PatientRecord {
   const lookup = (ref: string): Json | undefined => index.resolve(ref);
   // References compare as "Type/id" whichever way they were written (urn:uuid, absolute URL).
@@ -93,9 +102,14 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
   const requests = distinct(index.byType.get('MedicationRequest') ?? [], reasons);
   return {
     patient: patients[0],
-    medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) =>
-      mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup),
-    ),
+    medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) => {
+      const order = mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup);
+      // Prescribers are counted by reference: one practitioner written as "Practitioner/x" and as the urn:uuid or
+      // absolute URL of the same resource is one prescriber.
+      const requester =
+        order.requester === undefined ? undefined : serverRelative(canonical(order.requester));
+      return requester === order.requester ? order : { ...order, requester };
+    }),
     conditions: each('Condition', mapCondition).map((c) =>
       c.encounterRef === undefined ? c : { ...c, encounterRef: canonical(c.encounterRef) },
     ),

@@ -505,6 +505,37 @@ describe('false misuse signals', () => {
     expect(report.flags.map((f) => f.code)).not.toContain('uds-unexpected');
   });
 
+  it('a prescriber referenced as Practitioner/x, by urn:uuid and by absolute URL is one prescriber', () => {
+    const practitioners: Resource[] = ['dr1', 'dr2'].map((id) => ({ resourceType: 'Practitioner', id }));
+    const ways = (id: string) => [
+      `Practitioner/${id}`,
+      `urn:uuid:Practitioner-${id}`,
+      `https://ehr.example.org/fhir/Practitioner/${id}`,
+      `https://ehr.example.org/fhir/Practitioner/${id}/_history/3`,
+    ];
+    const written = [...ways('dr1'), ...ways('dr2')];
+    const report = run(
+      syntheticPatient({
+        fills: Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 })),
+        adjust: (orders) => {
+          orders.forEach((o, i) => (o.requester = { reference: written[i] }));
+        },
+        extra: practitioners,
+      }),
+    );
+    expect(report.flags.map((f) => f.code)).not.toContain('multiple-prescribers');
+    // Control: four practitioners are four prescribers.
+    const four = run(
+      syntheticPatient({
+        fills: Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 })),
+        adjust: (orders) => {
+          orders.forEach((o, i) => (o.requester = { reference: `Practitioner/dr${i % 4}` }));
+        },
+      }),
+    );
+    expect(four.flags.map((f) => f.code)).toContain('multiple-prescribers');
+  });
+
   it('one pharmacy with four pharmacists, and declined dispenses, are not four pharmacies', () => {
     const atLocation = [1, 2, 3, 4].map((i) => ({
       ...dispense(
