@@ -203,6 +203,57 @@ describe('long-term opioid therapy: refill gaps and orders of unknown status', (
   });
 });
 
+describe('renewals written before the previous supply ends', () => {
+  // Oxycodone 10 mg three times a day (45 MME/day), 30-day supplies, each renewal written `early` days before the
+  // previous supply ends; the older orders completed, the last active.
+  const renewals = (early: number) =>
+    Array.from({ length: 6 }, (_, i) =>
+      medicationRequest({
+        id: `r${i}`,
+        rxcui: '1049683',
+        authoredOn: shift(START, i * (30 - early)),
+        status: i === 5 ? 'active' : 'completed',
+        dosages: [{ dose: tab(1), timing: every(1, 'd', 3) }],
+        supply: { days: 30 },
+      }),
+    );
+  // The last renewal starts on 2025-12-02 (3 days early): asOf 2025-12-03 lies in its overlap with r4.
+  const IN_OVERLAP = '2025-12-03';
+
+  it('counts a renewal written 3 days early after the order it renews, not twice', () => {
+    const report = analyze(renewals(3), IN_OVERLAP);
+    expect(report.totalMme).toBe(45);
+    expect(report.max.mme).toBe(45);
+    expect(report.escalation.detected).toBe(false);
+    expect(report.flags.map((f) => f.code)).not.toContain('high-dose-90');
+    expect(report.flags.map((f) => f.code)).not.toContain('early-refill');
+    const last = report.orders.find((o) => o.id === 'r5')!;
+    expect(last.status).toBe('inactive');
+    expect(last.notes).toContainEqual(
+      expect.stringMatching(/^renews MedicationRequest\/r4 \d+ days before its supply ends/),
+    );
+    // Continuous therapy at one dose: 45 on every day from the first order on.
+    const since = report.series.filter((p) => p.date >= START);
+    expect(since.length).toBeGreaterThan(130);
+    expect(since.every((p) => p.mme === 45)).toBe(true);
+  });
+
+  it('sums an overlap of more than a quarter of the supply (the patient may take both): an early refill', () => {
+    const report = analyze(renewals(10), shift(START, 5 * 20 + 1));
+    expect(report.totalMme).toBe(90);
+    expect(report.flags.map((f) => f.code)).toContain('early-refill');
+  });
+
+  it('sums overlapping orders of different doses: a second order is not a renewal of the first', () => {
+    const orders = renewals(3);
+    orders[5] = {
+      ...orders[5]!,
+      dosageInstruction: [{ timing: every(1, 'd', 2), doseAndRate: [{ doseQuantity: tab(1) }] }],
+    };
+    expect(analyze(orders, IN_OVERLAP).totalMme).toBe(75);
+  });
+});
+
 describe('escalation and taper', () => {
   it('detects escalation: 1.5x and +20 MME/day within 90 days', () => {
     const report = analyze(

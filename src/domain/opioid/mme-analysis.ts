@@ -10,6 +10,7 @@ import { formatDay, type Day } from '../time/day.ts';
 import { FACTOR_SETS, type FactorSet, type FactorSetId } from './factor-sets.ts';
 import { analyzeOrder, type OrderAnalysis } from './order-analysis.ts';
 import type { OrderInput } from './order.types.ts';
+import { carryForwardRenewals } from './renewals.ts';
 
 export interface SeriesPoint {
   readonly date: string;
@@ -60,7 +61,11 @@ export function analyzeMme(
   rules: TrendRules = DEFAULT_TREND_RULES,
 ): MmeAnalysis {
   const factorSet = FACTOR_SETS[factorSetId];
-  const analysed = inputs.map((input) => analyzeOrder(input, asOf, factorSet));
+  const analysed = carryForwardRenewals(
+    inputs.map((input) => analyzeOrder(input, asOf, factorSet)),
+    asOf,
+    rules.renewalOverlap.maxShare,
+  );
   const byInput = new Map<OrderInput, OrderAnalysis>();
   analysed.forEach((o, i) => {
     const input = inputs[i];

@@ -60,6 +60,8 @@ function segmentsOf(coverage: Coverage, dose: OrderDose): Segment[] {
   return out;
 }
 
+const NOT_ACTIVE = 'not active on ';
+
 function unique(items: string[]): string[] {
   return items.length < 2 ? items : [...new Set(items)];
 }
@@ -127,6 +129,27 @@ function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedPr
   return { product: entry.product, dose };
 }
 
+/**
+ * The order with other segments (a renewal counted after the order it continues): its status and MME at asOf
+ * follow them.
+ */
+export function atDate(o: OrderAnalysis, segments: readonly Segment[], asOf: Day): OrderAnalysis {
+  const current = segments.find((s) => s.start <= asOf && asOf <= s.end);
+  // Whether the order is active on asOf is said again, from the new segments.
+  const reasons = o.reasons.filter((r) => !r.startsWith(NOT_ACTIVE));
+  let status: OrderStatus;
+  if (!current) {
+    status = 'inactive';
+    const first = segments[0];
+    if (first && first.start > asOf)
+      reasons.push(`${NOT_ACTIVE}${formatDay(asOf)}: counted from ${formatDay(first.start)}`);
+    else if (first) reasons.push(`${NOT_ACTIVE}${formatDay(asOf)}: counted until ${formatDay(first.end)}`);
+  } else if (o.dose.excluded) status = 'excluded';
+  else status = current.mme === null ? 'incomplete' : 'counted';
+  const mme = o.dose.excluded ? null : current ? current.mme : highestStep(o.dose);
+  return { ...o, segments, status, mme, reasons: unique(reasons) };
+}
+
 export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): OrderAnalysis {
   const { product, dose } = resolveCached(order, set);
   const reasons = [...order.problems, ...dose.reasons];
@@ -172,7 +195,7 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
     else if (coverage) {
       const when = coverage.start > asOf ? 'starts after' : 'ended before';
       reasons.push(
-        `not active on ${formatDay(asOf)}: ${when} it (covers ${formatDay(coverage.start)} to ${formatDay(coverage.end)})`,
+        `${NOT_ACTIVE}${formatDay(asOf)}: ${when} it (covers ${formatDay(coverage.start)} to ${formatDay(coverage.end)})`,
       );
     }
   } else if (dose.excluded) status = 'excluded';

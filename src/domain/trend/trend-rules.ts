@@ -15,6 +15,12 @@ export interface TrendRules {
    */
   readonly ltotTrial: { readonly minMme: number; readonly minDays: number; readonly maxGapDays: number };
   /**
+   * Renewals, project rule (opioid/renewals.ts): an order of the same product at the same MME/day that starts while
+   * at most maxShare of the previous supply remains continues it (counted after it, not twice) - the share the
+   * early-refill rule tolerates (clinical brief 3: > 25% left is an early refill).
+   */
+  readonly renewalOverlap: { readonly maxShare: number };
+  /**
    * Escalation, project rule: now >= ratio x the baseline and >= +minIncrease, or a new crossing of a threshold.
    * The baseline is the highest daily MME in the baselineDays ending lookbackDays ago, so a one-day gap between
    * refills on that day does not read as "no opioid then".
@@ -45,6 +51,7 @@ export const DEFAULT_TREND_RULES: TrendRules = {
   windowDays: 180,
   ltot: { windowDays: 180, minCoveredDays: 90 },
   ltotTrial: { minMme: 15, minDays: 90, maxGapDays: 7 },
+  renewalOverlap: { maxShare: 0.25 },
   escalation: { lookbackDays: 90, baselineDays: 7, ratio: 1.5, minIncrease: 20, thresholds: [50, 90] },
   taper: { lookbackDays: 90, baselineDays: 7, minDecreasePct: 10, sustainDays: 14, maxPctPerMonth: 10 },
 };
