@@ -5,6 +5,7 @@
 import { analyzeMme, type MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { analyzeRisk, type RiskAnalysis } from '../domain/risk/risk-analysis.ts';
+import { isPainBuprenorphine } from '../domain/risk/medication-class.ts';
 import { observationLookbackDays, orderLookbackDays } from '../domain/risk/relevant-history.ts';
 import { DEFAULT_RISK_RULES, type RiskRules } from '../domain/risk/risk-rules.ts';
 import type { Day } from '../domain/time/day.ts';
@@ -79,7 +80,10 @@ function analyzeIndex(
         }
       : {},
   );
-  const mme = analyzeMme(record.medicationRequests, asOf, factorSet, rules.trend);
+  // Buprenorphine for pain counts no MME but its days are opioid days (LTOT); MOUD's are not.
+  const mme = analyzeMme(record.medicationRequests, asOf, factorSet, rules.trend, (input, product) =>
+    isPainBuprenorphine(input.product, product),
+  );
   return {
     mme,
     risk: analyzeRisk(record, mme, asOf, rules.risk),

@@ -203,6 +203,29 @@ describe('long-term opioid therapy: refill gaps and orders of unknown status', (
   });
 });
 
+describe('buprenorphine: no MME, but pain patches are opioid days', () => {
+  const sixMonths = (rxcui: string) =>
+    monthlyFills(
+      START,
+      Array.from({ length: 6 }, () => ({ tabsPerDay: 1 })),
+      rxcui,
+    );
+
+  it('six months of buprenorphine patches for pain (Butrans) are long-term opioid therapy', () => {
+    const report = analyze(sixMonths('904870'), AS_OF);
+    expect(report.totalMme).toBe(0);
+    expect(report.orders.every((o) => o.status === 'excluded' || o.status === 'inactive')).toBe(true);
+    expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(180);
+    expect(report.longTermOpioidTherapy).toBe(true);
+  });
+
+  it('six months of buprenorphine/naloxone (MOUD) are not', () => {
+    const report = analyze(sixMonths('351267'), AS_OF);
+    expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(0);
+    expect(report.longTermOpioidTherapy).toBe(false);
+  });
+});
+
 describe('renewals written before the previous supply ends', () => {
   // Oxycodone 10 mg three times a day (45 MME/day), 30-day supplies, each renewal written `early` days before the
   // previous supply ends; the older orders completed, the last active.

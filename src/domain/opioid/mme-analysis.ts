@@ -59,6 +59,11 @@ export function analyzeMme(
   asOf: Day,
   factorSetId: FactorSetId,
   rules: TrendRules = DEFAULT_TREND_RULES,
+  /**
+   * Whether an order excluded from MME is still pain treatment with an opioid (buprenorphine patches for pain, not
+   * MOUD): its days are opioid days for long-term opioid therapy. The risk rules know which products those are.
+   */
+  isAnalgesic: (input: OrderInput, product: OrderAnalysis['product']) => boolean = () => false,
 ): MmeAnalysis {
   const factorSet = FACTOR_SETS[factorSetId];
   const analysed = carryForwardRenewals(
@@ -84,8 +89,13 @@ export function analyzeMme(
     rules.taper.lookbackDays + 1,
   );
   const first = asOf - span;
+  const analgesicExcluded = new Set<OrderAnalysis>();
+  for (const [input, o] of byInput)
+    if (o.dose.excluded && isAnalgesic(input, o.product)) analgesicExcluded.add(o);
   const raw = dailySeries(
-    orders.flatMap((o) => o.segments),
+    orders.flatMap((o) =>
+      analgesicExcluded.has(o) ? o.segments.map((s) => ({ ...s, analgesic: true })) : o.segments,
+    ),
     first,
     asOf,
   );

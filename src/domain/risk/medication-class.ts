@@ -86,7 +86,7 @@ const MOUD_BUPRENORPHINE_MIN_MG = 1;
  * products are the 2-12 mg sublingual tablets and films, with naloxone or without, and the weekly or monthly
  * injections (50-356 mg/mL). A product whose strength is unknown counts as MOUD, as before.
  */
-function isPainBuprenorphine(product: ProductInput, resolved: ResolvedProduct): boolean {
+export function isPainBuprenorphine(product: ProductInput, resolved: ResolvedProduct): boolean {
   const buprenorphine = resolved.components.filter((c) => c.ingredient.name === 'buprenorphine');
   if (buprenorphine.length === 0) return false;
   if (resolved.doseForm === 'transdermal' || buprenorphine.some((c) => c.strength?.unit === 'mcg/h'))

@@ -12,6 +12,8 @@ export interface SeriesSegment {
   readonly excluded: boolean;
   /** May not have been in effect at all (an order of unknown status): a possible opioid day, not a certain one. */
   readonly uncertain: boolean;
+  /** Excluded from MME but an opioid taken for pain (buprenorphine patches): its days are opioid days. */
+  readonly analgesic?: boolean;
 }
 
 export interface DailySeries {
@@ -20,7 +22,10 @@ export interface DailySeries {
   readonly mme: Float64Array;
   /** Number of orders with unknown MME covering each day (0 = complete). */
   readonly unknown: Uint32Array;
-  /** Whether an order certainly in effect (not excluded, status known) covers the day, whatever its MME: opioid days. */
+  /**
+   * Whether an order certainly in effect (status known; not excluded from MME, or an analgesic that is) covers the
+   * day, whatever its MME: opioid days.
+   */
   readonly covered: Uint8Array;
   /** Whether any non-excluded opioid order covers the day, those of unknown status included: possible opioid days. */
   readonly possiblyCovered: Uint8Array;
@@ -40,11 +45,12 @@ export function dailySeries(segments: readonly SeriesSegment[], first: Day, last
   const coveredDiff = new Array<number>(days + 1).fill(0);
   const possibleDiff = new Array<number>(days + 1).fill(0);
   for (const s of segments) {
-    if (s.excluded || s.end < first || s.start > last) continue;
+    if ((s.excluded && s.analgesic !== true) || s.end < first || s.start > last) continue;
     const a = Math.max(s.start, first) - first;
     const b = Math.min(s.end, last) - first + 1;
     bump(possibleDiff, a, b, 1);
     if (!s.uncertain) bump(coveredDiff, a, b, 1);
+    if (s.excluded) continue;
     if (s.mme === null) bump(unknownDiff, a, b, 1);
     else bump(mmeDiff, a, b, s.mme);
   }
