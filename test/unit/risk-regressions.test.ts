@@ -774,6 +774,27 @@ describe('thresholds', () => {
   });
 });
 
+describe('benzodiazepine supplies', () => {
+  it('dates a benzodiazepine dosed in mg by its quantity in tablets and the strength its name states', () => {
+    // Lorazepam 0.5 mg tablets, 1 mg three times a day (6 tablets a day): 270 tablets last 45 days - to 2026-01-23,
+    // past the as-of date - where an assumed 30 days ended on 2026-01-08.
+    const lorazepam = medicationRequest({
+      id: 'lzp',
+      rxcui: '197901',
+      display: 'lorazepam 0.5 MG Oral Tablet',
+      authoredOn: '2025-12-10',
+      dosages: [{ dose: mg(1), timing: every(1, 'd', 3) }],
+      supply: { quantity: tab(270) },
+    });
+    const report = run(syntheticPatient({ extra: [lorazepam] }));
+    const overlap = report.flags.find((f) => f.code === 'benzodiazepine-overlap');
+    expect(overlap?.evidence[0]?.detail).toMatch(
+      /^lorazepam 0.5 MG Oral Tablet \(2025-12-10 to 2026-01-23\) overlaps/,
+    );
+    expect(report.referral.safetyActions).toContain('benzodiazepine-review');
+  });
+});
+
 describe('undated orders', () => {
   it.each([undefined, '2026-01'])(
     'counts an active benzodiazepine order with authoredOn %s on the as-of date, as an undated opioid order is',

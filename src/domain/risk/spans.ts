@@ -1,7 +1,9 @@
 /** Day ranges: the days orders cover, merged and searched (for overlaps and "was it prescribed then"). */
 import { orderCoverage, type Coverage } from '../opioid/coverage.ts';
 import type { OrderInput } from '../opioid/order.types.ts';
+import type { ResolvedComponent } from '../opioid/product.resolver.ts';
 import { dailyStepsFromSig } from '../opioid/sig-dose.ts';
+import { strengthFromRxnormUnit } from '../opioid/strength.ts';
 import type { Day } from '../time/day.ts';
 
 export interface Span {
@@ -9,9 +11,31 @@ export interface Span {
   readonly end: Day;
 }
 
-/** The days any order covers, by the same rules as opioids (supply, quantity / units per day, bounds, 30 days). */
+/** One strength in a single-ingredient RxNorm-style name: "lorazepam 0.5 MG Oral Tablet", "... 2 MG/ML Oral Solution". */
+const SINGLE_STRENGTH = /\b(\d+(?:\.\d+)?|\.\d+) (MG|MCG|MG\/ML|MCG\/ML)\b/gi;
+
+/**
+ * The strength of a product that names exactly one (a benzodiazepine, a stimulant): with it, a dose in mg and a
+ * quantity in tablets give the days the quantity lasts. Several strengths (a combination) or none: nothing.
+ */
+function singleStrength(order: OrderInput): ResolvedComponent[] {
+  const names = [order.product.text, ...order.product.codings.map((c) => c.display)];
+  for (const name of names) {
+    if (name === undefined || name.length > 300) continue;
+    const found = [...name.matchAll(SINGLE_STRENGTH)];
+    const only = found.length === 1 ? found[0] : undefined;
+    const strength = only?.[1] && only[2] ? strengthFromRxnormUnit(Number(only[1]), only[2]) : undefined;
+    if (strength) return [{ ingredient: { rxcui: null, name: 'the product', names: [] }, strength }];
+  }
+  return [];
+}
+
+/**
+ * The days any order covers, by the same rules as opioids (supply, quantity / units per day, bounds, 30 days). A
+ * dose in mg is turned into units with the strength the product's name states.
+ */
 export function coverageOf(order: OrderInput): Coverage | undefined {
-  const sig = dailyStepsFromSig(order.sigs, []);
+  const sig = dailyStepsFromSig(order.sigs, singleStrength(order));
   const result = orderCoverage(order, sig.ok ? sig.steps : []);
   return result.ok ? result.coverage : undefined;
 }
