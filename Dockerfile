@@ -18,6 +18,8 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
 COPY --chown=root:root src ./src
+# For a local try-out with CDS_DEV_ISSUER=on: tokens are minted inside the container, with the key it keeps.
+COPY --chown=root:root scripts/dev-token.ts ./scripts/dev-token.ts
 # The embedded store (when DATABASE_URL is unset) lives here; mount a volume to keep it.
 RUN mkdir -p /var/lib/opioid-pain-cds && chown node:node /var/lib/opioid-pain-cds
 VOLUME /var/lib/opioid-pain-cds
