@@ -66,7 +66,9 @@ export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): 
       (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
       input,
     );
-    const shown = typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
+    // A credential is never repeated back (the message may be logged): nothing under fhirAuthorization, no token.
+    const secret = issue.path.some((k) => typeof k === 'string' && SECRET_FIELD.test(k));
+    const shown = !secret && typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
     return path ? `${path}: ${short(issue.message, 200)}${shown}` : short(issue.message, 200);
   });
   const more = error.issues.length - listed.length;
@@ -74,6 +76,8 @@ export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): 
 }
 
 const MAX_ISSUES = 10;
+/** Fields whose values are credentials. */
+const SECRET_FIELD = /authorization|token|secret|password/i;
 
 function short(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}...`;

@@ -18,6 +18,15 @@ const isPrefetchValue = (value: unknown): value is PrefetchValue =>
     !Array.isArray(value) &&
     typeof (value as { resourceType?: unknown }).resourceType === 'string');
 
+/** Whether a text holds a C0 control character or DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export const HookRequestSchema = z
   .looseObject(
     {
@@ -27,7 +36,13 @@ export const HookRequestSchema = z
       fhirAuthorization: z
         .looseObject(
           {
-            access_token: z.string({ error: 'is required' }).min(1),
+            access_token: z
+              .string({ error: 'is required' })
+              .min(1)
+              // Sent as an HTTP header: a control character (CR, LF) could never be, and would split it.
+              .refine((t) => !hasControlCharacter(t), {
+                error: 'must not contain control characters (CR, LF)',
+              }),
             token_type: z
               .string({ error: 'is required ("Bearer")' })
               .regex(/^bearer$/i, { error: 'must be "Bearer"' }),

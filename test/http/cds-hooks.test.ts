@@ -1515,6 +1515,16 @@ describe('errors', () => {
       ),
       /fhirAuthorization.expires_in: must be a number of seconds, not negative/,
     ],
+    [
+      'an access token with a line break (it could not be sent as a header)',
+      JSON.stringify(
+        hookRequest('patient-view', 'p1', {
+          fhirServer: 'https://ehr.example.org/fhir',
+          fhirAuthorization: { ...AUTH, access_token: 'abc\r\nX-Injected: 1' },
+        }),
+      ),
+      /fhirAuthorization.access_token: must not contain control characters \(CR, LF\)$/,
+    ],
   ])('400 for %s', async (_, payload, message) => {
     const res = await build().inject({
       method: 'POST',
