@@ -8,6 +8,8 @@ import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from '
 import type { Card, CardContext } from './card.types.ts';
 import { boundedMme, orderLine } from './explain.ts';
 import { reaches } from '../domain/trend/round.ts';
+import { renewalNote } from '../domain/opioid/renewals.ts';
+import { markdownText } from './markdown-text.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -36,8 +38,13 @@ export function orderCard(
     ? THRESHOLDS.find((t) => !reaches(exactFrom, t.mme) && reaches(exactTo, t.mme))
     : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
+  // A renewal signed a few days early is counted after the supply it renews: the dose goes on, it does not double.
+  const renewals = drafts.map(renewalNote);
+  const allRenewals = renewals.every((n) => n !== undefined);
   let headline: string;
-  if (unknown.length > 0) {
+  if (allRenewals && unknown.length === 0 && fromKnown && toKnown && from === to) {
+    headline = `This order renews the current supply: the total stays at ${to} MME/day`;
+  } else if (unknown.length > 0) {
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
     headline = `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}`;
@@ -49,7 +56,10 @@ export function orderCard(
     headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
   const detail = [
-    ...drafts.map(orderLine),
+    ...drafts.map((o, i) => {
+      const note = renewals[i];
+      return note === undefined ? orderLine(o) : `${orderLine(o)} (${markdownText(note)})`;
+    }),
     '',
     `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),

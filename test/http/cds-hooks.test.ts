@@ -1432,6 +1432,41 @@ describe('order-select and order-sign', () => {
     expect(body).toEqual({ cards: [] });
   });
 
+  it('a renewal of the same order signed a few days before the supply ends continues the dose, not doubles it', async () => {
+    const resources = chronicPain();
+    const last = resources
+      .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
+      .at(-1)!;
+    const renewal: MedicationRequest = { ...last, id: 'renewal', status: 'draft' };
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(resources),
+        context: { draftOrders: drafts(renewal) },
+      }),
+    );
+    const card = body.cards[0];
+    expect(card.summary).toBe('This order renews the current supply: the total stays at 30 MME/day');
+    expect(card.indicator).toBe('info');
+    expect(card.detail).toMatch(/renews MedicationRequest\/m5 \d+ days? before its supply ends/);
+    // Control: the same order with another dose adds to the total.
+    const doubled = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(resources),
+        context: {
+          draftOrders: drafts({
+            ...renewal,
+            dosageInstruction: [{ timing: every(1, 'd', 8), doseAndRate: [{ doseQuantity: tab(1) }] }],
+          }),
+        },
+      }),
+    );
+    expect(doubled.body.cards[0].summary).toBe(
+      'This order brings the total from 30 to 90 MME/day (crosses 90)',
+    );
+  });
+
   it('a revision of an existing order replaces it rather than adding to it', async () => {
     const resources = chronicPain();
     const last = resources

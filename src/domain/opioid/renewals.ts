@@ -9,6 +9,13 @@
 import { formatDay, type Day } from '../time/day.ts';
 import { atDate, type OrderAnalysis, type Segment } from './order-analysis.ts';
 
+const RENEWAL_NOTE = 'renews MedicationRequest/';
+
+/** The note carryForwardRenewals leaves on an order it counted after the one it renews, if any. */
+export function renewalNote(o: OrderAnalysis): string | undefined {
+  return o.notes.find((n) => n.startsWith(RENEWAL_NOTE));
+}
+
 interface Candidate {
   readonly index: number;
   readonly segment: Segment;
@@ -55,7 +62,7 @@ export function carryForwardRenewals(
         // The overlap is counted once; the renewal keeps its end (no supply is carried forward month after month).
         const start = previous.end + 1;
         const moved: Segment = { ...segment, start };
-        const note = `renews MedicationRequest/${previous.id} ${left} day${left === 1 ? '' : 's'} before its supply ends: counted from ${formatDay(start)}, the days both cover once, not twice`;
+        const note = `${RENEWAL_NOTE}${previous.id} ${left} day${left === 1 ? '' : 's'} before its supply ends: counted from ${formatDay(start)}, the days both cover once, not twice`;
         out ??= [...orders];
         out[index] = atDate({ ...order, notes: [...order.notes, note] }, [moved], asOf);
         previous = { end: Math.max(previous.end, segment.end), days, id: order.id };
