@@ -105,12 +105,30 @@ interface ProductEntry {
 /** By factor set (a dose depends on it), then product key. */
 const PRODUCTS = new Map<string, BoundedMemo<ProductEntry>>();
 const DOSES_PER_PRODUCT = 64;
+/**
+ * Doses remembered per factor set, all products together: beyond it the set's memo starts again. Distinct hostile
+ * products and dosings (about 2 KB each remembered, more for long sigs) then cost at most some tens of MB.
+ */
+const MAX_REMEMBERED_DOSES = 10_000;
+const REMEMBERED = new Map<string, number>();
+/** A prescription has one or two instructions of one or two doses; longer dosings are computed, not remembered. */
+const MAX_REMEMBERED_DOSE_ENTRIES = 8;
+
+/** How many doses the memo holds for a factor set (what bounds its memory). */
+export function rememberedDoses(setId: string): number {
+  return REMEMBERED.get(setId) ?? 0;
+}
+
+const doseEntries = (order: OrderInput): number => order.sigs.reduce((n, s) => n + s.doses.length + 1, 0);
 /** Explanations of a known dose's first step, by dose (weak: they go with their dose). */
 const EXPLANATIONS = new WeakMap<OrderDose, string>();
 
 function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedProduct; dose: OrderDose } {
   let bySet = PRODUCTS.get(set.id);
-  if (!bySet) PRODUCTS.set(set.id, (bySet = new BoundedMemo<ProductEntry>(2_000)));
+  if (!bySet || (REMEMBERED.get(set.id) ?? 0) >= MAX_REMEMBERED_DOSES) {
+    PRODUCTS.set(set.id, (bySet = new BoundedMemo<ProductEntry>(2_000)));
+    REMEMBERED.set(set.id, 0);
+  }
   const entry = bySet.get(productKey(order.product), () => ({
     product: resolveProduct(order.product),
     doses: new Map(),
@@ -121,8 +139,10 @@ function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedPr
   if (found) return { product: entry.product, dose: found.dose };
   const dose = computeOrderDose(order, entry.product, set);
   // Only the dosing is kept (not the order's product, ids or dates), and not when it holds a hostile amount of text.
-  if (dosingTextLength(order) > MAX_REMEMBERED_KEY) return { product: entry.product, dose };
+  if (dosingTextLength(order) > MAX_REMEMBERED_KEY || doseEntries(order) > MAX_REMEMBERED_DOSE_ENTRIES)
+    return { product: entry.product, dose };
   if (entry.doses.size >= DOSES_PER_PRODUCT) entry.doses.clear();
+  REMEMBERED.set(set.id, (REMEMBERED.get(set.id) ?? 0) + 1);
   const dosing: Dosing = { quantity: order.quantity, supplyDays: order.supplyDays, sigs: order.sigs };
   if (candidates) candidates.push({ dosing, dose });
   else entry.doses.set(hash, [{ dosing, dose }]);

@@ -76,6 +76,8 @@ export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
   const code = coding.code;
   if (code === undefined) return false;
   const system = coding.system ?? '';
+  // Long (hostile) systems and codes are judged, never remembered - not even as an empty map for the system.
+  if (system.length > 200 || code.length > 64) return computeMembership(id, coding.system, code);
   let bySystem = MEMBERSHIP.get(id);
   if (!bySystem) MEMBERSHIP.set(id, (bySystem = new Map<string, Map<string, boolean>>()));
   let byCode = bySystem.get(system);
@@ -83,7 +85,6 @@ export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
   let answer = byCode.get(code);
   if (answer === undefined) {
     answer = computeMembership(id, coding.system, code);
-    if (system.length > 512 || code.length > 64) return answer;
     if (++remembered > MEMBERSHIP_LIMIT) {
       MEMBERSHIP.clear();
       remembered = 0;
@@ -91,6 +92,13 @@ export function inValueSet(id: ValueSetId, coding: CodingInput): boolean {
     byCode.set(code, answer);
   }
   return answer;
+}
+
+/** What the membership memo holds: systems and codes remembered, all value sets together (what bounds its memory). */
+export function rememberedMemberships(): number {
+  let n = 0;
+  for (const bySystem of MEMBERSHIP.values()) for (const byCode of bySystem.values()) n += 1 + byCode.size;
+  return n;
 }
 
 export function anyInValueSet(id: ValueSetId, codings: readonly CodingInput[]): CodingInput | undefined {
