@@ -1205,6 +1205,46 @@ describe('order-select and order-sign', () => {
     });
   });
 
+  it.each([
+    [
+      'one entry object instead of a list',
+      (r: unknown) => ({ resource: r }),
+      /context.draftOrders.entry: must be a list/,
+    ],
+    [
+      'a list inside the list',
+      (r: unknown) => [[{ resource: r }]],
+      /context.draftOrders.entry.0: must be an object/,
+    ],
+    [
+      'a list as the resource',
+      (r: unknown) => [{ resource: [r] }],
+      /context.draftOrders.entry.0.resource: must be a FHIR resource/,
+    ],
+    ['an entry that is not an object', () => [null], /context.draftOrders.entry.0: must be an object/],
+  ])(
+    '400 for draftOrders entries that cannot be read (%s): never a signed opioid without a card',
+    async (_, entry, message) => {
+      for (const [url, hook] of [
+        [SIGN, 'order-sign'],
+        [SELECT, 'order-select'],
+      ] as const) {
+        const { status, body } = await call(
+          url,
+          hookRequest(hook, 'p1', {
+            prefetch: prefetchFor(chronicPain()),
+            context: {
+              draftOrders: { resourceType: 'Bundle', type: 'collection', entry: entry(draft('new', tab(8))) },
+              ...(hook === 'order-select' ? { selections: ['MedicationRequest/new'] } : {}),
+            },
+          }),
+        );
+        expect(status, hook).toBe(400);
+        expect(body.message, hook).toMatch(message);
+      }
+    },
+  );
+
   it('400 for a draft order that names another patient than context.patientId (it would count with this one)', async () => {
     const elsewhere = { ...draft('new'), subject: { reference: 'Patient/p2' } };
     const { status, body } = await call(

@@ -1,6 +1,7 @@
 /** order-select: while an opioid is being chosen, what it would add to the patient's daily MME. */
 import { z } from 'zod';
 import type { CdsService } from '../cds-service.types.ts';
+import { draftOrdersSchema } from '../draft-orders.schema.ts';
 import { orderHookCards } from '../order-hooks.ts';
 import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
 
@@ -20,10 +21,7 @@ export const orderSelectService: CdsService = {
         error: 'order-select needs context.selections (references into draftOrders)',
       })
       .min(1),
-    draftOrders: z.looseObject(
-      { resourceType: z.literal('Bundle') },
-      { error: 'order-select needs context.draftOrders, a FHIR Bundle' },
-    ),
+    draftOrders: draftOrdersSchema('order-select'),
   }),
   handle: (call, data, deps) => orderHookCards(call, data, deps, false),
 };

@@ -1,6 +1,7 @@
 /** order-sign: the MME the signed orders bring, plus the referral and safety cards the decision then calls for. */
 import { z } from 'zod';
 import type { CdsService } from '../cds-service.types.ts';
+import { draftOrdersSchema } from '../draft-orders.schema.ts';
 import { orderHookCards } from '../order-hooks.ts';
 import { PREFETCH, PREFETCH_TEMPLATES } from '../prefetch.ts';
 
@@ -15,10 +16,7 @@ export const orderSignService: CdsService = {
   },
   prefetch: PREFETCH,
   contextSchema: z.looseObject({
-    draftOrders: z.looseObject(
-      { resourceType: z.literal('Bundle') },
-      { error: 'order-sign needs context.draftOrders, a FHIR Bundle' },
-    ),
+    draftOrders: draftOrdersSchema('order-sign'),
   }),
   handle: (call, data, deps) => orderHookCards(call, data, deps, true),
 };
