@@ -89,6 +89,9 @@ function entriesOf(value: Json, label: string, partial: string[], urnFullUrls?: 
   const out: Json[] = [];
   const unread = { error: false, empty: 0, deep: 0 };
   const read = (bundle: Json, depth: number): void => {
+    // An entry that is not an object (null, a text, a list) holds nothing readable: said, never silently dropped.
+    if (Array.isArray(bundle.entry))
+      for (const e of bundle.entry as unknown[]) if (obj(e) === undefined) unread.empty++;
     for (const entry of objs(bundle.entry)) {
       const resource = obj(entry.resource);
       if (entryFailed(entry)) unread.error = true;

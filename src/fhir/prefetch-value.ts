@@ -35,15 +35,28 @@ export function answerProblem(value: Json, template: string): string | undefined
 }
 
 /**
+ * Issue types (http://hl7.org/fhir/issue-type) that say results were left out, whatever the severity: a server may
+ * report a cut-short search as a warning.
+ */
+const RESULTS_LEFT_OUT: ReadonlySet<string> = new Set([
+  'incomplete',
+  'suppressed',
+  'too-costly',
+  'throttled',
+]);
+
+/**
  * Whether a Bundle entry is an outcome rather than a result (an OperationOutcome, or search mode "outcome"), and if
- * so whether it reports an error (an issue of error or fatal severity).
+ * so whether it reports an error (an issue of error or fatal severity, or one saying results were left out).
  */
 export function outcomeEntry(entry: Json): 'error' | 'note' | undefined {
   const resource = obj(entry.resource);
   if (!resource) return undefined;
   if (resource.resourceType !== 'OperationOutcome' && str(obj(entry.search)?.mode) !== 'outcome')
     return undefined;
-  return objs(resource.issue).some((i) => i.severity === 'error' || i.severity === 'fatal')
+  return objs(resource.issue).some(
+    (i) => i.severity === 'error' || i.severity === 'fatal' || RESULTS_LEFT_OUT.has(str(i.code) ?? ''),
+  )
     ? 'error'
     : 'note';
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { outcomeEntry } from '../builders/fhir-builders.ts';
 
 export interface FakeFhirServer {
@@ -24,8 +24,11 @@ export interface FakeFhirServer {
   categoryRequired: string[];
   /** The most requests it was answering at the same time. */
   readonly maxConcurrent: number;
-  /** An OperationOutcome entry (search mode "outcome") with an issue of this severity in matching searches. */
-  outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information' }[];
+  /**
+   * An OperationOutcome entry (search mode "outcome") with an issue of this severity and issue type (default
+   * too-costly, "results cut short") in matching searches.
+   */
+  outcomes: { pattern: RegExp; severity: 'fatal' | 'error' | 'warning' | 'information'; code?: string }[];
   /** A faulty server: searches by patient return every patient's resources. */
   ignoresPatient: boolean;
   /** A faulty server: the second page's next link leads back to the first page. */
@@ -125,7 +128,13 @@ export async function startFakeFhirServer(resources: Resource[]): Promise<FakeFh
       }
     }
     for (const outcome of state.outcomes.filter((o) => o.pattern.test(url.pathname + url.search)))
-      entries.push(outcomeEntry(outcome.severity, 'too-costly', 'results cut short'));
+      entries.push(
+        outcomeEntry(
+          outcome.severity,
+          (outcome.code ?? 'too-costly') as OperationOutcomeIssue['code'],
+          outcome.code === undefined ? 'results cut short' : undefined,
+        ),
+      );
     const link: Bundle['link'] = [{ relation: 'self', url: url.toString() }];
     if (offset + count < matches.length) {
       const next = new URL(url.toString());

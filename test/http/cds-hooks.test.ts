@@ -328,6 +328,34 @@ describe('patient-view', () => {
     expect(body.cards[0].detail).toMatch(/Data not complete:.*observations.*reported an error/);
   });
 
+  it.each(['incomplete', 'suppressed', 'too-costly', 'throttled'] as const)(
+    'reads a warning that results were left out (%s) as partial data, not as "no data"',
+    async (code) => {
+      const prefetch = prefetchFor(chronicPain()) as Record<string, Bundle>;
+      prefetch.medications = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [outcomeEntry('warning', code)],
+      };
+      const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+      const cards = expectCdsHooksResponse(body);
+      expect(cards.map((c) => c.source.topic?.code)).toContain('datagap');
+    },
+  );
+
+  it.each([
+    ['null', null],
+    ['a text', 'x'],
+    ['a list', [{ resource: { resourceType: 'MedicationRequest', id: 'x' } }]],
+  ])('says an entry that is %s could not be read, never an all-clear', async (_, entry) => {
+    const prefetch = prefetchFor(chronicPain());
+    prefetch.medications = { resourceType: 'Bundle', type: 'searchset', entry: [entry] };
+    const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+    const cards = expectCdsHooksResponse(body);
+    expect(cards[0]?.source.topic?.code).toBe('datagap');
+    expect(cards[0]?.detail).toMatch(/1 Bundle entry has no resource and could not be read/);
+  });
+
   it('says so when part of the record could not be read, for a patient on opioids who gets no other card', async () => {
     const current = medicationRequest({
       id: 'oxy',

@@ -55,13 +55,24 @@ describe('readRecord', () => {
     expect(types(bundle).some((t) => t.startsWith('OperationOutcome'))).toBe(false);
   });
 
-  it('passes over warnings and information in search results', async () => {
+  it('passes over warnings and information in search results, except those saying results were left out', async () => {
     server = await startFakeFhirServer([patient('1960-01-01')]);
-    server.outcomes.push({ pattern: /^\/fhir\/Condition\?/, severity: 'warning' });
-    server.outcomes.push({ pattern: /^\/fhir\/Observation\?/, severity: 'information' });
+    server.outcomes.push({ pattern: /^\/fhir\/Condition\?/, severity: 'warning', code: 'informational' });
+    server.outcomes.push({
+      pattern: /^\/fhir\/Observation\?/,
+      severity: 'information',
+      code: 'informational',
+    });
     const { bundle, problems } = await readRecord(server.baseUrl, 'p1');
     expect(problems).toEqual([]);
     expect(types(bundle)).toEqual(['Patient/p1']);
+    server.outcomes.push({
+      pattern: /^\/fhir\/MedicationRequest\?/,
+      severity: 'warning',
+      code: 'incomplete',
+    });
+    const cut = await readRecord(server.baseUrl, 'p1');
+    expect(cut.problems).toEqual([expect.stringMatching(/reported an error in its results/)]);
   });
 
   it('reads a Medication its own server’s absolute URL names once; another server’s is neither read nor taken for it', async () => {

@@ -72,6 +72,8 @@ async function getJson(url: string, token: string | undefined): Promise<Json> {
  * resources of the record: one with an error or fatal issue means the server could not answer the whole search,
  * and `onError` is told (as the service's own FHIR gateway does).
  */
+const LEFT_OUT = new Set(['incomplete', 'suppressed', 'too-costly', 'throttled']);
+
 function entries(bundle: Json, onError: () => void, onEmpty: () => void): Json[] {
   const list = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const out: Json[] = [];
@@ -85,7 +87,16 @@ function entries(bundle: Json, onError: () => void, onEmpty: () => void): Json[]
     const mode = (entry?.search as Json | undefined)?.mode;
     if (resource.resourceType === 'OperationOutcome' || mode === 'outcome') {
       const issues = Array.isArray(resource.issue) ? (resource.issue as Json[]) : [];
-      if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) onError();
+      // A warning that results were left out (incomplete, suppressed, too-costly, throttled) is a gap too.
+      if (
+        issues.some(
+          (i) =>
+            i.severity === 'error' ||
+            i.severity === 'fatal' ||
+            (typeof i.code === 'string' && LEFT_OUT.has(i.code)),
+        )
+      )
+        onError();
       continue;
     }
     out.push(resource);
