@@ -66,9 +66,13 @@ export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): 
       (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
       input,
     );
-    // A credential is never repeated back (the message may be logged): nothing under fhirAuthorization, no token.
-    const secret = issue.path.some((k) => typeof k === 'string' && SECRET_FIELD.test(k));
-    const shown = !secret && typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
+    // Only fields that are never patient data or credentials are repeated back ("asOf ... (got "2026-02-30")"):
+    // not a patient id, a prefetched resource, a Bundle's content or a token.
+    const echoed =
+      prefix === '' &&
+      ECHOED_FIELDS.has(String(issue.path[0])) &&
+      !issue.path.some((k) => typeof k === 'string' && SECRET_FIELD.test(k));
+    const shown = echoed && typeof got === 'string' && got.length <= 40 ? ` (got "${got}")` : '';
     return path ? `${path}: ${short(issue.message, 200)}${shown}` : short(issue.message, 200);
   });
   const more = error.issues.length - listed.length;
@@ -76,6 +80,8 @@ export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): 
 }
 
 const MAX_ISSUES = 10;
+/** Top-level request fields whose values may be repeated in a message. */
+const ECHOED_FIELDS: ReadonlySet<string> = new Set(['hook', 'hookInstance', 'asOf', 'factorSet', 'feedback']);
 /** Fields whose values are credentials. */
 const SECRET_FIELD = /authorization|token|secret|password/i;
 

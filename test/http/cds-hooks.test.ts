@@ -1639,6 +1639,19 @@ describe('errors', () => {
     expect(res.json().message).toMatch(message);
   });
 
+  it('never repeats a patient id or a prefetched value in a 400 message', async () => {
+    const patient = await build().inject({
+      method: 'POST',
+      url: PV,
+      payload: hookRequest('patient-view', 'Jane Doe 1985-03-10', {
+        prefetch: { patient: 'Jane Doe, DOB 1985' },
+      }),
+    });
+    expect(patient.statusCode).toBe(400);
+    expect(patient.json().message).toMatch(/context.patientId: must be a FHIR id/);
+    expect(patient.body).not.toMatch(/Jane|1985/);
+  });
+
   it('400 for order-select without selections', async () => {
     const res = await build().inject({
       method: 'POST',
