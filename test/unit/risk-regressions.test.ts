@@ -495,6 +495,18 @@ describe('false misuse signals', () => {
     );
   });
 
+  it('the same product ordered twice on one day is an early refill, not a regimen of two strengths', () => {
+    const report = run(
+      syntheticPatient({
+        adjust: (orders) => {
+          orders.push({ ...orders.at(-1)!, id: 'duplicate', requester: { reference: 'Practitioner/other' } });
+        },
+      }),
+    );
+    const flag = report.flags.find((f) => f.code === 'early-refill');
+    expect(flag?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/duplicate']);
+  });
+
   it('a negative screen after the supply ran out is not unexpected', () => {
     const report = run(
       syntheticPatient({

@@ -219,6 +219,13 @@ describe('buprenorphine: no MME, but pain patches are opioid days', () => {
     expect(report.longTermOpioidTherapy).toBe(true);
   });
 
+  it('patches whose order status is unknown are possible opioid days, not certain ones', () => {
+    const unknown = sixMonths('904870').map((o) => ({ ...o, status: 'unknown' as const }));
+    const report = analyze(unknown, AS_OF);
+    expect(report.longTermOpioidTherapyDetail).toMatchObject({ coveredDays: 0, possiblyCoveredDays: 180 });
+    expect(report.longTermOpioidTherapy).toBe(false);
+  });
+
   it('six months of buprenorphine/naloxone (MOUD) are not', () => {
     const report = analyze(sixMonths('351267'), AS_OF);
     expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(0);
@@ -259,6 +266,33 @@ describe('renewals written before the previous supply ends', () => {
     const since = report.series.filter((p) => p.date >= START);
     expect(since.length).toBeGreaterThan(130);
     expect(since.every((p) => p.mme === 45)).toBe(true);
+  });
+
+  it('a short renewal that ends within the supply it renews adds no day and takes none away', () => {
+    const long = medicationRequest({
+      id: 'long',
+      rxcui: '1049683',
+      authoredOn: '2025-10-01',
+      status: 'completed',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 3) }],
+      supply: { days: 90 },
+    });
+    // A 7-day bridge written 10 days before the 90 days run out (2025-12-29).
+    const bridge = {
+      ...long,
+      id: 'bridge',
+      authoredOn: '2025-12-20',
+      dispenseRequest: {
+        expectedSupplyDuration: { value: 7, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' },
+      },
+    };
+    const report = analyze([long, bridge], '2025-12-24');
+    expect(report.totalMme).toBe(45);
+    expect(report.series.filter((p) => p.date >= '2025-10-01').every((p) => p.mme === 45)).toBe(true);
+    expect(report.longTermOpioidTherapyDetail.coveredDays).toBe(85);
+    expect(report.orders.find((o) => o.id === 'bridge')?.notes).toContainEqual(
+      expect.stringMatching(/ends within its supply/),
+    );
   });
 
   it('sums an overlap of more than a quarter of the supply (the patient may take both): an early refill', () => {

@@ -42,6 +42,8 @@ export interface OrderAnalysis {
   readonly notes: readonly string[];
   readonly explanation: string;
   readonly requester?: string;
+  /** What identifies the product (productKey): orders of one product share it, whatever the memo holds. */
+  readonly productKey: string;
 }
 
 function segmentsOf(coverage: Coverage, dose: OrderDose): Segment[] {
@@ -114,7 +116,7 @@ const REMEMBERED = new Map<string, number>();
 /** A prescription has one or two instructions of one or two doses; longer dosings are computed, not remembered. */
 const MAX_REMEMBERED_DOSE_ENTRIES = 8;
 
-/** How many doses the memo holds for a factor set (what bounds its memory). */
+/** How many doses were remembered for a factor set since its memo last started again (at most MAX_REMEMBERED_DOSES). */
 export function rememberedDoses(setId: string): number {
   return REMEMBERED.get(setId) ?? 0;
 }
@@ -123,30 +125,34 @@ const doseEntries = (order: OrderInput): number => order.sigs.reduce((n, s) => n
 /** Explanations of a known dose's first step, by dose (weak: they go with their dose). */
 const EXPLANATIONS = new WeakMap<OrderDose, string>();
 
-function resolveCached(order: OrderInput, set: FactorSet): { product: ResolvedProduct; dose: OrderDose } {
+function resolveCached(
+  order: OrderInput,
+  set: FactorSet,
+): { product: ResolvedProduct; dose: OrderDose; key: string } {
   let bySet = PRODUCTS.get(set.id);
   if (!bySet || (REMEMBERED.get(set.id) ?? 0) >= MAX_REMEMBERED_DOSES) {
     PRODUCTS.set(set.id, (bySet = new BoundedMemo<ProductEntry>(2_000)));
     REMEMBERED.set(set.id, 0);
   }
-  const entry = bySet.get(productKey(order.product), () => ({
+  const key = productKey(order.product);
+  const entry = bySet.get(key, () => ({
     product: resolveProduct(order.product),
     doses: new Map(),
   }));
   const hash = dosingHash(order);
   const candidates = entry.doses.get(hash);
   const found = candidates?.find((c) => sameDosing(c.dosing, order));
-  if (found) return { product: entry.product, dose: found.dose };
+  if (found) return { product: entry.product, dose: found.dose, key };
   const dose = computeOrderDose(order, entry.product, set);
   // Only the dosing is kept (not the order's product, ids or dates), and not when it holds a hostile amount of text.
   if (dosingTextLength(order) > MAX_REMEMBERED_KEY || doseEntries(order) > MAX_REMEMBERED_DOSE_ENTRIES)
-    return { product: entry.product, dose };
+    return { product: entry.product, dose, key };
   if (entry.doses.size >= DOSES_PER_PRODUCT) entry.doses.clear();
   REMEMBERED.set(set.id, (REMEMBERED.get(set.id) ?? 0) + 1);
   const dosing: Dosing = { quantity: order.quantity, supplyDays: order.supplyDays, sigs: order.sigs };
   if (candidates) candidates.push({ dosing, dose });
   else entry.doses.set(hash, [{ dosing, dose }]);
-  return { product: entry.product, dose };
+  return { product: entry.product, dose, key };
 }
 
 /**
@@ -171,7 +177,7 @@ export function atDate(o: OrderAnalysis, segments: readonly Segment[], asOf: Day
 }
 
 export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): OrderAnalysis {
-  const { product, dose } = resolveCached(order, set);
+  const { product, dose, key } = resolveCached(order, set);
   const reasons = [...order.problems, ...dose.reasons];
   const notes = [...dose.notes];
   const coverageResult = orderCoverage(order, dose.steps);
@@ -199,7 +205,9 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
   if (statusUnknown) {
     // May or may not be in effect: over its period the total is incomplete, never silently counted or dropped, and
     // its days are not certainly opioid days (long-term opioid therapy is not asserted from them).
-    segments = segments.map((s) => (s.excluded ? s : { ...s, mme: null, uncertain: true }));
+    segments = segments.map((s) =>
+      s.excluded ? { ...s, uncertain: true } : { ...s, mme: null, uncertain: true },
+    );
     reasons.push('the order status is unknown: it may or may not be in effect, so its MME is not counted');
   }
   // A Medication that could not be found may not be an opioid: its days are possible opioid days, not certain ones.
@@ -246,5 +254,6 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
     notes: unique(notes),
     explanation,
     ...(order.requester === undefined ? {} : { requester: order.requester }),
+    productKey: key,
   };
 }

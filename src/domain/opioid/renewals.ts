@@ -33,13 +33,13 @@ export function carryForwardRenewals(
   asOf: Day,
   maxShare: number,
 ): OrderAnalysis[] {
-  // Same product (refills share the resolved product object) and the same exact MME/day.
-  const groups = new Map<object, Map<number, Candidate[]>>();
+  // Same product and the same exact MME/day.
+  const groups = new Map<string, Map<number, Candidate[]>>();
   orders.forEach((o, index) => {
     const segment = renewable(o);
     if (!segment || segment.mme === null) return;
-    let byMme = groups.get(o.product);
-    if (!byMme) groups.set(o.product, (byMme = new Map<number, Candidate[]>()));
+    let byMme = groups.get(o.productKey);
+    if (!byMme) groups.set(o.productKey, (byMme = new Map<number, Candidate[]>()));
     const list = byMme.get(segment.mme);
     if (list) list.push({ index, segment });
     else byMme.set(segment.mme, [{ index, segment }]);
@@ -60,12 +60,19 @@ export function carryForwardRenewals(
           continue;
         }
         // The overlap is counted once; the renewal keeps its end (no supply is carried forward month after month).
+        // One that ends within the supply it renews adds no day.
         const start = previous.end + 1;
-        const moved: Segment = { ...segment, start };
-        const note = `${RENEWAL_NOTE}${previous.id} ${left} day${left === 1 ? '' : 's'} before its supply ends: counted from ${formatDay(start)}, the days both cover once, not twice`;
+        const inside = segment.end <= previous.end;
+        const note = inside
+          ? `${RENEWAL_NOTE}${previous.id} and ends within its supply: its days are counted once, with it`
+          : `${RENEWAL_NOTE}${previous.id} ${left} day${left === 1 ? '' : 's'} before its supply ends: counted from ${formatDay(start)}, the days both cover once, not twice`;
         out ??= [...orders];
-        out[index] = atDate({ ...order, notes: [...order.notes, note] }, [moved], asOf);
-        previous = { end: Math.max(previous.end, segment.end), days, id: order.id };
+        out[index] = atDate(
+          { ...order, notes: [...order.notes, note] },
+          inside ? [] : [{ ...segment, start }],
+          asOf,
+        );
+        if (!inside) previous = { end: segment.end, days, id: order.id };
       }
     }
   }

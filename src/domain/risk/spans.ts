@@ -12,7 +12,9 @@ export interface Span {
 }
 
 /** One strength in a single-ingredient RxNorm-style name: "lorazepam 0.5 MG Oral Tablet", "... 2 MG/ML Oral Solution". */
-const SINGLE_STRENGTH = /\b(\d+(?:\.\d+)?|\.\d+) (MG|MCG|MG\/ML|MCG\/ML)\b/gi;
+const SINGLE_STRENGTH = /(?<![\d.])(\d+(?:\.\d+)?|\.\d+) ?(MCG\/ML|MG\/ML|MCG|MG)(?![\w/])/gi;
+/** A strength per some mL ("5 MG/5ML"): not a strength per unit or per mL as written. */
+const PER_VOLUME = /\d ?(?:MG|MCG)\/\d/i;
 
 /**
  * The strength of a product that names exactly one (a benzodiazepine, a stimulant): with it, a dose in mg and a
@@ -21,7 +23,7 @@ const SINGLE_STRENGTH = /\b(\d+(?:\.\d+)?|\.\d+) (MG|MCG|MG\/ML|MCG\/ML)\b/gi;
 function singleStrength(order: OrderInput): ResolvedComponent[] {
   const names = [order.product.text, ...order.product.codings.map((c) => c.display)];
   for (const name of names) {
-    if (name === undefined || name.length > 300) continue;
+    if (name === undefined || name.length > 300 || PER_VOLUME.test(name)) continue;
     const found = [...name.matchAll(SINGLE_STRENGTH)];
     const only = found.length === 1 ? found[0] : undefined;
     const strength = only?.[1] && only[2] ? strengthFromRxnormUnit(Number(only[1]), only[2]) : undefined;

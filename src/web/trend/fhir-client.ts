@@ -67,13 +67,14 @@ async function getJson(url: string, token: string | undefined): Promise<Json> {
   return (await response.json()) as Json;
 }
 
+/** Issue types that say results were left out, whatever the severity: a gap, not "no data". */
+const LEFT_OUT = new Set(['incomplete', 'suppressed', 'too-costly', 'throttled']);
+
 /**
  * The resources of a search page. OperationOutcome entries (search mode "outcome", or the resource type) are not
  * resources of the record: one with an error or fatal issue means the server could not answer the whole search,
  * and `onError` is told (as the service's own FHIR gateway does).
  */
-const LEFT_OUT = new Set(['incomplete', 'suppressed', 'too-costly', 'throttled']);
-
 function entries(bundle: Json, onError: () => void, onEmpty: () => void): Json[] {
   const list = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const out: Json[] = [];

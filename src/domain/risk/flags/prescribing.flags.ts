@@ -142,7 +142,7 @@ export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
 /** Project rule (brief 3): a new order for the same ingredient starting while > 25% of the previous supply remains. */
 export function earlyRefill(ctx: RiskContext): Flag | undefined {
   const { remainingShare, lookbackDays } = ctx.rules.earlyRefill;
-  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage; product: object }[]>();
+  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage; product: string }[]>();
   // Groups per distinct product (refills share their resolved product object): "oxycodone (immediate release)".
   const groupsOf = new Map<object, string[]>();
   for (const [order, analysed] of ctx.opioidOrders) {
@@ -155,17 +155,19 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
       groups = [...new Set(analysed.product.components.map((x) => `${x.ingredient.name} (${kind} release)`))];
       groupsOf.set(analysed.product, groups);
     }
-    for (const group of groups) push(byIngredient, group, { order, coverage: c, product: analysed.product });
+    for (const group of groups)
+      push(byIngredient, group, { order, coverage: c, product: analysed.productKey });
   }
   const evidence: Evidence[] = [];
   for (const [name, list] of byIngredient) {
     list.sort((a, b) => a.coverage.start - b.coverage.start);
     const renewals: { prev: (typeof list)[number]; next: (typeof list)[number] }[] = [];
-    // Orders started on the same day are one regimen (two strengths taken together), not refills of each other. An
-    // order renews the latest earlier one of the same product; without one (a change of product), the one of the
-    // latest earlier start day with the least supply left. One pass, a start day at a time.
+    // Orders of different products started on the same day are one regimen (two strengths taken together), not
+    // refills of each other; a second order of the same product that day is (a duplicate). An order renews the
+    // latest earlier one of the same product; without one (a change of product), the one of the latest earlier start
+    // day with the least supply left. One pass, a start day at a time.
     type Entry = (typeof list)[number];
-    const lastOfProduct = new Map<object, Entry>();
+    const lastOfProduct = new Map<string, Entry>();
     let earlierDay: Entry[] = [];
     for (let i = 0; i < list.length;) {
       const day: Entry[] = [];
@@ -175,9 +177,11 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
         (least, e) => (least === undefined || e.coverage.end < least.coverage.end ? e : least),
         undefined,
       );
+      const sameDay = new Map<string, Entry>();
       for (const next of day) {
-        const prev = lastOfProduct.get(next.product) ?? leastLeft;
+        const prev = sameDay.get(next.product) ?? lastOfProduct.get(next.product) ?? leastLeft;
         if (prev) renewals.push({ prev, next });
+        sameDay.set(next.product, next);
       }
       for (const e of day) lastOfProduct.set(e.product, e);
       earlierDay = day;
