@@ -7,7 +7,7 @@
 import { counts } from '../opioid/prescription-status.ts';
 import type { Exclusion } from './exclusions.ts';
 import { medicationClasses } from './medication-class.ts';
-import { coverageOf } from './spans.ts';
+import { coverageOf, dispensedSpan } from './spans.ts';
 import type { Flag, FlagCode } from './flag.types.ts';
 import { painFacts, type PainFacts } from './pain.ts';
 import { priorReferrals, type Programme } from './programmes.ts';
@@ -70,13 +70,10 @@ function onMoud(ctx: RiskContext): boolean {
     return coverage !== undefined && covers(coverage.start, coverage.end);
   });
   if (ordered) return true;
-  return ctx.record.dispenses.some(
-    (d) =>
-      (d.status === 'completed' || d.status === 'in-progress') &&
-      d.handedOver !== undefined &&
-      medicationClasses(d.product).has('moud') &&
-      covers(d.handedOver, d.handedOver + Math.ceil(d.supplyDays ?? ctx.rules.moudDispenseDays) - 1),
-  );
+  return ctx.record.dispenses.some((d) => {
+    const span = dispensedSpan(d, ctx.rules.moudDispenseDays);
+    return span !== undefined && covers(span.start, span.end) && medicationClasses(d.product).has('moud');
+  });
 }
 
 function safetyActions(flags: ReadonlyMap<FlagCode, Flag>): SafetyAction[] {

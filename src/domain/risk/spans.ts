@@ -1,6 +1,7 @@
 /** Day ranges: the days orders cover, merged and searched (for overlaps and "was it prescribed then"). */
 import { orderCoverage, type Coverage } from '../opioid/coverage.ts';
 import type { OrderInput } from '../opioid/order.types.ts';
+import type { DispenseInput } from '../record/record.types.ts';
 import type { ResolvedComponent } from '../opioid/product.resolver.ts';
 import { dailyStepsFromSig } from '../opioid/sig-dose.ts';
 import { strengthFromRxnormUnit } from '../opioid/strength.ts';
@@ -40,6 +41,19 @@ export function coverageOf(order: OrderInput): Coverage | undefined {
   const sig = dailyStepsFromSig(order.sigs, singleStrength(order));
   const result = orderCoverage(order, sig.ok ? sig.steps : []);
   return result.ok ? result.coverage : undefined;
+}
+
+/** Dispenses that handed the drug over (or are handing it over): declined, cancelled or stopped ones gave nothing. */
+export const DISPENSED: ReadonlySet<string> = new Set(['completed', 'in-progress']);
+
+/**
+ * The days a dispense supplied: from its hand-over, daysSupply days, else `assumedDays` (risk rules,
+ * moudDispenseDays). Undefined for a dispense that handed nothing over or is not dated.
+ */
+export function dispensedSpan(d: DispenseInput, assumedDays: number): Span | undefined {
+  if (!DISPENSED.has(d.status ?? '') || d.handedOver === undefined) return undefined;
+  const days = Math.max(1, Math.ceil(d.supplyDays ?? assumedDays));
+  return { start: d.handedOver, end: d.handedOver + days - 1 };
 }
 
 /** Overlapping or touching ranges merged into disjoint ones, in order (their ends then increase too). */

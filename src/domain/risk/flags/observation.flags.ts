@@ -15,7 +15,7 @@ import {
   within,
   type RiskContext,
 } from '../risk-context.ts';
-import { coverageOf, mergeSpans, touches, type Span } from '../spans.ts';
+import { coverageOf, dispensedSpan, mergeSpans, touches, type Span } from '../spans.ts';
 import { udsClass, udsOutcome, type UdsClass } from '../uds-result.ts';
 
 /** What a test of each class is expected to find, by prescribed opioid ingredient. */
@@ -81,8 +81,6 @@ interface Prescribed {
   readonly amphetamine: readonly Span[];
 }
 
-const HANDED_OVER: ReadonlySet<string> = new Set(['completed', 'in-progress']);
-
 function prescriptions(ctx: RiskContext): Prescribed {
   const raw = new Map<string, Span[]>();
   for (const analysed of ctx.opioidOrders.values()) {
@@ -100,11 +98,11 @@ function prescriptions(ctx: RiskContext): Prescribed {
   }
   const dispensed = new Map<string, Span[]>();
   for (const d of ctx.record.dispenses) {
-    if (!HANDED_OVER.has(d.status ?? '') || d.handedOver === undefined) continue;
-    const days = Math.max(1, Math.ceil(d.supplyDays ?? ctx.rules.moudDispenseDays));
+    const span = dispensedSpan(d, ctx.rules.moudDispenseDays);
+    if (!span) continue;
     for (const c of resolveProduct(d.product).components) {
       const list = dispensed.get(c.ingredient.name) ?? [];
-      list.push({ start: d.handedOver, end: d.handedOver + days - 1 });
+      list.push(span);
       dispensed.set(c.ingredient.name, list);
     }
   }

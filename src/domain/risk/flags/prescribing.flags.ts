@@ -11,13 +11,11 @@ import { formatDay } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { medicationClasses } from '../medication-class.ts';
 import { dayText, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
-import { coverageOf, mergeSpans, overlapDays, type Span } from '../spans.ts';
+import { coverageOf, DISPENSED, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
 /** How the prescribing flags' evidence names an order (callers that look for an order in the evidence use it). */
 export const orderReference = (id: string): string => `MedicationRequest/${id}`;
 const ref = (order: OrderInput): string => orderReference(order.id);
-
-const DISPENSED: ReadonlySet<string> = new Set(['completed', 'in-progress']);
 
 /**
  * Long-acting and short-acting forms of one opioid run side by side (an ER tablet plus breakthrough doses): early
