@@ -81,14 +81,12 @@ export const HookRequestSchema = z
     },
     { error: 'the request body must be a CDS Hooks request object' },
   )
-  .superRefine((request, ctx) => {
-    // CDS Hooks 2.0: fhirServer is required when fhirAuthorization is given - a token is for a server.
-    if (request.fhirAuthorization !== undefined && request.fhirServer === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fhirServer'],
-        message: 'is required when fhirAuthorization is given (the token is for that FHIR server)',
-      });
+  // CDS Hooks 2.0: fhirServer is required when fhirAuthorization is given - a token is for a server.
+  // A refine, not a superRefine: zod's superRefine hangs a closure on each parse's payload, which kept every
+  // request's parsed body alive through young-generation collections (docs/adr/0016-no-superrefine-on-requests.md).
+  .refine((request) => request.fhirAuthorization === undefined || request.fhirServer !== undefined, {
+    path: ['fhirServer'],
+    error: 'is required when fhirAuthorization is given (the token is for that FHIR server)',
   });
 
 export type HookRequest = z.infer<typeof HookRequestSchema>;
