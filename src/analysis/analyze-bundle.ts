@@ -5,6 +5,7 @@
 import { analyzeMme, type MmeAnalysis } from '../domain/opioid/mme-analysis.ts';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { analyzeRisk, type RiskAnalysis } from '../domain/risk/risk-analysis.ts';
+import type { OrderInput } from '../domain/opioid/order.types.ts';
 import { isPainBuprenorphine } from '../domain/risk/medication-class.ts';
 import { observationLookbackDays, orderLookbackDays } from '../domain/risk/relevant-history.ts';
 import { DEFAULT_RISK_RULES, type RiskRules } from '../domain/risk/risk-rules.ts';
@@ -32,6 +33,25 @@ export interface AnalysisRules {
    * trend, for the hooks.
    */
   readonly history?: 'full' | 'relevant';
+  /**
+   * Orders replaced by orders being signed (priorPrescription), by id: the first day of their replacement. Each
+   * counts until the day before (its past days stay in the history); one that would only have started then, not at
+   * all.
+   */
+  readonly replaced?: ReadonlyMap<string, Day>;
+}
+
+function withReplacements(
+  orders: readonly OrderInput[],
+  replaced: ReadonlyMap<string, Day> | undefined,
+): readonly OrderInput[] {
+  if (replaced === undefined || replaced.size === 0) return orders;
+  return orders.flatMap((o) => {
+    const from = replaced.get(o.id);
+    if (from === undefined) return [o];
+    const start = o.validityStart ?? o.authoredOn;
+    return start !== undefined && start >= from ? [] : [{ ...o, replacedFrom: from }];
+  });
 }
 
 export function analyzeBundle(
@@ -67,7 +87,7 @@ function analyzeIndex(
 ): BundleAnalysis {
   const reasons = [...index.skipped];
   const risk = rules.risk ?? DEFAULT_RISK_RULES;
-  const record = mapRecord(
+  const mapped = mapRecord(
     index,
     reasons,
     rules.history === 'relevant'
@@ -80,6 +100,9 @@ function analyzeIndex(
         }
       : {},
   );
+  const record = rules.replaced
+    ? { ...mapped, medicationRequests: withReplacements(mapped.medicationRequests, rules.replaced) }
+    : mapped;
   // Buprenorphine for pain counts no MME but its days are opioid days (LTOT); MOUD's are not.
   const mme = analyzeMme(record.medicationRequests, asOf, factorSet, rules.trend, (input, product) =>
     isPainBuprenorphine(input.product, product),

@@ -21,6 +21,8 @@ export function orderCard(
   after: BundleAnalysis,
   draftIds: ReadonlySet<string>,
   ctx: CardContext,
+  /** Draft id -> the MedicationRequest it replaces (priorPrescription). */
+  replaces: ReadonlyMap<string, string> = new Map(),
 ): Card | undefined {
   const drafts = after.mme.orders.filter((o) => draftIds.has(o.id) && o.product.opioid !== 'no');
   if (drafts.length === 0) return undefined;
@@ -39,7 +41,12 @@ export function orderCard(
     : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
   // A renewal signed a few days early is counted after the supply it renews: the dose goes on, it does not double.
-  const renewals = drafts.map(renewalNote);
+  const renewals = drafts.map((o) => {
+    const prior = replaces.get(o.id);
+    return prior === undefined
+      ? renewalNote(o)
+      : `replaces MedicationRequest/${prior}, which counts until this order starts`;
+  });
   const allRenewals = renewals.every((n) => n !== undefined);
   let headline: string;
   if (allRenewals && unknown.length === 0 && fromKnown && toKnown && from === to) {

@@ -4,7 +4,7 @@
  */
 import { analyzeResources, type BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { CardContext } from '../cards/card.types.ts';
-import { parseIsoDate } from '../domain/time/day.ts';
+import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
@@ -51,6 +51,7 @@ export function analyse(
   deps: HandlerDeps,
   server?: string,
   fullUrls?: ReadonlyMap<Json, string>,
+  replaced?: ReadonlyMap<string, Day>,
 ): BundleAnalysis {
   const asOf = parseIsoDate(deps.today);
   if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
@@ -59,7 +60,7 @@ export function analyse(
     resources,
     asOf,
     deps.factorSet,
-    { trend: deps.trendRules, history: 'relevant' },
+    { trend: deps.trendRules, history: 'relevant', ...(replaced ? { replaced } : {}) },
     server,
     fullUrls,
   );

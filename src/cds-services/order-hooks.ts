@@ -13,6 +13,7 @@ import { orderReference } from '../domain/risk/flags/prescribing.flags.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import { referenceTarget } from '../fhir/reference-target.ts';
+import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
 
@@ -27,14 +28,31 @@ function bringsBenzodiazepine(after: BundleAnalysis, drafted: ReadonlySet<string
   return (overlap?.evidence ?? []).some((e) => e.reference !== undefined && drafts.has(e.reference));
 }
 
-/** The ids of the MedicationRequests the drafts replace (`priorPrescription`: "Type/id", or a URL ending in it). */
-function replacedOrders(drafts: readonly Json[]): Set<string> {
-  const ids = new Set<string>();
-  for (const d of drafts) {
+interface Replacements {
+  /** The replaced MedicationRequests' ids, each with the first day of the signed order that replaces it. */
+  readonly from: Map<string, Day>;
+  /** Draft id -> the id of the order it replaces. */
+  readonly byDraft: Map<string, string>;
+}
+
+/**
+ * The MedicationRequests the signed drafts replace (`priorPrescription`: "Type/id", or a URL ending in it), and from
+ * when: the draft's own start (its validity start, else the day it is signed).
+ */
+function replacedOrders(signed: readonly Json[], today: string): Replacements {
+  const from = new Map<string, Day>();
+  const byDraft = new Map<string, string>();
+  for (const d of signed) {
     const target = referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '');
-    if (target?.type === 'MedicationRequest' && target.id !== str(d.id)) ids.add(target.id);
+    const id = str(d.id);
+    if (target?.type !== 'MedicationRequest' || target.id === id) continue;
+    const start = str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start)?.slice(0, 10) ?? today;
+    const day = parseIsoDate(start) ?? parseIsoDate(today);
+    if (day === undefined) continue;
+    from.set(target.id, Math.min(day, from.get(target.id) ?? day));
+    if (id !== undefined) byDraft.set(id, target.id);
   }
-  return ids;
+  return { from, byDraft };
 }
 
 export function orderHookCards(
@@ -49,16 +67,13 @@ export function orderHookCards(
   const fullUrls = call.draftFullUrls
     ? new Map([...data.urnFullUrls, ...call.draftFullUrls])
     : data.urnFullUrls;
-  // A renewal names the order it replaces (priorPrescription): that order no longer counts once it is signed.
-  const replaced = replacedOrders(signed);
-  const kept =
-    replaced.size === 0
-      ? current
-      : current.filter((r) => !(r.resourceType === 'MedicationRequest' && replaced.has(str(r.id) ?? '')));
-  const after = analyse([...signed, ...kept], deps, call.fhirServer, fullUrls);
+  // A renewal names the order it replaces (priorPrescription): that order counts until the renewal starts - its
+  // supply does not go on beside the renewal, and its past days stay in the history (LTOT, averages, trend).
+  const replaced = replacedOrders(signed, deps.today);
+  const after = analyse([...signed, ...current], deps, call.fhirServer, fullUrls, replaced.from);
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
-  const impact = orderCard(before, after, drafted, ctx);
+  const impact = orderCard(before, after, drafted, ctx, replaced.byDraft);
   const decision = decisionSummary(after);
   // A benzodiazepine ordered for a patient on opioids (or with the opioid ordered): the co-prescribing card.
   const benzodiazepine = bringsBenzodiazepine(after, drafted)

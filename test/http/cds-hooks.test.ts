@@ -1125,7 +1125,7 @@ describe('order-select and order-sign', () => {
     const topics = (body: { cards: { source: { topic: { code: string } } }[] }) =>
       body.cards.map((c) => c.source.topic.code);
 
-    it('a renewal naming the order it replaces (priorPrescription) replaces it: 30 to 30, no new signals', async () => {
+    it('a renewal naming the order it replaces (priorPrescription) replaces it: stays at 30, no new signals', async () => {
       const renewal = {
         ...draft('renewal'),
         dosageInstruction: cur.dosageInstruction,
@@ -1139,9 +1139,48 @@ describe('order-select and order-sign', () => {
         }),
       );
       expectCdsHooksResponse(body);
-      expect(body.cards[0].summary).toBe('This order brings the total from 30 to 30 MME/day');
+      expect(body.cards[0].summary).toBe(
+        'This order renews the current supply: the total stays at 30 MME/day',
+      );
+      expect(body.cards[0].detail).toContain(
+        'replaces MedicationRequest/cur, which counts until this order starts',
+      );
       expect(topics(body)).not.toContain('naloxone');
       expect(topics(body)).not.toContain('referralmore');
+    });
+
+    it('a renewal keeps the history of the order it replaces: the referral gives the same reasons as patient-view', async () => {
+      // Six monthly fills; the last (m5) still covers today. Its renewal, signed today, replaces it.
+      const history = chronicPain();
+      const last = history.find(
+        (r) => r.resourceType === 'MedicationRequest' && r.id === 'm5',
+      ) as MedicationRequest;
+      const renewal = {
+        ...draft('renewal-m5'),
+        dosageInstruction: last.dosageInstruction,
+        priorPrescription: { reference: 'MedicationRequest/m5' },
+      };
+      const view = await call(
+        '/cds-services/opioid-pain-patient-view',
+        hookRequest('patient-view', 'p1', { prefetch: prefetchFor(history) }),
+      );
+      const sign = await call(
+        SIGN,
+        hookRequest('order-sign', 'p1', {
+          prefetch: prefetchFor(history),
+          context: { draftOrders: drafts(renewal) },
+        }),
+      );
+      expectCdsHooksResponse(sign.body);
+      const why = (body: {
+        cards: { summary: string; detail?: string; source: { topic: { code: string } } }[];
+      }) => body.cards.find((c) => c.source.topic.code === 'referralmbtcbt')?.detail?.split('\n')[0];
+      // Dropping the replaced order lost its month: "opioids on 151 of the last 180 days", a lower average.
+      expect(why(view.body)).toMatch(/^\*\*Why:\*\* current dose \*\*30 MME\/day\*\*/);
+      expect(why(sign.body)).toBe(why(view.body));
+      expect(sign.body.cards[0].summary).toBe(
+        'This order renews the current supply: the total stays at 30 MME/day',
+      );
     });
 
     it('a current order of unknown dose: the totals are lower bounds, and no crossing is claimed', async () => {

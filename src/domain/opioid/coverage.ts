@@ -5,7 +5,7 @@
  * said). A supply of N days covers N calendar days: start .. start + N - 1. A supply of more than a year is not
  * used (and said): the next way of dating the order is.
  */
-import { addDays, type Day } from '../time/day.ts';
+import { addDays, formatDay, type Day } from '../time/day.ts';
 import type { UnitsPerDay } from './daily-amount.types.ts';
 import type { Amount, OrderInput } from './order.types.ts';
 import { formatNumber } from './strength.ts';
@@ -67,7 +67,20 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
     ignored.push(`${implausibleSupply(days, what)}; not used`);
     return false;
   };
-  const covered = (coverage: Coverage): CoverageResult => {
+  const covered = (supply: Coverage): CoverageResult => {
+    // Replaced by an order being signed: the supply ends the day before the replacement starts.
+    const replaced = order.replacedFrom;
+    const coverage =
+      replaced !== undefined && replaced > start && replaced <= supply.end
+        ? {
+            ...supply,
+            end: replaced - 1,
+            note: [
+              ...(supply.note === undefined ? [] : [supply.note]),
+              `replaced from ${formatDay(replaced)} by the order being signed: counted until ${formatDay(replaced - 1)}`,
+            ].join('; '),
+          }
+        : supply;
     const note = [...ignored, ...(coverage.note === undefined ? [] : [coverage.note])].join('; ');
     return { ok: true, coverage: note === '' ? coverage : { ...coverage, note } };
   };

@@ -92,4 +92,9 @@ export interface OrderInput {
   readonly product: ProductInput;
   readonly sigs: readonly SigInput[];
   readonly problems: readonly string[];
+  /**
+   * The first day of the order that replaces this one, when that order names it (MedicationRequest.
+   * priorPrescription) and is being signed: this order's supply counts until the day before, its past days stay.
+   */
+  readonly replacedFrom?: Day;
 }
