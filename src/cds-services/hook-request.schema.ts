@@ -18,13 +18,17 @@ const isPrefetchValue = (value: unknown): value is PrefetchValue =>
     !Array.isArray(value) &&
     typeof (value as { resourceType?: unknown }).resourceType === 'string');
 
-/** Whether a text holds a C0 control character or DEL. */
-function hasControlCharacter(text: string): boolean {
+/**
+ * Whether a text is visible ASCII without spaces: what a Bearer token is made of (RFC 6750 b64token, and the
+ * token68 of RFC 9110, are narrower). A control character (CR, LF) would split the Authorization header, a space
+ * end the token, and a character above U+00FF could not be sent in a header at all.
+ */
+function isVisibleAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
+    if (code < 0x21 || code > 0x7e) return false;
   }
-  return false;
+  return true;
 }
 
 export const HookRequestSchema = z
@@ -39,10 +43,8 @@ export const HookRequestSchema = z
             access_token: z
               .string({ error: 'is required' })
               .min(1)
-              // Sent as an HTTP header: a control character (CR, LF) could never be, and would split it.
-              .refine((t) => !hasControlCharacter(t), {
-                error: 'must not contain control characters (CR, LF)',
-              }),
+              // Sent as an HTTP header (Authorization: Bearer ...).
+              .refine(isVisibleAscii, { error: 'must be visible ASCII without spaces (RFC 6750)' }),
             token_type: z
               .string({ error: 'is required ("Bearer")' })
               .regex(/^bearer$/i, { error: 'must be "Bearer"' }),

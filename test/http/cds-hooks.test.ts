@@ -1665,7 +1665,27 @@ describe('errors', () => {
           fhirAuthorization: { ...AUTH, access_token: 'abc\r\nX-Injected: 1' },
         }),
       ),
-      /fhirAuthorization.access_token: must not contain control characters \(CR, LF\)$/,
+      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
+    ],
+    [
+      'an access token with a character no HTTP header can carry',
+      JSON.stringify(
+        hookRequest('patient-view', 'p1', {
+          fhirServer: 'https://ehr.example.org/fhir',
+          fhirAuthorization: { ...AUTH, access_token: 'token\u20ac' },
+        }),
+      ),
+      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
+    ],
+    [
+      'an access token with a space',
+      JSON.stringify(
+        hookRequest('patient-view', 'p1', {
+          fhirServer: 'https://ehr.example.org/fhir',
+          fhirAuthorization: { ...AUTH, access_token: 'two words' },
+        }),
+      ),
+      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
     ],
   ])('400 for %s', async (_, payload, message) => {
     const res = await build().inject({
