@@ -10,6 +10,7 @@ import { RULE_OBSERVATION_CATEGORIES, WITHOUT_OTHER_CATEGORIES } from '../../fhi
 import { underBase } from '../../fhir/allowed-base.ts';
 import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from '../../fhir/medication-reads.ts';
 import { otherPatientsLeftOut, withoutOtherPatients } from '../../fhir/patient-scope.ts';
+import { outcomeEntry } from '../../fhir/prefetch-value.ts';
 import { settleAtMost } from '../../platform/settle-at-most.ts';
 
 type Json = Record<string, unknown>;
@@ -67,9 +68,6 @@ async function getJson(url: string, token: string | undefined): Promise<Json> {
   return (await response.json()) as Json;
 }
 
-/** Issue types that say results were left out, whatever the severity: a gap, not "no data". */
-const LEFT_OUT = new Set(['incomplete', 'suppressed', 'too-costly', 'throttled']);
-
 /**
  * The resources of a search page. OperationOutcome entries (search mode "outcome", or the resource type) are not
  * resources of the record: one with an error or fatal issue means the server could not answer the whole search,
@@ -85,19 +83,11 @@ function entries(bundle: Json, onError: () => void, onEmpty: () => void): Json[]
       onEmpty();
       continue;
     }
-    const mode = (entry?.search as Json | undefined)?.mode;
-    if (resource.resourceType === 'OperationOutcome' || mode === 'outcome') {
-      const issues = Array.isArray(resource.issue) ? (resource.issue as Json[]) : [];
-      // A warning that results were left out (incomplete, suppressed, too-costly, throttled) is a gap too.
-      if (
-        issues.some(
-          (i) =>
-            i.severity === 'error' ||
-            i.severity === 'fatal' ||
-            (typeof i.code === 'string' && LEFT_OUT.has(i.code)),
-        )
-      )
-        onError();
+    // An outcome is not a resource of the record; one that reports an error, or results left out (a warning of
+    // incomplete, suppressed, too-costly or throttled results), is a gap - the service's own rule.
+    const outcome = outcomeEntry(entry as Json);
+    if (outcome !== undefined) {
+      if (outcome === 'error') onError();
       continue;
     }
     out.push(resource);
