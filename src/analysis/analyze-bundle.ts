@@ -35,8 +35,8 @@ export interface AnalysisRules {
   readonly history?: 'full' | 'relevant';
   /**
    * Orders replaced by orders being signed (priorPrescription), by id: the first day of their replacement. Each
-   * counts until the day before (its past days stay in the history); one that would only have started then, not at
-   * all.
+   * counts until the day before (its past days stay in the history); one that would only have started then, or
+   * that has no date to count from, not at all.
    */
   readonly replaced?: ReadonlyMap<string, Day>;
 }
@@ -50,7 +50,7 @@ function withReplacements(
     const from = replaced.get(o.id);
     if (from === undefined) return [o];
     const start = o.validityStart ?? o.authoredOn;
-    return start !== undefined && start >= from ? [] : [{ ...o, replacedFrom: from }];
+    return start === undefined || start >= from ? [] : [{ ...o, replacedFrom: from }];
   });
 }
 

@@ -10,6 +10,7 @@ import { boundedMme, orderLine } from './explain.ts';
 import { reaches } from '../domain/trend/round.ts';
 import { renewalNote } from '../domain/opioid/renewals.ts';
 import { markdownText } from './markdown-text.ts';
+import { formatDay, parseIsoDate } from '../domain/time/day.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -41,20 +42,32 @@ export function orderCard(
     : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
   // A renewal signed a few days early is counted after the supply it renews: the dose goes on, it does not double.
-  const renewals = drafts.map((o) => {
+  const renewals = drafts.map(renewalNote);
+  // A draft that names the order it replaces (priorPrescription) renews it when it goes on at the same dose from
+  // today; one that changes the dose, or starts later, is said as what it is.
+  const asOf = parseIsoDate(ctx.today);
+  const replacing = drafts.map((o) => {
     const prior = replaces.get(o.id);
-    return prior === undefined
-      ? renewalNote(o)
-      : `replaces MedicationRequest/${prior}, which counts until this order starts`;
+    if (prior === undefined || o.coverage === null) return undefined;
+    const priorMme = before.mme.orders.find((b) => b.id === prior)?.mme ?? null;
+    const start = o.coverage.start;
+    return {
+      prior,
+      start,
+      renews: priorMme !== null && o.mme === priorMme && asOf !== undefined && start <= asOf,
+    };
   });
-  const allRenewals = renewals.every((n) => n !== undefined);
+  const allRenewals = drafts.every((_, i) => renewals[i] !== undefined || replacing[i]?.renews === true);
   let headline: string;
   if (allRenewals && unknown.length === 0 && fromKnown && toKnown && from === to) {
     headline = `This order renews the current supply: the total stays at ${to} MME/day`;
   } else if (unknown.length > 0) {
     headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
-    headline = `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}`;
+    headline =
+      from === to || !fromKnown
+        ? `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}`
+        : `Buprenorphine is not converted to MME: the total of the other opioids goes from ${from} to ${boundedMme(to, toKnown)}`;
   } else if (!fromKnown && from === 0) {
     headline = `This order brings the total to ${boundedMme(to, toKnown)} (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
   } else if (!fromKnown) {
@@ -63,9 +76,16 @@ export function orderCard(
     headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
   const detail = [
-    ...drafts.map((o, i) => {
+    ...drafts.flatMap((o, i) => {
       const note = renewals[i];
-      return note === undefined ? orderLine(o) : `${orderLine(o)} (${markdownText(note)})`;
+      const line = note === undefined ? orderLine(o) : `${orderLine(o)} (${markdownText(note)})`;
+      const r = replacing[i];
+      return r === undefined
+        ? [line]
+        : [
+            line,
+            `This order replaces MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: that order counts until ${formatDay(r.start - 1)}.`,
+          ];
     }),
     '',
     `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}.`,

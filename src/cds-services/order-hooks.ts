@@ -13,6 +13,7 @@ import { orderReference } from '../domain/risk/flags/prescribing.flags.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import { referenceTarget } from '../fhir/reference-target.ts';
+import { fhirDay } from '../fhir/fhir-values.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
@@ -36,18 +37,24 @@ interface Replacements {
 }
 
 /**
- * The MedicationRequests the signed drafts replace (`priorPrescription`: "Type/id", or a URL ending in it), and from
- * when: the draft's own start (its validity start, else the day it is signed).
+ * The patient's MedicationRequests the signed drafts replace (`priorPrescription`: "Type/id", or a URL ending in
+ * it), and from when: the draft's own start (its validity start, dated as the record's dates are, else the day it
+ * is signed). Only orders of the record are replaced: a priorPrescription naming another draft, or an order the
+ * record does not hold, replaces nothing (the draft is then counted as a new order).
  */
-function replacedOrders(signed: readonly Json[], today: string): Replacements {
+function replacedOrders(signed: readonly Json[], current: readonly Json[], today: string): Replacements {
   const from = new Map<string, Day>();
   const byDraft = new Map<string, string>();
+  const drafts = new Set(signed.map((d) => str(d.id)));
+  const recorded = new Set(
+    current.filter((r) => r.resourceType === 'MedicationRequest').map((r) => str(r.id)),
+  );
   for (const d of signed) {
     const target = referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '');
     const id = str(d.id);
-    if (target?.type !== 'MedicationRequest' || target.id === id) continue;
-    const start = str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start)?.slice(0, 10) ?? today;
-    const day = parseIsoDate(start) ?? parseIsoDate(today);
+    if (target?.type !== 'MedicationRequest' || drafts.has(target.id) || !recorded.has(target.id)) continue;
+    const validFrom = str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start);
+    const day = (validFrom === undefined ? undefined : fhirDay(validFrom)) ?? parseIsoDate(today);
     if (day === undefined) continue;
     from.set(target.id, Math.min(day, from.get(target.id) ?? day));
     if (id !== undefined) byDraft.set(id, target.id);
@@ -69,7 +76,7 @@ export function orderHookCards(
     : data.urnFullUrls;
   // A renewal names the order it replaces (priorPrescription): that order counts until the renewal starts - its
   // supply does not go on beside the renewal, and its past days stay in the history (LTOT, averages, trend).
-  const replaced = replacedOrders(signed, deps.today);
+  const replaced = replacedOrders(signed, current, deps.today);
   const after = analyse([...signed, ...current], deps, call.fhirServer, fullUrls, replaced.from);
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);

@@ -1125,7 +1125,7 @@ describe('order-select and order-sign', () => {
     const topics = (body: { cards: { source: { topic: { code: string } } }[] }) =>
       body.cards.map((c) => c.source.topic.code);
 
-    it('a renewal naming the order it replaces (priorPrescription) replaces it: stays at 30, no new signals', async () => {
+    it('a renewal naming the order it replaces (priorPrescription) replaces it: stays at 30; 20 of 30 days early, it is an early refill', async () => {
       const renewal = {
         ...draft('renewal'),
         dosageInstruction: cur.dosageInstruction,
@@ -1143,10 +1143,100 @@ describe('order-select and order-sign', () => {
         'This order renews the current supply: the total stays at 30 MME/day',
       );
       expect(body.cards[0].detail).toContain(
-        'replaces MedicationRequest/cur, which counts until this order starts',
+        'This order replaces MedicationRequest/cur from 2026-01-15: that order counts until 2026-01-14.',
       );
       expect(topics(body)).not.toContain('naloxone');
-      expect(topics(body)).not.toContain('referralmore');
+      // The supply it replaces was handed over all the same: the early-refill rule reads it whole (as patient-view
+      // will once the renewal is in the record), a misuse signal.
+      expect(topics(body)).toContain('referralmore');
+    });
+
+    describe('priorPrescription that does not replace an order of the record, or not today', () => {
+      const sign = async (resources: Resource[], ...orders: Resource[]) =>
+        (
+          await call(
+            SIGN,
+            hookRequest('order-sign', 'p1', {
+              prefetch: prefetchFor(resources),
+              context: { draftOrders: drafts(...orders) },
+            }),
+          )
+        ).body as { cards: { summary: string; detail: string; source: { topic: { code: string } } }[] };
+      // cur's dose (30 MME/day) unless another is given (every 4 h).
+      const naming = (id: string, target: string, dose?: ReturnType<typeof tab>) => ({
+        ...draft(id, dose),
+        ...(dose === undefined ? { dosageInstruction: cur.dosageInstruction } : {}),
+        priorPrescription: { reference: `MedicationRequest/${target}` },
+      });
+
+      it('a draft naming another draft replaces nothing: both drafts count', async () => {
+        // 90 MME/day (2 tablets every 4 h) and a 30 MME/day draft naming it: 30 + 90 + 30.
+        const body = await sign(record(), draft('a', tab(2)), naming('b', 'a'));
+        expectCdsHooksResponse(body);
+        expect(body.cards[0]!.summary).toBe(
+          'This order brings the total from 30 to 150 MME/day (crosses 90)',
+        );
+        expect(body.cards[0]!.detail).not.toContain('replaces');
+      });
+
+      it('a draft naming an order the record does not hold is a new order', async () => {
+        const body = await sign(record(), naming('n', 'ghost'));
+        expect(body.cards[0]!.summary).toBe('This order brings the total from 30 to 60 MME/day (crosses 50)');
+        expect(body.cards[0]!.detail).not.toContain('replaces');
+      });
+
+      it('a replacement that starts later at another dose is not called a renewal; the order it replaces counts until then', async () => {
+        const later = naming('later', 'cur', tab(2));
+        const body = await sign(record(), {
+          ...later,
+          dispenseRequest: { ...later.dispenseRequest, validityPeriod: { start: '2026-01-25' } },
+        });
+        expect(body.cards[0]!.summary).toBe('This order brings the total from 30 to 30 MME/day');
+        expect(body.cards[0]!.detail).toContain(
+          'This order replaces MedicationRequest/cur from 2026-01-25: that order counts until 2026-01-24.',
+        );
+      });
+
+      it('a replacement dated with a UTC offset starts on the day the record dates are read in', async () => {
+        // 20:00 at -08:00 is 04:00 UTC on the 16th: the renewal starts tomorrow, the order it replaces counts today.
+        const tomorrow = naming('tomorrow', 'cur');
+        const body = await sign(record(), {
+          ...tomorrow,
+          dispenseRequest: {
+            ...tomorrow.dispenseRequest,
+            validityPeriod: { start: '2026-01-15T20:00:00-08:00' },
+          },
+        });
+        expect(body.cards[0]!.summary).toBe('This order brings the total from 30 to 30 MME/day');
+        expect(body.cards[0]!.detail).toContain('from 2026-01-16: that order counts until 2026-01-15.');
+      });
+
+      it('a replaced order with no date is not counted beside its renewal', async () => {
+        const undated = { ...cur, id: 'undated' } as MedicationRequest;
+        delete undated.authoredOn;
+        const body = await sign([...syntheticPatient({ fills: [] }), undated], naming('r', 'undated'));
+        expectCdsHooksResponse(body);
+        expect(body.cards[0]!.summary).not.toMatch(/to (at least )?60/);
+        expect(body.cards.map((c) => c.source.topic.code)).not.toContain('naloxone');
+      });
+
+      it('buprenorphine replacing the opioid: the total of the other opioids goes from 30 to 0', async () => {
+        const bup = {
+          ...medicationRequest({
+            id: 'bup',
+            rxcui: '1010606',
+            status: 'draft',
+            authoredOn: '2026-01-15',
+            dosages: [{ dose: qty(1, 'film'), timing: every(1, 'd') }],
+            supply: { days: 30 },
+          }),
+          priorPrescription: { reference: 'MedicationRequest/cur' },
+        };
+        const body = await sign(record(), bup);
+        expect(body.cards[0]!.summary).toBe(
+          'Buprenorphine is not converted to MME: the total of the other opioids goes from 30 to 0 MME/day',
+        );
+      });
     });
 
     it('a renewal keeps the history of the order it replaces: the referral gives the same reasons as patient-view', async () => {

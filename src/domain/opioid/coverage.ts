@@ -33,6 +33,11 @@ export interface Coverage {
   readonly end: Day;
   readonly basis: CoverageBasis;
   readonly note?: string;
+  /**
+   * The last day the supply itself would cover, when the order was replaced before then (OrderInput.replacedFrom)
+   * and `end` is the day before its replacement: the early-refill rule reads the supply, not the cut.
+   */
+  readonly suppliedUntil?: Day;
 }
 
 export type CoverageResult =
@@ -75,6 +80,7 @@ export function orderCoverage(order: OrderInput, steps: readonly StepTiming[]): 
         ? {
             ...supply,
             end: replaced - 1,
+            suppliedUntil: supply.end,
             note: [
               ...(supply.note === undefined ? [] : [supply.note]),
               `replaced from ${formatDay(replaced)} by the order being signed: counted until ${formatDay(replaced - 1)}`,

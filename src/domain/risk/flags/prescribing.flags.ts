@@ -153,8 +153,10 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
       groups = [...new Set(analysed.product.components.map((x) => `${x.ingredient.name} (${kind} release)`))];
       groupsOf.set(analysed.product, groups);
     }
+    // A supply cut short by a replacement being signed is read whole: its pills were handed over all the same.
+    const supply = c.suppliedUntil === undefined ? c : { ...c, end: c.suppliedUntil };
     for (const group of groups)
-      push(byIngredient, group, { order, coverage: c, product: analysed.productKey });
+      push(byIngredient, group, { order, coverage: supply, product: analysed.productKey });
   }
   const evidence: Evidence[] = [];
   for (const [name, list] of byIngredient) {
