@@ -10,7 +10,7 @@ import { boundedMme, orderLine } from './explain.ts';
 import { reaches } from '../domain/trend/round.ts';
 import { renewalNote } from '../domain/opioid/renewals.ts';
 import { markdownText } from './markdown-text.ts';
-import { formatDay, parseIsoDate } from '../domain/time/day.ts';
+import { formatDay, parseIsoDate, type Day } from '../domain/time/day.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -22,21 +22,32 @@ export function orderCard(
   after: BundleAnalysis,
   draftIds: ReadonlySet<string>,
   ctx: CardContext,
-  /** Draft id -> the MedicationRequest it replaces (priorPrescription). */
-  replaces: ReadonlyMap<string, string> = new Map(),
+  options: {
+    /** Draft id -> the MedicationRequest it replaces (priorPrescription). */
+    readonly replaces?: ReadonlyMap<string, string>;
+    /**
+     * Drafts that start after today (a prescription to be filled from a later date): the record with them on the
+     * day the total is highest, which the card gives instead of today's.
+     */
+    readonly later?: { readonly day: Day; readonly analysis: BundleAnalysis };
+  } = {},
 ): Card | undefined {
   const drafts = after.mme.orders.filter((o) => draftIds.has(o.id) && o.product.opioid !== 'no');
   if (drafts.length === 0) return undefined;
+  const replaces = options.replaces ?? new Map<string, string>();
+  const later = options.later;
+  const shown = later?.analysis ?? after;
+  const when = later ? ` from ${formatDay(later.day)}` : '';
   const from = before.mme.totalMme;
-  const to = after.mme.totalMme;
+  const to = shown.mme.totalMme;
   const unknown = drafts.filter((o) => o.mme === null && o.status !== 'excluded');
   // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
   const exactFrom = before.mme.exactTotalMme;
-  const exactTo = after.mme.exactTotalMme;
+  const exactTo = shown.mme.exactTotalMme;
   // A total with an order of unknown dose, or from orders not all read, is a lower bound: "from 30" may be 60 already,
   // so no crossing is claimed from it - only that the new total is at or above a threshold.
   const fromKnown = before.mme.complete && !ctx.ordersIncomplete;
-  const toKnown = after.mme.complete && !ctx.ordersIncomplete;
+  const toKnown = shown.mme.complete && !ctx.ordersIncomplete;
   const crossed = fromKnown
     ? THRESHOLDS.find((t) => !reaches(exactFrom, t.mme) && reaches(exactTo, t.mme))
     : undefined;
@@ -59,21 +70,23 @@ export function orderCard(
   });
   const allRenewals = drafts.every((_, i) => renewals[i] !== undefined || replacing[i]?.renews === true);
   let headline: string;
-  if (allRenewals && unknown.length === 0 && fromKnown && toKnown && from === to) {
+  if (allRenewals && !later && unknown.length === 0 && fromKnown && toKnown && from === to) {
     headline = `This order renews the current supply: the total stays at ${to} MME/day`;
   } else if (unknown.length > 0) {
-    headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day`;
+    headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day${when}`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
     headline =
       from === to || !fromKnown
-        ? `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}`
-        : `Buprenorphine is not converted to MME: the total of the other opioids goes from ${from} to ${boundedMme(to, toKnown)}`;
+        ? `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}${when}`
+        : `Buprenorphine is not converted to MME: the total of the other opioids goes from ${from} to ${boundedMme(to, toKnown)}${when}`;
+  } else if (later && fromKnown && toKnown && from === to) {
+    headline = `This order starts ${formatDay(later.day)} and keeps the total at ${to} MME/day`;
   } else if (!fromKnown && from === 0) {
-    headline = `This order brings the total to ${boundedMme(to, toKnown)} (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
+    headline = `This order brings the total to ${boundedMme(to, toKnown)}${when} (the current dose is unknown)${above ? `: ${above.mme} or more` : ''}`;
   } else if (!fromKnown) {
-    headline = `This order brings the total from at least ${from} to ${boundedMme(to, toKnown)}${above ? ` (${above.mme} or more)` : ''}`;
+    headline = `This order brings the total from at least ${from} to ${boundedMme(to, toKnown)}${when}${above ? ` (${above.mme} or more)` : ''}`;
   } else {
-    headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
+    headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${when}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
   const detail = [
     ...drafts.flatMap((o, i) => {
@@ -88,7 +101,7 @@ export function orderCard(
           ];
     }),
     '',
-    `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}.`,
+    `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}${when}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),
   ].join('\n');
   return {

@@ -51,9 +51,15 @@ export function analyse(
   deps: HandlerDeps,
   server?: string,
   fullUrls?: ReadonlyMap<Json, string>,
-  replaced?: ReadonlyMap<string, Day>,
+  options: {
+    /** Orders replaced by the drafts (priorPrescription): see AnalysisRules.replaced. */
+    readonly replaced?: ReadonlyMap<string, Day>;
+    /** Another day than today to analyse the record at (a draft that starts later). */
+    readonly at?: Day;
+  } = {},
 ): BundleAnalysis {
-  const asOf = parseIsoDate(deps.today);
+  const replaced = options.replaced;
+  const asOf = options.at ?? parseIsoDate(deps.today);
   if (asOf === undefined) throw new Error(`today "${deps.today}" is not a date`);
   // The cards read only what the rules' look-backs can see: older orders and observations are not read (ADR 0011).
   return analyzeResources(

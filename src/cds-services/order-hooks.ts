@@ -62,6 +62,39 @@ function replacedOrders(signed: readonly Json[], current: readonly Json[], today
   return { from, byDraft };
 }
 
+/** Start days of later drafts the card looks at: a few post-dated prescriptions, not one analysis per day. */
+const MAX_LATER_STARTS = 4;
+
+/**
+ * Opioid drafts that start after today (prescriptions to be filled from a later date, often several in a row): the
+ * record with the drafts on the start day where the total is highest, when that is a later day. Today counts among
+ * the days only if a draft starts today: a post-dated order is judged on the days it is taken.
+ */
+function laterPeak(
+  after: BundleAnalysis,
+  drafted: ReadonlySet<string>,
+  deps: HandlerDeps,
+  analyseAt: (day: Day) => BundleAnalysis,
+): { day: Day; analysis: BundleAnalysis } | undefined {
+  const today = parseIsoDate(deps.today);
+  if (today === undefined) return undefined;
+  const starts = after.mme.orders
+    .filter((o) => drafted.has(o.id) && o.product.opioid !== 'no' && o.coverage !== null)
+    .map((o) => o.coverage?.start ?? today);
+  const laterDays = [...new Set(starts.filter((d) => d > today))].sort((a, b) => a - b);
+  if (laterDays.length === 0) return undefined;
+  let peak: { day: Day; analysis: BundleAnalysis } | undefined;
+  let highest = starts.some((d) => d <= today) ? after.mme.exactTotalMme : -1;
+  for (const day of laterDays.slice(0, MAX_LATER_STARTS)) {
+    const analysis = analyseAt(day);
+    if (analysis.mme.exactTotalMme > highest) {
+      highest = analysis.mme.exactTotalMme;
+      peak = { day, analysis };
+    }
+  }
+  return peak;
+}
+
 export function orderHookCards(
   call: HookCall,
   data: Gathered,
@@ -77,10 +110,17 @@ export function orderHookCards(
   // A renewal names the order it replaces (priorPrescription): that order counts until the renewal starts - its
   // supply does not go on beside the renewal, and its past days stay in the history (LTOT, averages, trend).
   const replaced = replacedOrders(signed, current, deps.today);
-  const after = analyse([...signed, ...current], deps, call.fhirServer, fullUrls, replaced.from);
+  const withDrafts = [...signed, ...current];
+  const after = analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from });
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
-  const impact = orderCard(before, after, drafted, ctx, replaced.byDraft);
+  const later = laterPeak(after, drafted, deps, (at) =>
+    analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from, at }),
+  );
+  const impact = orderCard(before, after, drafted, ctx, {
+    replaces: replaced.byDraft,
+    ...(later ? { later } : {}),
+  });
   const decision = decisionSummary(after);
   // A benzodiazepine ordered for a patient on opioids (or with the opioid ordered): the co-prescribing card.
   const benzodiazepine = bringsBenzodiazepine(after, drafted)

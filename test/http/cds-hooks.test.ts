@@ -1169,6 +1169,19 @@ describe('order-select and order-sign', () => {
         priorPrescription: { reference: `MedicationRequest/${target}` },
       });
 
+      it('a post-dated order is judged on the day it starts: 30 today, 120 from then', async () => {
+        const postDated = draft('post', tab(2));
+        const body = await sign(record(), {
+          ...postDated,
+          dispenseRequest: { ...postDated.dispenseRequest, validityPeriod: { start: '2026-01-25' } },
+        });
+        expect(body.cards[0]).toMatchObject({
+          summary: 'This order brings the total from 30 to 120 MME/day from 2026-01-25 (crosses 90)',
+          indicator: 'warning',
+        });
+        expect(body.cards[0]!.detail).toContain('with it: 120 MME/day from 2026-01-25.');
+      });
+
       it('a draft naming another draft replaces nothing: both drafts count', async () => {
         // 90 MME/day (2 tablets every 4 h) and a 30 MME/day draft naming it: 30 + 90 + 30.
         const body = await sign(record(), draft('a', tab(2)), naming('b', 'a'));
@@ -1191,7 +1204,9 @@ describe('order-select and order-sign', () => {
           ...later,
           dispenseRequest: { ...later.dispenseRequest, validityPeriod: { start: '2026-01-25' } },
         });
-        expect(body.cards[0]!.summary).toBe('This order brings the total from 30 to 30 MME/day');
+        expect(body.cards[0]!.summary).toBe(
+          'This order brings the total from 30 to 90 MME/day from 2026-01-25 (crosses 90)',
+        );
         expect(body.cards[0]!.detail).toContain(
           'This order replaces MedicationRequest/cur from 2026-01-25: that order counts until 2026-01-24.',
         );
@@ -1207,7 +1222,7 @@ describe('order-select and order-sign', () => {
             validityPeriod: { start: '2026-01-15T20:00:00-08:00' },
           },
         });
-        expect(body.cards[0]!.summary).toBe('This order brings the total from 30 to 30 MME/day');
+        expect(body.cards[0]!.summary).toBe('This order starts 2026-01-16 and keeps the total at 30 MME/day');
         expect(body.cards[0]!.detail).toContain('from 2026-01-16: that order counts until 2026-01-15.');
       });
 
