@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
+    // Offset date-times are dated in the service's time zone (ADR 0005): the expected days are UTC days.
+    env: { TZ: 'UTC' },
     testTimeout: 20_000,
     projects: [
       {

@@ -29,7 +29,12 @@ export function orderCard(
      * Drafts that start after today (a prescription to be filled from a later date): the record with them on the
      * day the total is highest, which the card gives instead of today's.
      */
-    readonly later?: { readonly day: Day; readonly analysis: BundleAnalysis };
+    readonly later?: {
+      readonly day: Day;
+      readonly analysis: BundleAnalysis;
+      /** The record without the drafts on that day: what the order changes then. */
+      readonly before: BundleAnalysis;
+    };
   } = {},
 ): Card | undefined {
   const drafts = after.mme.orders.filter((o) => draftIds.has(o.id) && o.product.opioid !== 'no');
@@ -38,15 +43,16 @@ export function orderCard(
   const later = options.later;
   const shown = later?.analysis ?? after;
   const when = later ? ` from ${formatDay(later.day)}` : '';
-  const from = before.mme.totalMme;
+  const base = later?.before ?? before;
+  const from = base.mme.totalMme;
   const to = shown.mme.totalMme;
   const unknown = drafts.filter((o) => o.mme === null && o.status !== 'excluded');
   // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
-  const exactFrom = before.mme.exactTotalMme;
+  const exactFrom = base.mme.exactTotalMme;
   const exactTo = shown.mme.exactTotalMme;
   // A total with an order of unknown dose, or from orders not all read, is a lower bound: "from 30" may be 60 already,
   // so no crossing is claimed from it - only that the new total is at or above a threshold.
-  const fromKnown = before.mme.complete && !ctx.ordersIncomplete;
+  const fromKnown = base.mme.complete && !ctx.ordersIncomplete;
   const toKnown = shown.mme.complete && !ctx.ordersIncomplete;
   const crossed = fromKnown
     ? THRESHOLDS.find((t) => !reaches(exactFrom, t.mme) && reaches(exactTo, t.mme))
@@ -70,10 +76,16 @@ export function orderCard(
   });
   const allRenewals = drafts.every((_, i) => renewals[i] !== undefined || replacing[i]?.renews === true);
   let headline: string;
-  if (allRenewals && !later && unknown.length === 0 && fromKnown && toKnown && from === to) {
+  // A renewal (one counted after the supply it continues, or one replacing an order at its dose) keeps today's total.
+  const today = before.mme.totalMme;
+  const todayKnown = before.mme.complete && !ctx.ordersIncomplete;
+  if (allRenewals && unknown.length === 0 && todayKnown && toKnown && today === to) {
     headline = `This order renews the current supply: the total stays at ${to} MME/day`;
   } else if (unknown.length > 0) {
-    headline = `The MME of this order cannot be computed: the total is at least ${to} MME/day${when}`;
+    headline =
+      to > 0
+        ? `The MME of this order cannot be computed: the total is at least ${to} MME/day${when}`
+        : `The MME of this order cannot be computed: the total${when} is unknown`;
   } else if (drafts.every((o) => o.status === 'excluded')) {
     headline =
       from === to || !fromKnown

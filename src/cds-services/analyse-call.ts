@@ -6,6 +6,7 @@ import { analyzeResources, type BundleAnalysis } from '../analysis/analyze-bundl
 import type { CardContext } from '../cards/card.types.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
+import { fhirDay } from '../fhir/fhir-values.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import type { DecisionSummary, HandlerDeps, HookCall } from './cds-service.types.ts';
 import { ORDERS_KEY } from './prefetch.ts';
@@ -85,7 +86,10 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
     const dispense = obj(r.dispenseRequest);
     const validity = obj(dispense?.validityPeriod);
     const validFrom = str(validity?.start);
-    const startsBefore = validFrom !== undefined && validFrom.slice(0, 10) < today;
+    // Dated as the record's dates are (an offset date-time in the service's time zone).
+    const validDay = validFrom === undefined ? undefined : fhirDay(validFrom);
+    const todayDay = parseIsoDate(today);
+    const startsBefore = validDay !== undefined && todayDay !== undefined && validDay < todayDay;
     return {
       ...r,
       id: str(r.id) ?? `draft-${i}`,

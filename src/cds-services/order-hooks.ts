@@ -62,37 +62,48 @@ function replacedOrders(signed: readonly Json[], current: readonly Json[], today
   return { from, byDraft };
 }
 
-/** Start days of later drafts the card looks at: a few post-dated prescriptions, not one analysis per day. */
-const MAX_LATER_STARTS = 4;
-
 /**
- * Opioid drafts that start after today (prescriptions to be filled from a later date, often several in a row): the
- * record with the drafts on the start day where the total is highest, when that is a later day. Today counts among
- * the days only if a draft starts today: a post-dated order is judged on the days it is taken.
+ * Opioid drafts taken after today (prescriptions to be filled from a later date, often several in a row, or dosing
+ * that steps up): the day after today on which the total with the drafts is highest, while a draft is taken, and the
+ * record with and without the drafts on that day. Today stands for itself when a draft is taken today and no later
+ * day is higher. Candidate days are those on which some order's dose starts or changes; the highest is found from
+ * the orders' dose segments, then both records are analysed on that day.
  */
 function laterPeak(
   after: BundleAnalysis,
   drafted: ReadonlySet<string>,
-  deps: HandlerDeps,
-  analyseAt: (day: Day) => BundleAnalysis,
-): { day: Day; analysis: BundleAnalysis } | undefined {
-  const today = parseIsoDate(deps.today);
-  if (today === undefined) return undefined;
-  const starts = after.mme.orders
-    .filter((o) => drafted.has(o.id) && o.product.opioid !== 'no' && o.coverage !== null)
-    .map((o) => o.coverage?.start ?? today);
-  const laterDays = [...new Set(starts.filter((d) => d > today))].sort((a, b) => a - b);
-  if (laterDays.length === 0) return undefined;
-  let peak: { day: Day; analysis: BundleAnalysis } | undefined;
-  let highest = starts.some((d) => d <= today) ? after.mme.exactTotalMme : -1;
-  for (const day of laterDays.slice(0, MAX_LATER_STARTS)) {
-    const analysis = analyseAt(day);
-    if (analysis.mme.exactTotalMme > highest) {
-      highest = analysis.mme.exactTotalMme;
-      peak = { day, analysis };
+  today: Day,
+  analyseAt: (day: Day, withDrafts: boolean) => BundleAnalysis,
+): { day: Day; analysis: BundleAnalysis; before: BundleAnalysis } | undefined {
+  const draftSegments = after.mme.orders
+    .filter((o) => drafted.has(o.id) && o.product.opioid !== 'no')
+    .flatMap((o) => o.segments);
+  const spans = draftSegments
+    .filter((s) => s.end > today)
+    .map((s) => ({ start: Math.max(s.start, today + 1), end: s.end }));
+  if (spans.length === 0) return undefined;
+  const taken = (day: Day): boolean => spans.some((s) => s.start <= day && day <= s.end);
+  const counted = after.mme.orders.flatMap((o) =>
+    o.segments.filter((s) => s.mme !== null && !s.excluded && !s.uncertain),
+  );
+  const days = new Set(spans.map((s) => s.start));
+  for (const s of counted) if (s.start > today && taken(s.start)) days.add(s.start);
+  const totalOn = (day: Day): number =>
+    counted.reduce((sum, s) => (s.start <= day && day <= s.end ? sum + (s.mme ?? 0) : sum), 0);
+  let peak: Day | undefined;
+  let highest = draftSegments.some((s) => s.start <= today && today <= s.end)
+    ? after.mme.exactTotalMme
+    : Number.NEGATIVE_INFINITY;
+  for (const day of [...days].sort((a, b) => a - b)) {
+    const total = totalOn(day);
+    if (total > highest) {
+      highest = total;
+      peak = day;
     }
   }
-  return peak;
+  return peak === undefined
+    ? undefined
+    : { day: peak, analysis: analyseAt(peak, true), before: analyseAt(peak, false) };
 }
 
 export function orderHookCards(
@@ -114,9 +125,15 @@ export function orderHookCards(
   const after = analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from });
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
-  const later = laterPeak(after, drafted, deps, (at) =>
-    analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from, at }),
-  );
+  const today = parseIsoDate(deps.today);
+  const later =
+    today === undefined
+      ? undefined
+      : laterPeak(after, drafted, today, (at, drafts) =>
+          drafts
+            ? analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from, at })
+            : analyse(current, deps, call.fhirServer, data.urnFullUrls, { at }),
+        );
   const impact = orderCard(before, after, drafted, ctx, {
     replaces: replaced.byDraft,
     ...(later ? { later } : {}),
@@ -132,8 +149,18 @@ export function orderHookCards(
   const referral = referralCard(after, ctx);
   // As on patient-view, an unreadable PHQ-9 item 9 is said beside the safety cards (the order card gives the dose).
   const gap = dataGapCard(after, ctx, { alone: false });
+  // A dose that reaches 50 MME/day only from a later day calls for naloxone now, at the signing.
+  const laterNaloxone =
+    later?.analysis.risk.referral.safetyActions.includes('naloxone') === true &&
+    !after.risk.referral.safetyActions.includes('naloxone');
   return {
-    cards: [impact, ...(gap ? [gap] : []), ...safetyCards(after, ctx), ...(referral ? [referral] : [])],
+    cards: [
+      impact,
+      ...(gap ? [gap] : []),
+      ...safetyCards(after, ctx),
+      ...(later && laterNaloxone ? safetyCards(later.analysis, ctx, ['naloxone']) : []),
+      ...(referral ? [referral] : []),
+    ],
     decision,
   };
 }

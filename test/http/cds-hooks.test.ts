@@ -1182,6 +1182,67 @@ describe('order-select and order-sign', () => {
         expect(body.cards[0]!.detail).toContain('with it: 120 MME/day from 2026-01-25.');
       });
 
+      const from = (order: MedicationRequest, start: string): MedicationRequest => ({
+        ...order,
+        dispenseRequest: { ...order.dispenseRequest, validityPeriod: { start } },
+      });
+
+      it('order-sign offers naloxone when the dose reaches 50 only from the post-dated order on', async () => {
+        const body = await sign(record(), from(draft('post', tab(2)), '2026-01-25'));
+        expect(body.cards.map((c) => c.source.topic.code)).toContain('naloxone');
+      });
+
+      it('the total is taken on the day it is highest, also when another order starts then', async () => {
+        // The record already holds a 45 MME/day order from 2026-02-01; the draft (30) runs from 2026-01-25.
+        const signedLater = from(
+          medicationRequest({
+            id: 'later-45',
+            rxcui: '1049621',
+            authoredOn: '2026-01-14',
+            dosages: [{ dose: tab(1), timing: every(4, 'h') }],
+            supply: { days: 30 },
+          }),
+          '2026-02-01',
+        );
+        const body = await sign([...record(), signedLater], from(naming('d30', 'none'), '2026-01-25'));
+        expect(body.cards[0]!.summary).toBe(
+          'This order brings the total from 75 to 105 MME/day from 2026-02-01 (crosses 90)',
+        );
+      });
+
+      it('a post-dated renewal a few days before the supply ends still renews it', async () => {
+        const renewal = { ...draft('pre-renewal'), dosageInstruction: cur.dosageInstruction };
+        const body = await sign(record(), from(renewal, '2026-02-01'));
+        expect(body.cards[0]!.summary).toBe(
+          'This order renews the current supply: the total stays at 30 MME/day',
+        );
+      });
+
+      it('a post-dated order of unknown dose after the current supply ends: the total then is unknown', async () => {
+        const unknown = from(
+          medicationRequest({
+            id: 'unknown-later',
+            text: 'OxyContin 20 mg',
+            status: 'draft',
+            authoredOn: '2026-01-15',
+            dosages: [{ dose: tab(1), timing: every(12, 'h') }],
+            supply: { days: 30 },
+          }),
+          '2026-02-10',
+        );
+        const body = await sign(record(), unknown);
+        expect(body.cards[0]!.summary).toBe(
+          'The MME of this order cannot be computed: the total from 2026-02-10 is unknown',
+        );
+      });
+
+      it('a renewal dated just after midnight at +02:00 (the evening before, UTC) is signed today', async () => {
+        const body = await sign(record(), from(naming('early', 'cur'), '2026-01-15T00:30:00+02:00'));
+        expect(body.cards[0]!.detail).toContain(
+          'This order replaces MedicationRequest/cur from 2026-01-15: that order counts until 2026-01-14.',
+        );
+      });
+
       it('a draft naming another draft replaces nothing: both drafts count', async () => {
         // 90 MME/day (2 tablets every 4 h) and a 30 MME/day draft naming it: 30 + 90 + 30.
         const body = await sign(record(), draft('a', tab(2)), naming('b', 'a'));
