@@ -46,6 +46,16 @@ const AUTH = {
   subject: 'cds',
 };
 
+/** A patient-view request whose FHIR token is `accessToken`, and the 400 message a malformed one gets. */
+const withToken = (accessToken: string): string =>
+  JSON.stringify(
+    hookRequest('patient-view', 'p1', {
+      fhirServer: 'https://ehr.example.org/fhir',
+      fhirAuthorization: { ...AUTH, access_token: accessToken },
+    }),
+  );
+const NOT_A_TOKEN = /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/;
+
 const misuse = () => syntheticPatient({ extra: [commScore('comm', 11, '2026-01-01')] });
 const chronicPain = () => syntheticPatient();
 
@@ -1825,34 +1835,11 @@ describe('errors', () => {
     ],
     [
       'an access token with a line break (it could not be sent as a header)',
-      JSON.stringify(
-        hookRequest('patient-view', 'p1', {
-          fhirServer: 'https://ehr.example.org/fhir',
-          fhirAuthorization: { ...AUTH, access_token: 'abc\r\nX-Injected: 1' },
-        }),
-      ),
-      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
+      withToken('abc\r\nX-Injected: 1'),
+      NOT_A_TOKEN,
     ],
-    [
-      'an access token with a character no HTTP header can carry',
-      JSON.stringify(
-        hookRequest('patient-view', 'p1', {
-          fhirServer: 'https://ehr.example.org/fhir',
-          fhirAuthorization: { ...AUTH, access_token: 'token\u20ac' },
-        }),
-      ),
-      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
-    ],
-    [
-      'an access token with a space',
-      JSON.stringify(
-        hookRequest('patient-view', 'p1', {
-          fhirServer: 'https://ehr.example.org/fhir',
-          fhirAuthorization: { ...AUTH, access_token: 'two words' },
-        }),
-      ),
-      /fhirAuthorization.access_token: must be visible ASCII without spaces \(RFC 6750\)$/,
-    ],
+    ['an access token with a character no HTTP header can carry', withToken('token\u20ac'), NOT_A_TOKEN],
+    ['an access token with a space', withToken('two words'), NOT_A_TOKEN],
   ])('400 for %s', async (_, payload, message) => {
     const res = await build().inject({
       method: 'POST',
