@@ -62,6 +62,34 @@ function replacedOrders(signed: readonly Json[], current: readonly Json[], today
   return { from, byDraft };
 }
 
+/** Start days of later non-opioid drafts checked for co-prescribing: a few, not one analysis per draft. */
+const MAX_LATER_CHECKS = 2;
+
+/**
+ * A non-opioid draft that starts after today (a post-dated benzodiazepine): the record with the drafts on the day it
+ * starts, when the co-prescribing rule finds that draft overlapping the patient's opioids then.
+ */
+function laterBenzodiazepine(
+  signed: readonly Json[],
+  after: BundleAnalysis,
+  drafted: ReadonlySet<string>,
+  today: Day,
+  analyseAt: (day: Day, withDrafts: boolean) => BundleAnalysis,
+): BundleAnalysis | undefined {
+  // Non-opioid orders are not in the dose analysis: their start is read from the draft (asSigned kept a later one).
+  const opioids = new Set(after.mme.orders.map((o) => o.id));
+  const starts = signed
+    .filter((d) => d.resourceType === 'MedicationRequest' && !opioids.has(str(d.id) ?? ''))
+    .map((d) => str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start))
+    .map((start) => (start === undefined ? undefined : fhirDay(start)))
+    .filter((d): d is Day => d !== undefined && d > today);
+  for (const day of [...new Set(starts)].sort((a, b) => a - b).slice(0, MAX_LATER_CHECKS)) {
+    const analysis = analyseAt(day, true);
+    if (bringsBenzodiazepine(analysis, drafted)) return analysis;
+  }
+  return undefined;
+}
+
 /**
  * Opioid drafts taken after today (prescriptions to be filled from a later date, often several in a row, or dosing
  * that steps up): the day after today on which the total with the drafts is highest, while a draft is taken, and the
@@ -126,22 +154,25 @@ export function orderHookCards(
   const ctx = cardContext(call, data, deps, after);
   const drafted = draftIds(signed);
   const today = parseIsoDate(deps.today);
-  const later =
-    today === undefined
-      ? undefined
-      : laterPeak(after, drafted, today, (at, drafts) =>
-          drafts
-            ? analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from, at })
-            : analyse(current, deps, call.fhirServer, data.urnFullUrls, { at }),
-        );
+  const analyseAt = (at: Day, drafts: boolean): BundleAnalysis =>
+    drafts
+      ? analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from, at })
+      : analyse(current, deps, call.fhirServer, data.urnFullUrls, { at });
+  const later = today === undefined ? undefined : laterPeak(after, drafted, today, analyseAt);
   const impact = orderCard(before, after, drafted, ctx, {
     replaces: replaced.byDraft,
     ...(later ? { later } : {}),
   });
   const decision = decisionSummary(after);
   // A benzodiazepine ordered for a patient on opioids (or with the opioid ordered): the co-prescribing card.
-  const benzodiazepine = bringsBenzodiazepine(after, drafted)
-    ? safetyCards(after, ctx, ['benzodiazepine-review'])
+  // One that starts later is checked on the day it starts.
+  const benzodiazepineAt = bringsBenzodiazepine(after, drafted)
+    ? after
+    : today === undefined
+      ? undefined
+      : laterBenzodiazepine(signed, after, drafted, today, analyseAt);
+  const benzodiazepine = benzodiazepineAt
+    ? safetyCards(benzodiazepineAt, ctx, ['benzodiazepine-review'])
     : [];
   // No opioid ordered: only what the order itself brings.
   if (!impact) return { cards: benzodiazepine, decision };

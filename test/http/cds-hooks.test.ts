@@ -1220,6 +1220,21 @@ describe('order-select and order-sign', () => {
         );
       });
 
+      it('a post-dated benzodiazepine that will overlap the opioid gets the co-prescribing card', async () => {
+        const diazepam = medicationRequest({
+          id: 'benzo-later',
+          rxcui: '197589',
+          status: 'draft',
+          dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+          supply: { days: 30 },
+        });
+        const body = await sign(record(), from(diazepam, '2026-01-20'));
+        expect(body.cards.map((c) => c.source.topic.code)).toEqual(['benzoreview']);
+        // After the opioid's supply ends (2026-02-03), it overlaps nothing: no card.
+        const afterwards = await sign(record(), from(diazepam, '2026-02-10'));
+        expect(afterwards.cards).toEqual([]);
+      });
+
       it('a post-dated renewal a few days before the supply ends still renews it', async () => {
         const renewal = { ...draft('pre-renewal'), dosageInstruction: cur.dosageInstruction };
         const body = await sign(record(), from(renewal, '2026-02-01'));
