@@ -1,0 +1,45 @@
+/**
+ * Drafts that name the order they renew (MedicationRequest.priorPrescription): which of the patient's orders they
+ * replace, and from when (docs/cds-hooks.md).
+ */
+import { parseIsoDate, type Day } from '../domain/time/day.ts';
+import { fhirDay } from '../fhir/fhir-values.ts';
+import { obj, str, type Json } from '../fhir/json-read.ts';
+import { referenceTarget } from '../fhir/reference-target.ts';
+
+export interface Replacements {
+  /** The replaced MedicationRequests' ids, each with the first day of the signed order that replaces it. */
+  readonly from: Map<string, Day>;
+  /** Draft id -> the id of the order it replaces. */
+  readonly byDraft: Map<string, string>;
+}
+
+/**
+ * The patient's MedicationRequests the signed drafts replace (`priorPrescription`: "Type/id", or a URL ending in
+ * it), and from when: the draft's own start (its validity start, dated as the record's dates are, else the day it
+ * is signed). Only orders of the record are replaced: a priorPrescription naming another draft, or an order the
+ * record does not hold, replaces nothing (the draft is then counted as a new order).
+ */
+export function replacedOrders(
+  signed: readonly Json[],
+  current: readonly Json[],
+  today: string,
+): Replacements {
+  const from = new Map<string, Day>();
+  const byDraft = new Map<string, string>();
+  const drafts = new Set(signed.map((d) => str(d.id)));
+  const recorded = new Set(
+    current.filter((r) => r.resourceType === 'MedicationRequest').map((r) => str(r.id)),
+  );
+  for (const d of signed) {
+    const target = referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '');
+    const id = str(d.id);
+    if (target?.type !== 'MedicationRequest' || drafts.has(target.id) || !recorded.has(target.id)) continue;
+    const validFrom = str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start);
+    const day = (validFrom === undefined ? undefined : fhirDay(validFrom)) ?? parseIsoDate(today);
+    if (day === undefined) continue;
+    from.set(target.id, Math.min(day, from.get(target.id) ?? day));
+    if (id !== undefined) byDraft.set(id, target.id);
+  }
+  return { from, byDraft };
+}
