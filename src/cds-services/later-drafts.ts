@@ -48,11 +48,14 @@ export function laterBenzodiazepine(
 }
 
 /**
- * Opioid drafts taken after today (prescriptions to be filled from a later date, often several in a row, or dosing
- * that steps up): the day after today on which the total with the drafts is highest, while a draft is taken, and the
- * record with and without the drafts on that day. Today stands for itself when a draft is taken today and no later
- * day is higher. Candidate days are those on which some order's dose starts or changes; the highest is found from
- * the orders' dose segments, then both records are analysed on that day.
+ * Opioid drafts that start after today (prescriptions to be filled from a later date, often several in a row): the
+ * day after today on which the total with the drafts is highest, while a draft is taken, the record with the drafts
+ * on that day, and without them: on that day or the day before, whichever total is higher (a next fill that starts
+ * the day the current supply has ended continues it; an order of the record that starts that day is not this
+ * order's doing). Today stands for itself when a draft is taken today and no later day is higher. Candidate days are
+ * those on which some order's dose starts or changes; the highest is found from the orders' dose segments (an order
+ * that cannot be dated counts on every day, as on the as-of day), then the records are analysed on that day.
+ * Undefined when every opioid draft starts today or earlier: the card then gives today's totals.
  */
 export function laterPeak(
   after: BundleAnalysis,
@@ -63,13 +66,15 @@ export function laterPeak(
   const draftSegments = after.mme.orders
     .filter((o) => drafted.has(o.id) && o.product.opioid !== 'no')
     .flatMap((o) => o.segments);
+  if (!draftSegments.some((s) => s.start > today)) return undefined;
   const spans = draftSegments
     .filter((s) => s.end > today)
     .map((s) => ({ start: Math.max(s.start, today + 1), end: s.end }));
-  if (spans.length === 0) return undefined;
   const taken = (day: Day): boolean => spans.some((s) => s.start <= day && day <= s.end);
   const counted = after.mme.orders.flatMap((o) =>
-    o.segments.filter((s) => s.mme !== null && !s.excluded && !s.uncertain),
+    o.segments
+      .filter((s) => s.mme !== null && !s.excluded && !s.uncertain)
+      .map((s) => (o.coverage === null ? { ...s, start: Number.NEGATIVE_INFINITY, end: Infinity } : s)),
   );
   const days = new Set(spans.map((s) => s.start));
   for (const s of counted) if (s.start > today && taken(s.start)) days.add(s.start);
@@ -86,7 +91,12 @@ export function laterPeak(
       peak = day;
     }
   }
-  return peak === undefined
-    ? undefined
-    : { day: peak, analysis: analyseAt(peak, true), before: analyseAt(peak, false) };
+  if (peak === undefined) return undefined;
+  const onDay = analyseAt(peak, false);
+  const dayBefore = analyseAt(peak - 1, false);
+  return {
+    day: peak,
+    analysis: analyseAt(peak, true),
+    before: dayBefore.mme.exactTotalMme > onDay.mme.exactTotalMme ? dayBefore : onDay,
+  };
 }

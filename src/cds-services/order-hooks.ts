@@ -71,6 +71,8 @@ export function orderHookCards(
       impact,
       ...(gap ? [gap] : []),
       ...safetyCards(after, ctx),
+      // A post-dated benzodiazepine (today's analysis has no review to give).
+      ...(benzodiazepineAt !== undefined && benzodiazepineAt !== after ? benzodiazepine : []),
       ...(later && laterNaloxone ? safetyCards(later.analysis, ctx, ['naloxone']) : []),
       ...(referral ? [referral] : []),
     ],

@@ -1235,6 +1235,44 @@ describe('order-select and order-sign', () => {
         expect(afterwards.cards).toEqual([]);
       });
 
+      it('the next fill from the day the current supply has ended keeps the total, crossing nothing', async () => {
+        const next = { ...draft('next-fill'), dosageInstruction: cur.dosageInstruction };
+        const body = await sign(record(), from(next, '2026-02-04'));
+        expect(body.cards[0]).toMatchObject({
+          summary: 'This order starts 2026-02-04 and keeps the total at 30 MME/day',
+          indicator: 'info',
+        });
+      });
+
+      it('a renewal from today is judged today, whatever another order of the record does later', async () => {
+        const recorded45 = from(
+          medicationRequest({
+            id: 'rec-45',
+            rxcui: '1049621',
+            authoredOn: '2026-01-14',
+            dosages: [{ dose: tab(1), timing: every(4, 'h') }],
+            supply: { days: 30 },
+          }),
+          '2026-01-25',
+        );
+        const body = await sign([...record(), recorded45], naming('renew-today', 'cur'));
+        expect(body.cards[0]!.summary).toBe(
+          'This order renews the current supply: the total stays at 30 MME/day',
+        );
+      });
+
+      it('order-sign keeps the card of a post-dated benzodiazepine beside an opioid ordered today', async () => {
+        const diazepam = medicationRequest({
+          id: 'benzo-later-2',
+          rxcui: '197589',
+          status: 'draft',
+          dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+          supply: { days: 30 },
+        });
+        const body = await sign(record(), draft('today-opioid'), from(diazepam, '2026-01-20'));
+        expect(body.cards.map((c) => c.source.topic.code)).toContain('benzoreview');
+      });
+
       it('a post-dated renewal a few days before the supply ends still renews it', async () => {
         const renewal = { ...draft('pre-renewal'), dosageInstruction: cur.dosageInstruction };
         const body = await sign(record(), from(renewal, '2026-02-01'));
