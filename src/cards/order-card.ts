@@ -77,9 +77,9 @@ export function orderCard(
   const allRenewals = drafts.every((_, i) => renewals[i] !== undefined || replacing[i]?.renews === true);
   let headline: string;
   // A renewal (one counted after the supply it continues, or one replacing an order at its dose) keeps today's total.
-  const today = before.mme.totalMme;
+  const todayTotal = before.mme.totalMme;
   const todayKnown = before.mme.complete && !ctx.ordersIncomplete;
-  if (allRenewals && unknown.length === 0 && todayKnown && toKnown && today === to) {
+  if (allRenewals && unknown.length === 0 && todayKnown && toKnown && todayTotal === to) {
     headline = `This order renews the current supply: the total stays at ${to} MME/day`;
   } else if (unknown.length > 0) {
     headline =

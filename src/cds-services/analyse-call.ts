@@ -103,6 +103,19 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
   });
 }
 
+/**
+ * The day a signed draft (asSigned) starts: its validity start, dated as the record's dates are (an offset date-time
+ * in the service's time zone), else the day it is signed.
+ */
+export function signedStart(draft: Json): Day | undefined {
+  const validFrom = str(obj(obj(draft.dispenseRequest)?.validityPeriod)?.start);
+  const authored = str(draft.authoredOn);
+  return (
+    (validFrom === undefined ? undefined : fhirDay(validFrom)) ??
+    (authored === undefined ? undefined : fhirDay(authored))
+  );
+}
+
 export function draftIds(resources: readonly Json[]): Set<string> {
   return new Set(
     resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `entry-${i}`),

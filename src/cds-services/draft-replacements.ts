@@ -3,9 +3,9 @@
  * replace, and from when (docs/cds-hooks.md).
  */
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
-import { fhirDay } from '../fhir/fhir-values.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import { referenceTarget } from '../fhir/reference-target.ts';
+import { signedStart } from './analyse-call.ts';
 
 export interface Replacements {
   /** The replaced MedicationRequests' ids, each with the first day of the signed order that replaces it. */
@@ -35,8 +35,7 @@ export function replacedOrders(
     const target = referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '');
     const id = str(d.id);
     if (target?.type !== 'MedicationRequest' || drafts.has(target.id) || !recorded.has(target.id)) continue;
-    const validFrom = str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start);
-    const day = (validFrom === undefined ? undefined : fhirDay(validFrom)) ?? parseIsoDate(today);
+    const day = signedStart(d) ?? parseIsoDate(today);
     if (day === undefined) continue;
     from.set(target.id, Math.min(day, from.get(target.id) ?? day));
     if (id !== undefined) byDraft.set(id, target.id);

@@ -5,8 +5,8 @@
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { Day } from '../domain/time/day.ts';
 import { orderReference } from '../domain/risk/flags/prescribing.flags.ts';
-import { fhirDay } from '../fhir/fhir-values.ts';
-import { obj, str, type Json } from '../fhir/json-read.ts';
+import { str, type Json } from '../fhir/json-read.ts';
+import { signedStart } from './analyse-call.ts';
 
 /**
  * Whether a drafted order is a benzodiazepine overlapping the patient's opioids, and the decision keeps the review
@@ -37,8 +37,7 @@ export function laterBenzodiazepine(
   const opioids = new Set(after.mme.orders.map((o) => o.id));
   const starts = signed
     .filter((d) => d.resourceType === 'MedicationRequest' && !opioids.has(str(d.id) ?? ''))
-    .map((d) => str(obj(obj(d.dispenseRequest)?.validityPeriod)?.start))
-    .map((start) => (start === undefined ? undefined : fhirDay(start)))
+    .map(signedStart)
     .filter((d): d is Day => d !== undefined && d > today);
   for (const day of [...new Set(starts)].sort((a, b) => a - b).slice(0, MAX_LATER_CHECKS)) {
     const analysis = analyseAt(day, true);
