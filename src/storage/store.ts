@@ -52,7 +52,7 @@ export interface Store {
   ): Promise<{ stored: number; duplicates: number }>;
   /** The pseudonym the audit keeps for a patient: a keyed hash (HMAC-SHA-256) of the id, never the id. */
   patientKey(patientId: string): string;
-  /** Audit records, in one transaction. */
+  /** Audit records, in one statement: all of them or none. */
   recordHookCalls(records: readonly AuditRecord[]): Promise<void>;
   feedbackStats(): Promise<CardTypeStats[]>;
   /** Rows of feedback (for tests and exports): how many are stored. */
@@ -91,6 +91,9 @@ function dedupKey(serviceId: string, item: FeedbackItem): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** How many patients' pseudonyms are kept in memory (ids and pseudonyms only, never written anywhere). */
+const RECENT_PSEUDONYMS = 1024;
+
 /** The secret of the patient pseudonyms: configured (AUDIT_KEY), else generated once and kept in the store. */
 async function pseudonymSecret(sql: Sql, configured: string | undefined): Promise<string> {
   if (configured) return configured;
@@ -110,8 +113,21 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
   await migrate(sql);
   // A key object made once: a string key is converted again on every call.
   const secret = createSecretKey(Buffer.from(await pseudonymSecret(sql, options.auditKey), 'utf8'));
-  const patientKey = (patientId: string): string =>
+  const pseudonym = (patientId: string): string =>
     createHmac('sha256', secret).update(patientId).digest('hex').slice(0, 32);
+  // The pseudonyms of the last patients seen: a visit fires several hooks for one patient, and the keyed hash was
+  // most of an audit record's cost on the event loop (about 20 us). Bounded: the oldest goes when it is full.
+  const recent = new Map<string, string>();
+  const patientKey = (patientId: string): string => {
+    let key = recent.get(patientId);
+    if (key === undefined) {
+      key = pseudonym(patientId);
+      const oldest = recent.size >= RECENT_PSEUDONYMS ? recent.keys().next() : undefined;
+      if (oldest && !oldest.done) recent.delete(oldest.value);
+      recent.set(patientId, key);
+    }
+    return key;
+  };
 
   return {
     kind: sql.kind,
@@ -145,34 +161,32 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
       if (records.length === 0) return;
       // One statement per batch, whatever its size, with one array per column: the database reads typed arrays
       // (about half the work of rows in a JSON document, on the embedded database). A column that is itself an
-      // array travels as one array literal per row.
-      await sql.transaction(async (tx) => {
-        // The audit already accepts losing its last batch to a crash: no need to wait for the disk.
-        await tx.query('SET LOCAL synchronous_commit TO OFF');
-        await tx.query(
-          `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
-             partial_count, latency_ms, card_ids, card_types)
-           SELECT at, service_id, hook_instance, patient_key, flags::text[], recommendation, complete, partial_count,
-             latency_ms, card_ids::text[], card_types::text[]
-             FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-               $7::boolean[], $8::integer[], $9::real[], $10::text[], $11::text[])
-               AS r(at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
-                 latency_ms, card_ids, card_types)`,
-          [
-            records.map((r) => r.at.toISOString()),
-            records.map((r) => r.serviceId),
-            records.map((r) => r.hookInstance),
-            records.map((r) => r.patientKey),
-            records.map((r) => arrayLiteral(r.flags)),
-            records.map((r) => r.recommendation),
-            records.map((r) => r.complete),
-            records.map((r) => r.partialCount),
-            records.map((r) => r.latencyMs),
-            records.map((r) => arrayLiteral(r.cards.map((c) => c.id))),
-            records.map((r) => arrayLiteral(r.cards.map((c) => c.type))),
-          ],
-        );
-      });
+      // array travels as one array literal per row. A statement is atomic by itself: no transaction around it,
+      // which made four round trips of one (BEGIN, SET, INSERT, COMMIT) - on the embedded database each costs
+      // about as much CPU as the insert of a small batch.
+      await sql.query(
+        `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
+           partial_count, latency_ms, card_ids, card_types)
+         SELECT at, service_id, hook_instance, patient_key, flags::text[], recommendation, complete, partial_count,
+           latency_ms, card_ids::text[], card_types::text[]
+           FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::boolean[], $8::integer[], $9::real[], $10::text[], $11::text[])
+             AS r(at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
+               latency_ms, card_ids, card_types)`,
+        [
+          records.map((r) => r.at.toISOString()),
+          records.map((r) => r.serviceId),
+          records.map((r) => r.hookInstance),
+          records.map((r) => r.patientKey),
+          records.map((r) => arrayLiteral(r.flags)),
+          records.map((r) => r.recommendation),
+          records.map((r) => r.complete),
+          records.map((r) => r.partialCount),
+          records.map((r) => r.latencyMs),
+          records.map((r) => arrayLiteral(r.cards.map((c) => c.id))),
+          records.map((r) => arrayLiteral(r.cards.map((c) => c.type))),
+        ],
+      );
     },
     async feedbackStats() {
       const shown = await sql.query<{ card_type: string; n: string }>(

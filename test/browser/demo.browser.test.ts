@@ -173,7 +173,7 @@ describe('demo EHR page', () => {
     ).json()) as { total: number };
     expect(referrals.total).toBe(1);
     await page.close();
-    // The rates join feedback with the audit of the cards shown, which is written in batches (every 500 ms).
+    // The rates join feedback with the audit of the cards shown, which is written in batches (every 100 ms).
     const accepted = await eventually(
       async () => (await demo.store.feedbackStats()).find((s) => s.cardType === 'referralmbtcbt')?.accepted,
       (n) => n === acceptedBefore + 1,
