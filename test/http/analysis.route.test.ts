@@ -223,6 +223,10 @@ describe('odd requests', () => {
     ['with escapes', '{"\\u005f\\u005fproto__": {"x": 1}, "bundle": {"resourceType": "Bundle"}}'],
     ['as a nested constructor.prototype', '{"bundle": {"constructor": {"prototype": {"x": 1}}}}'],
     ['as an escaped constructor.prototype', '{"bundle": {"constructo\\u0072": {"prototype": {"x": 1}}}}'],
+    [
+      'as a constructor.prototype with white space before the colon',
+      '{"bundle": {"constructor" \r\n\t : {"prototype": {"x": 1}}}}',
+    ],
   ])(
     'names a prototype-poisoning key written %s instead of calling the JSON invalid',
     async (_kind, payload) => {
