@@ -10,7 +10,7 @@ import { boundedMme, orderLine } from './explain.ts';
 import { reaches } from '../domain/trend/round.ts';
 import { renewalNote } from '../domain/opioid/renewals.ts';
 import { markdownText } from './markdown-text.ts';
-import { formatDay, parseIsoDate, type Day } from '../domain/time/day.ts';
+import { formatDay, isPartialFhirDate, parseIsoDate, type Day } from '../domain/time/day.ts';
 
 const THRESHOLDS = [
   { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
@@ -25,6 +25,8 @@ export function orderCard(
   options: {
     /** Draft id -> the MedicationRequest it replaces (priorPrescription). */
     readonly replaces?: ReadonlyMap<string, string>;
+    /** Draft id -> its validity start as written, when that cannot be read as a day. */
+    readonly unreadStarts?: ReadonlyMap<string, string>;
     /**
      * Drafts that start after today (a prescription to be filled from a later date): the record with them on the
      * day the total is highest, which the card gives instead of today's.
@@ -105,12 +107,20 @@ export function orderCard(
       const note = renewals[i];
       const line = note === undefined ? orderLine(o) : `${orderLine(o)} (${markdownText(note)})`;
       const r = replacing[i];
-      return r === undefined
-        ? [line]
-        : [
-            line,
-            `This order replaces MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: that order counts until ${formatDay(r.start - 1)}.`,
-          ];
+      const unreadStart = options.unreadStarts?.get(o.id);
+      return [
+        line,
+        ...(unreadStart === undefined
+          ? []
+          : [
+              `The validity start of this order ("${markdownText(unreadStart.slice(0, 40))}") is not ${isPartialFhirDate(unreadStart) ? 'a full' : 'a valid'} date: it is counted from ${o.coverage ? formatDay(o.coverage.start) : 'today'}, the day it is signed. Enter ${isPartialFhirDate(unreadStart) ? 'the full' : 'a valid'} date to have the total of a later start checked.`,
+            ]),
+        ...(r === undefined
+          ? []
+          : [
+              `This order replaces MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: that order counts until ${formatDay(r.start - 1)}.`,
+            ]),
+      ];
     }),
     '',
     `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}${when}.`,

@@ -116,6 +116,22 @@ export function signedStart(draft: Json): Day | undefined {
   );
 }
 
+/**
+ * Drafts whose validity start is written but cannot be read as a day ("2027-01", "2026-02-30"), by the id asSigned
+ * gives them: such a draft is counted from the day it is signed, and its card says so - a start the prescriber meant
+ * for a later month must not pass for today without a word.
+ */
+export function unreadStarts(signed: readonly Json[]): Map<string, string> {
+  const unread = new Map<string, string>();
+  for (const r of signed) {
+    const id = str(r.id);
+    if (r.resourceType !== 'MedicationRequest' || id === undefined) continue;
+    const start = str(obj(obj(r.dispenseRequest)?.validityPeriod)?.start);
+    if (start !== undefined && fhirDay(start) === undefined) unread.set(id, start);
+  }
+  return unread;
+}
+
 export function draftIds(resources: readonly Json[]): Set<string> {
   return new Set(
     resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `entry-${i}`),

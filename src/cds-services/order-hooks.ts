@@ -11,7 +11,7 @@ import { referralCard } from '../cards/referral-card.ts';
 import { safetyCards } from '../cards/safety-cards.ts';
 import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
-import { analyse, asSigned, cardContext, decisionSummary, draftIds } from './analyse-call.ts';
+import { analyse, asSigned, cardContext, decisionSummary, draftIds, unreadStarts } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
 import { replacedOrders } from './draft-replacements.ts';
 import { bringsBenzodiazepine, laterBenzodiazepine, laterPeak } from './later-drafts.ts';
@@ -43,6 +43,7 @@ export function orderHookCards(
   const later = today === undefined ? undefined : laterPeak(after, drafted, today, analyseAt);
   const impact = orderCard(before, after, drafted, ctx, {
     replaces: replaced.byDraft,
+    unreadStarts: unreadStarts(signed),
     ...(later ? { later } : {}),
   });
   const decision = decisionSummary(after);

@@ -1192,6 +1192,38 @@ describe('order-select and order-sign', () => {
         expect(body.cards[0]!.detail).toContain('with it: 120 MME/day from 2026-01-25.');
       });
 
+      it.each([
+        ['2026-02', 'is not a full date', 'Enter the full'],
+        ['2026-02-30', 'is not a valid date', 'Enter a valid'],
+      ])(
+        'a validity start that is not a day (%s) is counted from the signing day, and the card says so',
+        async (start, what, fix) => {
+          const postDated = draft('post', tab(2));
+          const body = await sign(record(), {
+            ...postDated,
+            dispenseRequest: { ...postDated.dispenseRequest, validityPeriod: { start } },
+          });
+          expect(body.cards[0]!.summary).toBe(
+            'This order brings the total from 30 to 120 MME/day (crosses 90)',
+          );
+          expect(body.cards[0]!.detail).toContain(
+            `The validity start of this order ("${start}") ${what}: it is counted from 2026-01-15, the day it is signed. ${fix} date to have the total of a later start checked.`,
+          );
+        },
+      );
+
+      it('a readable validity start gets no such line', async () => {
+        const postDated = draft('post', tab(2));
+        const body = await sign(record(), {
+          ...postDated,
+          dispenseRequest: { ...postDated.dispenseRequest, validityPeriod: { start: '2026-01-15' } },
+        });
+        expect(body.cards[0]!.summary).toBe(
+          'This order brings the total from 30 to 120 MME/day (crosses 90)',
+        );
+        expect(body.cards[0]!.detail).not.toContain('validity start');
+      });
+
       const from = (order: MedicationRequest, start: string): MedicationRequest => ({
         ...order,
         dispenseRequest: { ...order.dispenseRequest, validityPeriod: { start } },
