@@ -102,6 +102,9 @@ export function orderCard(
   } else {
     headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${when}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
+  // A start that could not be read places the draft today, which may not be the day it is meant for: said up front.
+  const unreadStart = drafts.some((o) => options.unreadStarts?.has(o.id) === true);
+  if (unreadStart) headline = `${headline} (start date unreadable)`;
   const detail = [
     ...drafts.flatMap((o, i) => {
       const note = renewals[i];
@@ -130,7 +133,7 @@ export function orderCard(
     uuid: ctx.newId(),
     summary: summary(headline),
     detail: detail + completenessNote(ctx),
-    indicator: unknown.length > 0 || crossed || (!fromKnown && above) ? 'warning' : 'info',
+    indicator: unknown.length > 0 || crossed || (!fromKnown && above) || unreadStart ? 'warning' : 'info',
     source: source(ctx, 'ordermme'),
     overrideReasons: OVERRIDE_REASONS.safety,
     links: [trendLink(ctx)],

@@ -92,7 +92,8 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
     const startsBefore = validDay !== undefined && todayDay !== undefined && validDay < todayDay;
     return {
       ...r,
-      id: str(r.id) ?? `draft-${i}`,
+      // A colon cannot be in a FHIR id: a draft without one never takes the id of an order of the record.
+      id: str(r.id) ?? `draft:${i}`,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',
       authoredOn: today,
@@ -134,6 +135,6 @@ export function unreadStarts(signed: readonly Json[]): Map<string, string> {
 
 export function draftIds(resources: readonly Json[]): Set<string> {
   return new Set(
-    resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `entry-${i}`),
+    resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `draft:${i}`),
   );
 }

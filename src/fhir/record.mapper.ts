@@ -103,7 +103,8 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
   return {
     patient: patients[0],
     medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) => {
-      const order = mapMedicationRequest(resource, fullUrl ?? `entry-${position}`, lookup);
+      // A colon cannot be in a FHIR id: an order without id or fullUrl never takes the id of another.
+      const order = mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup);
       // Prescribers are counted by reference: one practitioner written as "Practitioner/x" and as the urn:uuid or
       // absolute URL of the same resource is one prescriber.
       const requester =

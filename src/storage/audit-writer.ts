@@ -2,8 +2,8 @@
  * Hook-call audit records, written in batches off the request path: queued in memory, flushed every 100 ms or every
  * 500 records in one statement, and on close (graceful shutdown). Write errors are reported, not thrown. Not
  * longer than 100 ms: a record that waits through several young-generation collections is promoted to the old
- * generation, and at every 500 ms the promoted records made the service's full collections ten times as frequent
- * (ADR 0012).
+ * generation (in short benchmark runs, every 500 ms made the service's full collections far more frequent;
+ * ADR 0012).
  * A record is pseudonymised when it is added: the queue never holds a patient id, and a flush does no hashing (a
  * few hundred keyed hashes at once held the event loop for milliseconds).
  * A batch that fails goes back to the head of the queue and is tried again, after 250 ms doubling up to 5 s: a
@@ -84,7 +84,7 @@ export function auditWriter(
   /**
    * Batch after batch from the head of the queue: what was queued when the write began, then more only while a full
    * batch has built up. Records added meanwhile wait for the next interval: a write that chased the queue until it
-   * was empty never ended under steady load and wrote a transaction of a few records every few milliseconds.
+   * was empty never ended under steady load and wrote a batch of a few records every few milliseconds.
    */
   const drain = async (): Promise<void> => {
     let left = queue.length;

@@ -4,6 +4,7 @@
  * rates per card type from them.
  */
 import { createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { BoundedMemo } from '../domain/memo.ts';
 import { migrate } from './migrations.ts';
 import type { Sql } from './sql.ts';
 
@@ -91,7 +92,10 @@ function dedupKey(serviceId: string, item: FeedbackItem): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** How many patients' pseudonyms are kept in memory (ids and pseudonyms only, never written anywhere). */
+/**
+ * How many patients' pseudonyms are kept in memory, with their ids: never written anywhere, but a memory dump of the
+ * process would pair them (as it would show the requests in flight).
+ */
 const RECENT_PSEUDONYMS = 1024;
 
 /** The secret of the patient pseudonyms: configured (AUDIT_KEY), else generated once and kept in the store. */
@@ -115,19 +119,10 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
   const secret = createSecretKey(Buffer.from(await pseudonymSecret(sql, options.auditKey), 'utf8'));
   const pseudonym = (patientId: string): string =>
     createHmac('sha256', secret).update(patientId).digest('hex').slice(0, 32);
-  // The pseudonyms of the last patients seen: a visit fires several hooks for one patient, and the keyed hash was
-  // most of an audit record's cost on the event loop (about 20 us). Bounded: the oldest goes when it is full.
-  const recent = new Map<string, string>();
-  const patientKey = (patientId: string): string => {
-    let key = recent.get(patientId);
-    if (key === undefined) {
-      key = pseudonym(patientId);
-      const oldest = recent.size >= RECENT_PSEUDONYMS ? recent.keys().next() : undefined;
-      if (oldest && !oldest.done) recent.delete(oldest.value);
-      recent.set(patientId, key);
-    }
-    return key;
-  };
+  // Pseudonyms of recent patients: a visit fires several hooks for one patient, and the keyed hash was most of an
+  // audit record's cost on the event loop (about 20 us). Bounded: when full, the first remembered goes first.
+  const recent = new BoundedMemo<string>(RECENT_PSEUDONYMS);
+  const patientKey = (patientId: string): string => recent.get(patientId, () => pseudonym(patientId));
 
   return {
     kind: sql.kind,

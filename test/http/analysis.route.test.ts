@@ -248,6 +248,17 @@ describe('odd requests', () => {
     }
   });
 
+  it('refuses a body with two byte-order marks, whatever it holds', async () => {
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [] };
+    for (const meta of [{}, { constructor: 'x' }]) {
+      const res = await postText(
+        `\ufeff\ufeff${JSON.stringify({ bundle: { ...bundle, meta }, asOf: '2026-01-15' })}`,
+      );
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toBe('the request body is not valid JSON');
+    }
+  });
+
   it('answers 415 for a compressed body', async () => {
     const res = await build().inject({
       method: 'POST',

@@ -1203,14 +1203,29 @@ describe('order-select and order-sign', () => {
             ...postDated,
             dispenseRequest: { ...postDated.dispenseRequest, validityPeriod: { start } },
           });
-          expect(body.cards[0]!.summary).toBe(
-            'This order brings the total from 30 to 120 MME/day (crosses 90)',
-          );
+          expect(body.cards[0]).toMatchObject({
+            summary:
+              'This order brings the total from 30 to 120 MME/day (crosses 90) (start date unreadable)',
+            indicator: 'warning',
+          });
           expect(body.cards[0]!.detail).toContain(
             `The validity start of this order ("${start}") ${what}: it is counted from 2026-01-15, the day it is signed. ${fix} date to have the total of a later start checked.`,
           );
         },
       );
+
+      it('a draft without an id never takes the place of an order of the record', async () => {
+        const noId: Record<string, unknown> = { ...draft('x', tab(2)) };
+        delete noId.id;
+        // The record holds cur and the same order again under the id "draft-0" (a legal FHIR id).
+        const body = await sign(
+          [...record(), { ...cur, id: 'draft-0' }],
+          noId as unknown as MedicationRequest,
+        );
+        expect(body.cards[0]!.summary).toBe(
+          'This order brings the total from 60 to 150 MME/day (crosses 90)',
+        );
+      });
 
       it('a readable validity start gets no such line', async () => {
         const postDated = draft('post', tab(2));

@@ -17,6 +17,8 @@ const CONSTRUCTOR_KEY = /constructor"\s*:/;
 
 function parseJson(text: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // One byte-order mark is allowed; secure-json-parse would skip a second one, JSON.parse would not.
+  if (body.charCodeAt(0) === 0xfeff) throw new SyntaxError('a second byte-order mark');
   if (!body.includes('\\u') && !body.includes('__proto__') && !CONSTRUCTOR_KEY.test(body))
     return JSON.parse(body);
   return sjson.parse(body, { protoAction: 'error', constructorAction: 'error' });
