@@ -19,12 +19,13 @@ export function bringsBenzodiazepine(after: BundleAnalysis, drafted: ReadonlySet
   return (overlap?.evidence ?? []).some((e) => e.reference !== undefined && drafts.has(e.reference));
 }
 
-/** Start days of later non-opioid drafts checked for co-prescribing: a few, not one analysis per draft. */
-const MAX_LATER_CHECKS = 2;
+/** Start days of later benzodiazepine drafts checked for co-prescribing: a few, not one analysis per draft. */
+const MAX_LATER_CHECKS = 4;
 
 /**
- * A non-opioid draft that starts after today (a post-dated benzodiazepine): the record with the drafts on the day it
- * starts, when the co-prescribing rule finds that draft overlapping the patient's opioids then.
+ * A benzodiazepine draft that starts after today (post-dated): the record with the drafts on the day it starts, when
+ * the co-prescribing rule finds that draft overlapping the patient's opioids then. Only benzodiazepine drafts'
+ * start days are tried, so that other drafts of the signing cannot use up the checks.
  */
 export function laterBenzodiazepine(
   signed: readonly Json[],
@@ -33,10 +34,16 @@ export function laterBenzodiazepine(
   today: Day,
   analyseAt: (day: Day, withDrafts: boolean) => BundleAnalysis,
 ): BundleAnalysis | undefined {
-  // Non-opioid orders are not in the dose analysis: their start is read from the draft (asSigned kept a later one).
-  const opioids = new Set(after.mme.orders.map((o) => o.id));
+  // Benzodiazepine orders are not in the dose analysis: their start is read from the draft (asSigned kept a later
+  // one).
+  const benzodiazepines = new Set(after.risk.benzodiazepineOrders);
   const starts = signed
-    .filter((d) => d.resourceType === 'MedicationRequest' && !opioids.has(str(d.id) ?? ''))
+    .filter(
+      (d) =>
+        d.resourceType === 'MedicationRequest' &&
+        drafted.has(str(d.id) ?? '') &&
+        benzodiazepines.has(str(d.id) ?? ''),
+    )
     .map(signedStart)
     .filter((d): d is Day => d !== undefined && d > today);
   for (const day of [...new Set(starts)].sort((a, b) => a - b).slice(0, MAX_LATER_CHECKS)) {

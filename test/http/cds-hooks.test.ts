@@ -1282,6 +1282,33 @@ describe('order-select and order-sign', () => {
         expect(afterwards.cards).toEqual([]);
       });
 
+      it('other post-dated drafts signed with it do not keep a post-dated benzodiazepine from being checked', async () => {
+        const ibuprofen = (id: string) =>
+          medicationRequest({
+            id,
+            rxcui: '197806',
+            display: 'ibuprofen 600 MG Oral Tablet',
+            status: 'draft',
+            dosages: [{ dose: tab(1), timing: every(8, 'h') }],
+            supply: { days: 10 },
+          });
+        const diazepam = medicationRequest({
+          id: 'benzo-third',
+          rxcui: '197589',
+          status: 'draft',
+          dosages: [{ dose: tab(1), timing: every(1, 'd') }],
+          supply: { days: 30 },
+        });
+        const body = await sign(
+          record(),
+          from(ibuprofen('nsaid-1'), '2026-01-16'),
+          from(ibuprofen('nsaid-2'), '2026-01-17'),
+          from(ibuprofen('nsaid-3'), '2026-01-18'),
+          from(diazepam, '2026-01-20'),
+        );
+        expect(body.cards.map((c) => c.source.topic.code)).toEqual(['benzoreview']);
+      });
+
       it('the next fill from the day the current supply has ended keeps the total, crossing nothing', async () => {
         const next = { ...draft('next-fill'), dosageInstruction: cur.dosageInstruction };
         const body = await sign(record(), from(next, '2026-02-04'));

@@ -17,7 +17,7 @@ import {
   naloxoneMissing,
 } from './flags/prescribing.flags.ts';
 import { decideReferral, type Referral } from './referral-decision.ts';
-import { riskContext, type UnreadResult } from './risk-context.ts';
+import { ordersOfClass, riskContext, type UnreadResult } from './risk-context.ts';
 import { DEFAULT_RISK_RULES, type RiskRules } from './risk-rules.ts';
 
 export interface RiskAnalysis {
@@ -29,6 +29,8 @@ export interface RiskAnalysis {
    * PHQ-9 item 9, then COMM, urine screens, the age.
    */
   readonly unread: readonly UnreadResult[];
+  /** The ids of the benzodiazepine orders read, whenever they are taken (in record order). */
+  readonly benzodiazepineOrders: readonly string[];
 }
 
 const UNREAD_ORDER: readonly UnreadResult['rule'][] = ['self-harm', 'comm', 'uds', 'age'];
@@ -64,5 +66,11 @@ export function analyzeRisk(
   const flags = found.sort((a, b) => FLAG_CODES.indexOf(a.code) - FLAG_CODES.indexOf(b.code));
   const excluded = exclusions(ctx);
   const unread = ctx.unread.sort((a, b) => UNREAD_ORDER.indexOf(a.rule) - UNREAD_ORDER.indexOf(b.rule));
-  return { flags, exclusions: excluded, referral: decideReferral(ctx, flags, excluded), unread };
+  return {
+    flags,
+    exclusions: excluded,
+    referral: decideReferral(ctx, flags, excluded),
+    unread,
+    benzodiazepineOrders: ordersOfClass(ctx, 'benzodiazepine').map((o) => o.id),
+  };
 }
