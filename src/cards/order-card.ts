@@ -17,6 +17,12 @@ const THRESHOLDS = [
   { mme: 50, advice: 'at or above 50 MME/day: reassess benefits and risks and offer naloxone (CDC 2022)' },
 ] as const;
 
+/** What the card says of a draft whose validity start cannot be read as a day, counted from `from` instead. */
+function unreadStartLine(written: string, from: Day | undefined): string {
+  const partial = isPartialFhirDate(written);
+  return `The validity start of this order ("${markdownText(written.slice(0, 40))}") is not ${partial ? 'a full' : 'a valid'} date: it is counted from ${from === undefined ? 'today' : formatDay(from)}, the day it is signed. Enter ${partial ? 'the full' : 'a valid'} date to have the total of a later start checked.`;
+}
+
 export function orderCard(
   before: BundleAnalysis,
   after: BundleAnalysis,
@@ -103,8 +109,8 @@ export function orderCard(
     headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${when}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
   }
   // A start that could not be read places the draft today, which may not be the day it is meant for: said up front.
-  const unreadStart = drafts.some((o) => options.unreadStarts?.has(o.id) === true);
-  if (unreadStart) headline = `${headline} (start date unreadable)`;
+  const anyUnreadStart = drafts.some((o) => options.unreadStarts?.has(o.id) === true);
+  if (anyUnreadStart) headline = `${headline} (start date unreadable)`;
   const detail = [
     ...drafts.flatMap((o, i) => {
       const note = renewals[i];
@@ -113,11 +119,7 @@ export function orderCard(
       const unreadStart = options.unreadStarts?.get(o.id);
       return [
         line,
-        ...(unreadStart === undefined
-          ? []
-          : [
-              `The validity start of this order ("${markdownText(unreadStart.slice(0, 40))}") is not ${isPartialFhirDate(unreadStart) ? 'a full' : 'a valid'} date: it is counted from ${o.coverage ? formatDay(o.coverage.start) : 'today'}, the day it is signed. Enter ${isPartialFhirDate(unreadStart) ? 'the full' : 'a valid'} date to have the total of a later start checked.`,
-            ]),
+        ...(unreadStart === undefined ? [] : [unreadStartLine(unreadStart, o.coverage?.start)]),
         ...(r === undefined
           ? []
           : [
@@ -133,7 +135,7 @@ export function orderCard(
     uuid: ctx.newId(),
     summary: summary(headline),
     detail: detail + completenessNote(ctx),
-    indicator: unknown.length > 0 || crossed || (!fromKnown && above) || unreadStart ? 'warning' : 'info',
+    indicator: unknown.length > 0 || crossed || (!fromKnown && above) || anyUnreadStart ? 'warning' : 'info',
     source: source(ctx, 'ordermme'),
     overrideReasons: OVERRIDE_REASONS.safety,
     links: [trendLink(ctx)],

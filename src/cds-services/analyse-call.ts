@@ -73,6 +73,11 @@ export function analyse(
   );
 }
 
+/** A MedicationRequest's dispenseRequest.validityPeriod.start as written. */
+function validityStart(request: Json): string | undefined {
+  return str(obj(obj(request.dispenseRequest)?.validityPeriod)?.start);
+}
+
 /**
  * A draft order as if signed today: it counts from today over its own supply, whatever past date it carries (a
  * draft started weeks ago, or a renewal that kept the first order's date or validity start, is signed now); a
@@ -85,7 +90,7 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
     const status = str(r.status);
     const dispense = obj(r.dispenseRequest);
     const validity = obj(dispense?.validityPeriod);
-    const validFrom = str(validity?.start);
+    const validFrom = validityStart(r);
     // Dated as the record's dates are (an offset date-time in the service's time zone).
     const validDay = validFrom === undefined ? undefined : fhirDay(validFrom);
     const todayDay = parseIsoDate(today);
@@ -109,7 +114,7 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
  * in the service's time zone), else the day it is signed.
  */
 export function signedStart(draft: Json): Day | undefined {
-  const validFrom = str(obj(obj(draft.dispenseRequest)?.validityPeriod)?.start);
+  const validFrom = validityStart(draft);
   const authored = str(draft.authoredOn);
   return (
     (validFrom === undefined ? undefined : fhirDay(validFrom)) ??
@@ -127,7 +132,7 @@ export function unreadStarts(signed: readonly Json[]): Map<string, string> {
   for (const r of signed) {
     const id = str(r.id);
     if (r.resourceType !== 'MedicationRequest' || id === undefined) continue;
-    const start = str(obj(obj(r.dispenseRequest)?.validityPeriod)?.start);
+    const start = validityStart(r);
     if (start !== undefined && fhirDay(start) === undefined) unread.set(id, start);
   }
   return unread;
@@ -135,6 +140,7 @@ export function unreadStarts(signed: readonly Json[]): Map<string, string> {
 
 export function draftIds(resources: readonly Json[]): Set<string> {
   return new Set(
-    resources.filter((r) => r.resourceType === 'MedicationRequest').map((r, i) => str(r.id) ?? `draft:${i}`),
+    // Numbered as asSigned numbers the drafts without id: by position among all the resources.
+    resources.flatMap((r, i) => (r.resourceType === 'MedicationRequest' ? [str(r.id) ?? `draft:${i}`] : [])),
   );
 }

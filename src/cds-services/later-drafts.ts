@@ -38,12 +38,7 @@ export function laterBenzodiazepine(
   // one).
   const benzodiazepines = new Set(after.risk.benzodiazepineOrders);
   const starts = signed
-    .filter(
-      (d) =>
-        d.resourceType === 'MedicationRequest' &&
-        drafted.has(str(d.id) ?? '') &&
-        benzodiazepines.has(str(d.id) ?? ''),
-    )
+    .filter((d) => d.resourceType === 'MedicationRequest' && benzodiazepines.has(str(d.id) ?? ''))
     .map(signedStart)
     .filter((d): d is Day => d !== undefined && d > today);
   for (const day of [...new Set(starts)].sort((a, b) => a - b).slice(0, MAX_LATER_CHECKS)) {
