@@ -18,10 +18,18 @@ import { AS_OF } from '../test/fixtures/synthetic-patients.ts';
 import { prefetchFor } from '../test/helpers/hooks.ts';
 import { freePort } from '../test/helpers/free-port.ts';
 import { fiveYearHistory } from '../test/synthetic/population.ts';
+import { servedNodeFlags } from './served-node-flags.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** The same Node flags for both servers. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * The same Node flags for both servers: the service's production flags (`npm run serve`, its 64 MB young generation),
+ * unless BENCH_NODE_FLAGS gives others (an empty value: none).
+ */
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS === undefined
+    ? servedNodeFlags(ROOT)
+    : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
 /** Seconds of load per configuration and server, split into alternating rounds. */
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? '60');
 /**
@@ -208,7 +216,9 @@ try {
       p99Ratio: r.p99Ratio,
     });
   }
-  console.log(`request: ${Math.round(body.length / 1024)} KiB; cards: ${JSON.stringify(cards)}`);
+  console.log(
+    `request: ${Math.round(body.length / 1024)} KiB; cards: ${JSON.stringify(cards)}; node flags: ${NODE_FLAGS.join(' ') || '(none)'}`,
+  );
   console.log(
     '| connections | baseline req/s | service req/s | share | baseline p50/p99 ms | service p50/p99 ms | p99 ratio |',
   );
@@ -236,6 +246,7 @@ try {
       {
         node: process.version,
         date: new Date().toISOString(),
+        nodeFlags: NODE_FLAGS,
         requestKiB: Math.round(body.length / 1024),
         cards,
         rows,
