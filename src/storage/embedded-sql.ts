@@ -78,13 +78,13 @@ async function start(directory: string, release: () => Promise<void>): Promise<S
   const send = <Row>(
     text: string,
     params: readonly unknown[] = [],
-    close = false,
+    extra: { readonly close?: boolean; readonly copy?: string } = {},
   ): Promise<SqlResult<Row>> => {
     if (stopped) return Promise.reject(stopped);
     const id = ++next;
     return new Promise<SqlResult<Row>>((resolve, reject) => {
       pending.set(id, { resolve: resolve, reject });
-      worker.postMessage({ id, text, params, close });
+      worker.postMessage({ id, text, params, ...extra });
     });
   };
   // One at a time: a transaction must not interleave with other statements on the single connection.
@@ -110,8 +110,13 @@ async function start(directory: string, release: () => Promise<void>): Promise<S
           throw error;
         }
       }),
+    // PGlite reads COPY's data from a blob it names /dev/blob; the columns and table are the store's own constants.
+    copyIn: (table, columns, data) =>
+      exclusive(() =>
+        send(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { copy: data }),
+      ).then((result) => result.affectedRows),
     async close() {
-      await exclusive(() => send('', [], true)).catch(() => undefined);
+      await exclusive(() => send('', [], { close: true })).catch(() => undefined);
       await worker.terminate();
       await release();
     },

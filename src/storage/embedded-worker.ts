@@ -27,6 +27,8 @@ interface Request {
   readonly text: string;
   readonly params: readonly unknown[];
   readonly close?: boolean;
+  /** COPY ... FROM '/dev/blob': the data, in COPY's text format. */
+  readonly copy?: string;
 }
 
 const port = parentPort;
@@ -42,7 +44,11 @@ try {
         await db.close();
         return { rows: [], affectedRows: 0 };
       }
-      const result = await db.query(request.text, [...request.params]);
+      const result = await db.query(
+        request.text,
+        [...request.params],
+        request.copy === undefined ? undefined : { blob: new Blob([request.copy]) },
+      );
       return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     };
     run().then(

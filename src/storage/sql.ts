@@ -17,6 +17,12 @@ export interface Sql {
     work: (tx: Pick<Sql, 'query'>) => Promise<T>,
     options?: { readonly unbounded?: boolean },
   ): Promise<T>;
+  /**
+   * Rows in COPY's text format (one line each, fields separated by tabs, `\N` for null, backslash escapes) into a
+   * table, in one statement: all of them or none. Where it is cheaper than an INSERT: on the embedded database a
+   * batch of audit records costs about a third of the CPU of the same rows inserted from arrays.
+   */
+  copyIn?(table: string, columns: readonly string[], data: string): Promise<number>;
   close(): Promise<void>;
   readonly kind: 'postgresql' | 'embedded';
 }

@@ -67,6 +67,52 @@ function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/** The columns of an audit record, in the order of a row of recordHookCalls. */
+const HOOK_CALL_COLUMNS = [
+  'at',
+  'service_id',
+  'hook_instance',
+  'patient_key',
+  'flags',
+  'recommendation',
+  'complete',
+  'partial_count',
+  'latency_ms',
+  'card_ids',
+  'card_types',
+] as const;
+
+const COPY_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
+
+/** A field of COPY's text format: `\N` for null; backslashes, tabs and line breaks escaped. */
+function copyField(value: string | null): string {
+  return value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
+}
+
+/** An audit record as a line of COPY's text format, its fields in the order of HOOK_CALL_COLUMNS. */
+function copyLine(r: AuditRecord): string {
+  return `${[
+    r.at.toISOString(),
+    r.serviceId,
+    r.hookInstance,
+    r.patientKey,
+    arrayLiteral(r.flags),
+    r.recommendation,
+    r.complete ? 't' : 'f',
+    String(r.partialCount),
+    String(r.latencyMs),
+    arrayLiteral(r.cards.map((c) => c.id)),
+    arrayLiteral(r.cards.map((c) => c.type)),
+  ]
+    .map(copyField)
+    .join('\t')}\n`;
+}
+
 /**
  * A date-time as the instant it names, to the nanosecond: "10:05:00-05:00" and "15:05:00Z" are one outcome sent twice.
  * The milliseconds come from Date.parse, finer digits from the text (Date keeps milliseconds only).
@@ -154,7 +200,13 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
     },
     async recordHookCalls(records) {
       if (records.length === 0) return;
-      // One statement per batch, whatever its size, with one array per column: the database reads typed arrays
+      // Where the database takes COPY (the embedded one): about a third of the CPU of the INSERT below, whose fixed
+      // and per-row costs were about 10% of a core of the database's thread at 500 calls per second.
+      if (sql.copyIn) {
+        await sql.copyIn('hook_call', HOOK_CALL_COLUMNS, records.map(copyLine).join(''));
+        return;
+      }
+      // Elsewhere (PostgreSQL): one statement per batch, whatever its size, with one array per column: the database reads typed arrays
       // (about half the work of rows in a JSON document, on the embedded database). A column that is itself an
       // array travels as one array literal per row. A statement is atomic by itself: no transaction around it,
       // which made four round trips of one (BEGIN, SET, INSERT, COMMIT) - on the embedded database each costs

@@ -7,7 +7,7 @@ import { MIGRATIONS, migrate } from '../../src/storage/migrations.ts';
 import type { Sql } from '../../src/storage/sql.ts';
 import { auditWriter } from '../../src/storage/audit-writer.ts';
 import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
-import { DATABASES, type TestDatabase } from '../helpers/stores.ts';
+import { DATABASES, embeddedDatabase, type TestDatabase } from '../helpers/stores.ts';
 
 const call = (over: Partial<HookCallRecord> = {}): HookCallRecord => ({
   at: new Date('2026-01-15T10:00:00Z'),
@@ -168,9 +168,27 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
   }, 60_000);
 
   it('stores every field of each audit record of a batch as given, whatever characters its texts hold', async () => {
-    const odd = ['quote " here', 'back\\slash', 'comma, {brace}', 'NULL', '', 'ünïcödé'];
+    // The quotes, backslashes and braces of array literals; the tabs, line breaks, \N and \. of COPY's text format.
+    const odd = [
+      'quote " here',
+      'back\\slash',
+      'comma, {brace}',
+      'NULL',
+      '',
+      'ünïcödé',
+      'tab\there',
+      'two\nlines',
+      'carriage\rreturn',
+      '\\N',
+      '\\.',
+    ];
     const batch = [
-      call({ hookInstance: 'batch-1', flags: odd, cards: [{ id: 'c,"1"', type: 'type {x}' }] }),
+      call({
+        hookInstance: 'batch-1',
+        serviceId: 'service\twith\ttabs\\N',
+        flags: odd,
+        cards: [{ id: 'c,"1"\n', type: 'type {x}\\' }],
+      }),
       call({
         hookInstance: 'batch-2',
         at: new Date('2026-02-01T23:59:59.500Z'),
@@ -190,15 +208,15 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
     expect(rows.map((r) => ({ ...r, at: new Date(r.at as string | Date).toISOString() }))).toEqual([
       {
         at: '2026-01-15T10:00:00.000Z',
-        service_id: 'opioid-pain-patient-view',
+        service_id: 'service\twith\ttabs\\N',
         hook_instance: 'batch-1',
         flags: odd,
         recommendation: 'MBT_OR_CBT',
         complete: true,
         partial_count: 0,
         latency_ms: 3.2,
-        card_ids: ['c,"1"'],
-        card_types: ['type {x}'],
+        card_ids: ['c,"1"\n'],
+        card_types: ['type {x}\\'],
       },
       {
         at: '2026-02-01T23:59:59.500Z',
@@ -217,5 +235,72 @@ describe.each(DATABASES)('store on %s', (_name, make) => {
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('audit records on the embedded database', () => {
+  let db: TestDatabase;
+  let sql: Sql;
+  beforeAll(async () => {
+    db = embeddedDatabase();
+    sql = await db.open();
+  }, 60_000);
+  afterAll(async () => {
+    await (sql as Sql | undefined)?.close();
+  });
+
+  it('are written with COPY, one statement per batch', async () => {
+    const statements: string[] = [];
+    const copies: string[] = [];
+    const watched: Sql = {
+      ...sql,
+      query: (text, params) => {
+        statements.push(text);
+        return sql.query(text, params);
+      },
+      copyIn: (table, columns, data) => {
+        copies.push(table);
+        return sql.copyIn!(table, columns, data);
+      },
+    };
+    const store = await openStore(watched);
+    statements.length = 0;
+    await store.recordHookCalls([
+      { ...call({ hookInstance: 'copy-1' }), patientKey: 'k1' },
+      { ...call({ hookInstance: 'copy-2' }), patientKey: 'k2' },
+    ]);
+    expect(copies).toEqual(['hook_call']);
+    expect(statements).toEqual([]);
+    const { rows } = await sql.query<{ hook_instance: string; patient_key: string }>(
+      "SELECT hook_instance, patient_key FROM hook_call WHERE hook_instance LIKE 'copy-%' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { hook_instance: 'copy-1', patient_key: 'k1' },
+      { hook_instance: 'copy-2', patient_key: 'k2' },
+    ]);
+  });
+
+  it('are all written or none: a batch with one unreadable row leaves nothing', async () => {
+    const good = `2026-01-15T10:00:00.000Z\ts\tatomic-1\tk\t{}\t\\N\tt\t0\t1\t{}\t{}\n`;
+    const bad = `not a time\ts\tatomic-2\tk\t{}\t\\N\tt\t0\t1\t{}\t{}\n`;
+    const columns = [
+      'at',
+      'service_id',
+      'hook_instance',
+      'patient_key',
+      'flags',
+      'recommendation',
+      'complete',
+      'partial_count',
+      'latency_ms',
+      'card_ids',
+      'card_types',
+    ];
+    await expect(sql.copyIn!('hook_call', columns, good + bad)).rejects.toThrow(/timestamp/);
+    const none = await sql.query("SELECT 1 FROM hook_call WHERE hook_instance LIKE 'atomic-%'");
+    expect(none.rows).toEqual([]);
+    await expect(sql.copyIn!('hook_call', columns, good)).resolves.toBe(1);
+    // The connection is usable after the refused COPY.
+    await expect(sql.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 });
