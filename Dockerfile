@@ -27,5 +27,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# A 64 MB young generation (as `npm run serve`): a quarter of the collections between answers (docs/adr/0018).
+# A 64 MB young generation (as `npm run serve`): fewer garbage collections between answers (docs/adr/0018).
 CMD ["node", "--max-semi-space-size=64", "--min-semi-space-size=64", "src/server.ts"]

@@ -24,12 +24,12 @@ const ROOT = join(import.meta.dirname, '..');
 
 /**
  * The same Node flags for both servers: the service's production flags (`npm run serve`, its 64 MB young generation),
- * unless BENCH_NODE_FLAGS gives others (an empty value: none).
+ * unless BENCH_NODE_FLAGS gives others ("none", or an empty value: V8's defaults).
  */
 const NODE_FLAGS =
   process.env.BENCH_NODE_FLAGS === undefined
     ? servedNodeFlags(ROOT)
-    : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+    : process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '' && flag !== 'none');
 /** Seconds of load per configuration and server, split into alternating rounds. */
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? '60');
 /**

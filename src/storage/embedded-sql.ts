@@ -113,7 +113,13 @@ async function start(directory: string, release: () => Promise<void>): Promise<S
     // PGlite reads COPY's data from a blob it names /dev/blob; the columns and table are the store's own constants.
     copyIn: (table, columns, data) =>
       exclusive(() =>
-        send(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { copy: data }),
+        send(
+          `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT text, ENCODING 'UTF8')`,
+          [],
+          {
+            copy: data,
+          },
+        ),
       ).then((result) => result.affectedRows),
     async close() {
       await exclusive(() => send('', [], { close: true })).catch(() => undefined);

@@ -67,20 +67,57 @@ function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
-/** The columns of an audit record, in the order of a row of recordHookCalls. */
+/**
+ * The columns of an audit record with their types, and the values of a record in the same order: one list for both
+ * ways a batch is written (COPY on the embedded database, an INSERT from arrays on PostgreSQL). A column that is an
+ * array travels as one array literal per row, in both.
+ */
 const HOOK_CALL_COLUMNS = [
-  'at',
-  'service_id',
-  'hook_instance',
-  'patient_key',
-  'flags',
-  'recommendation',
-  'complete',
-  'partial_count',
-  'latency_ms',
-  'card_ids',
-  'card_types',
+  ['at', 'timestamptz'],
+  ['service_id', 'text'],
+  ['hook_instance', 'text'],
+  ['patient_key', 'text'],
+  ['flags', 'text[]'],
+  ['recommendation', 'text'],
+  ['complete', 'boolean'],
+  ['partial_count', 'integer'],
+  ['latency_ms', 'real'],
+  ['card_ids', 'text[]'],
+  ['card_types', 'text[]'],
 ] as const;
+
+export const HOOK_CALL_COLUMN_NAMES: readonly string[] = HOOK_CALL_COLUMNS.map(([name]) => name);
+
+type ColumnValue = string | number | boolean | null;
+
+function hookCallValues(r: AuditRecord): ColumnValue[] {
+  return [
+    r.at.toISOString(),
+    r.serviceId,
+    r.hookInstance,
+    r.patientKey,
+    arrayLiteral(r.flags),
+    r.recommendation,
+    r.complete,
+    r.partialCount,
+    r.latencyMs,
+    arrayLiteral(r.cards.map((c) => c.id)),
+    arrayLiteral(r.cards.map((c) => c.type)),
+  ];
+}
+
+/**
+ * A batch from arrays, one per column (`unnest`): one statement whatever its size. Array columns arrive as texts
+ * (their literals) and are cast in the SELECT.
+ */
+const INSERT_HOOK_CALLS = (() => {
+  const names = HOOK_CALL_COLUMN_NAMES.join(', ');
+  const params = HOOK_CALL_COLUMNS.map(
+    ([, type], i) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`,
+  );
+  const selected = HOOK_CALL_COLUMNS.map(([name, type]) => (type.endsWith('[]') ? `${name}::${type}` : name));
+  return `INSERT INTO hook_call (${names}) SELECT ${selected.join(', ')} FROM unnest(${params.join(', ')}) AS r(${names})`;
+})();
 
 const COPY_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
@@ -90,27 +127,15 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /** A field of COPY's text format: `\N` for null; backslashes, tabs and line breaks escaped. */
-function copyField(value: string | null): string {
-  return value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
+function copyField(value: ColumnValue | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return String(value).replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
 }
 
 /** An audit record as a line of COPY's text format, its fields in the order of HOOK_CALL_COLUMNS. */
 function copyLine(r: AuditRecord): string {
-  return `${[
-    r.at.toISOString(),
-    r.serviceId,
-    r.hookInstance,
-    r.patientKey,
-    arrayLiteral(r.flags),
-    r.recommendation,
-    r.complete ? 't' : 'f',
-    String(r.partialCount),
-    String(r.latencyMs),
-    arrayLiteral(r.cards.map((c) => c.id)),
-    arrayLiteral(r.cards.map((c) => c.type)),
-  ]
-    .map(copyField)
-    .join('\t')}\n`;
+  return `${hookCallValues(r).map(copyField).join('\t')}\n`;
 }
 
 /**
@@ -200,39 +225,19 @@ export async function openStore(sql: Sql, options: { auditKey?: string } = {}): 
     },
     async recordHookCalls(records) {
       if (records.length === 0) return;
-      // Where the database takes COPY (the embedded one): about a third of the CPU of the INSERT below, whose fixed
-      // and per-row costs were about 10% of a core of the database's thread at 500 calls per second.
+      // Where the database takes COPY (the embedded one): a batch of 130 records cost its thread 2.1 ms of CPU
+      // instead of 5.8 ms for the INSERT below (ADR 0012).
       if (sql.copyIn) {
-        await sql.copyIn('hook_call', HOOK_CALL_COLUMNS, records.map(copyLine).join(''));
+        await sql.copyIn('hook_call', HOOK_CALL_COLUMN_NAMES, records.map(copyLine).join(''));
         return;
       }
-      // Elsewhere (PostgreSQL): one statement per batch, whatever its size, with one array per column: the database reads typed arrays
-      // (about half the work of rows in a JSON document, on the embedded database). A column that is itself an
-      // array travels as one array literal per row. A statement is atomic by itself: no transaction around it,
-      // which made four round trips of one (BEGIN, SET, INSERT, COMMIT) - on the embedded database each costs
-      // about as much CPU as the insert of a small batch.
+      // Elsewhere (PostgreSQL): typed arrays, one per column (on the embedded database about half the work of rows
+      // in a JSON document). A statement is atomic by itself: no transaction around it, which made four round
+      // trips of one (BEGIN, SET, INSERT, COMMIT).
+      const rows = records.map(hookCallValues);
       await sql.query(
-        `INSERT INTO hook_call (at, service_id, hook_instance, patient_key, flags, recommendation, complete,
-           partial_count, latency_ms, card_ids, card_types)
-         SELECT at, service_id, hook_instance, patient_key, flags::text[], recommendation, complete, partial_count,
-           latency_ms, card_ids::text[], card_types::text[]
-           FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-             $7::boolean[], $8::integer[], $9::real[], $10::text[], $11::text[])
-             AS r(at, service_id, hook_instance, patient_key, flags, recommendation, complete, partial_count,
-               latency_ms, card_ids, card_types)`,
-        [
-          records.map((r) => r.at.toISOString()),
-          records.map((r) => r.serviceId),
-          records.map((r) => r.hookInstance),
-          records.map((r) => r.patientKey),
-          records.map((r) => arrayLiteral(r.flags)),
-          records.map((r) => r.recommendation),
-          records.map((r) => r.complete),
-          records.map((r) => r.partialCount),
-          records.map((r) => r.latencyMs),
-          records.map((r) => arrayLiteral(r.cards.map((c) => c.id))),
-          records.map((r) => arrayLiteral(r.cards.map((c) => c.type))),
-        ],
+        INSERT_HOOK_CALLS,
+        HOOK_CALL_COLUMNS.map((_, i) => rows.map((row) => row[i])),
       );
     },
     async feedbackStats() {

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/storage/migrations.ts';
 import type { Sql } from '../../src/storage/sql.ts';
 import { auditWriter } from '../../src/storage/audit-writer.ts';
-import { openStore, type HookCallRecord, type Store } from '../../src/storage/store.ts';
+import {
+  HOOK_CALL_COLUMN_NAMES,
+  openStore,
+  type HookCallRecord,
+  type Store,
+} from '../../src/storage/store.ts';
 import { DATABASES, embeddedDatabase, type TestDatabase } from '../helpers/stores.ts';
 
 const call = (over: Partial<HookCallRecord> = {}): HookCallRecord => ({
@@ -283,19 +288,7 @@ describe('audit records on the embedded database', () => {
   it('are all written or none: a batch with one unreadable row leaves nothing', async () => {
     const good = `2026-01-15T10:00:00.000Z\ts\tatomic-1\tk\t{}\t\\N\tt\t0\t1\t{}\t{}\n`;
     const bad = `not a time\ts\tatomic-2\tk\t{}\t\\N\tt\t0\t1\t{}\t{}\n`;
-    const columns = [
-      'at',
-      'service_id',
-      'hook_instance',
-      'patient_key',
-      'flags',
-      'recommendation',
-      'complete',
-      'partial_count',
-      'latency_ms',
-      'card_ids',
-      'card_types',
-    ];
+    const columns = HOOK_CALL_COLUMN_NAMES;
     await expect(sql.copyIn!('hook_call', columns, good + bad)).rejects.toThrow(/timestamp/);
     const none = await sql.query("SELECT 1 FROM hook_call WHERE hook_instance LIKE 'atomic-%'");
     expect(none.rows).toEqual([]);
