@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDay, parseFhirDate, parseIsoDate } from '../../src/domain/time/day.ts';
+import {
+  fhirDateRange,
+  formatDay,
+  isPartialFhirDate,
+  parseFhirDate,
+  parseIsoDate,
+} from '../../src/domain/time/day.ts';
 
 describe('calendar days', () => {
   it('agrees with the platform calendar for every day from 1900 to 2200', () => {
@@ -21,6 +27,18 @@ describe('calendar days', () => {
     expect(parseIsoDate('2026-1-1')).toBeUndefined();
     expect(formatDay(parseFhirDate('2026-03-01T23:30:00-05:00')!)).toBe('2026-03-01');
     expect(parseFhirDate('2026-03')).toBeUndefined();
+  });
+
+  it('tells a partial date (a year, a month) from a wrong one', () => {
+    for (const partial of ['2027', '2027-01', '2027-12'])
+      expect(isPartialFhirDate(partial), partial).toBe(true);
+    for (const wrong of ['2027-13', '2027-00', '2027-1', '2027-02-30', '27', '2027-06-01'])
+      expect(isPartialFhirDate(wrong), wrong).toBe(false);
+    expect(fhirDateRange('2024-02')).toEqual({
+      earliest: parseIsoDate('2024-02-01'),
+      latest: parseIsoDate('2024-02-29'),
+    });
+    expect(fhirDateRange('2024-13')).toBeUndefined();
   });
 
   it('reads the date of a dateTime whatever its time part says: the date is what the rules use', () => {

@@ -6,7 +6,8 @@
  */
 export type Day = number;
 
-const YEAR_ONLY = /^(\d{4})(?:-(\d{2}))?$/;
+/** A FHIR date of a year or a month ("2015", "2015-06"): partial, not wrong. A month 13 is wrong. */
+const YEAR_ONLY = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/;
 
 // Proleptic Gregorian calendar arithmetic without Date objects (H. Hinnant, "chrono-compatible low-level date
 // algorithms", days_from_civil / civil_from_days): the analysis formats hundreds of dates per request.
