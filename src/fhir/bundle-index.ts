@@ -12,6 +12,8 @@ export interface BundleIndex {
   resolve(reference: string): Json | undefined;
   /** Entries the index could not use (no resource, no resourceType), described for the caller's report. */
   readonly skipped: readonly string[];
+  /** The FHIR server the resources come from, when known (the hooks' fhirServer). */
+  readonly server?: string;
 }
 
 export interface IndexedResource {
@@ -103,6 +105,7 @@ function indexOf(
   return {
     byType,
     skipped,
+    ...(server === undefined ? {} : { server }),
     resolve(reference: string): Json | undefined {
       if (!byFullUrl) {
         byFullUrl = new Map();

@@ -5,6 +5,7 @@
 import type { PatientRecord } from '../domain/record/record.types.ts';
 import { isRelevantObservation, relevantOrders } from '../domain/risk/relevant-history.ts';
 import type { Day } from '../domain/time/day.ts';
+import { onAnotherServer } from './allowed-base.ts';
 import type { BundleIndex, IndexedResource } from './bundle-index.ts';
 import {
   mapCondition,
@@ -64,9 +65,14 @@ function relevant(requests: IndexedResource[], at: NonNullable<MapOptions['relev
   return requests.filter((_, i) => keep[i]);
 }
 
-/** An absolute reference "https://ehr.example.org/fhir/Practitioner/7(/_history/2)" as "Practitioner/7". */
-function serverRelative(ref: string): string {
+/**
+ * An absolute reference "https://ehr.example.org/fhir/Practitioner/7(/_history/2)" as "Practitioner/7" - when it is
+ * on `server`, the server the record comes from, or when that is not known. "Practitioner/7" of another server is
+ * someone else, and stays absolute.
+ */
+function serverRelative(ref: string, server: string | undefined): string {
   if (!/^https?:\/\//i.test(ref)) return ref;
+  if (server !== undefined && onAnotherServer(ref, server)) return ref;
   const match = /\/([A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(
     ref,
   );
@@ -106,9 +112,9 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       // A colon cannot be in a FHIR id: an order without id or fullUrl never takes the id of another.
       const order = mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup);
       // Prescribers are counted by reference: one practitioner written as "Practitioner/x" and as the urn:uuid or
-      // absolute URL of the same resource is one prescriber.
+      // absolute URL of the same resource is one prescriber; "Practitioner/x" of two servers are two.
       const requester =
-        order.requester === undefined ? undefined : serverRelative(canonical(order.requester));
+        order.requester === undefined ? undefined : serverRelative(canonical(order.requester), index.server);
       return requester === order.requester ? order : { ...order, requester };
     }),
     conditions: each('Condition', mapCondition).map((c) =>

@@ -23,6 +23,8 @@ import {
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { analyze } from '../helpers/analyze.ts';
+import { analyzeResources } from '../../src/analysis/analyze-bundle.ts';
+import type { Json } from '../../src/fhir/json-read.ts';
 
 const run = (resources: Resource[]) => analyze(resources, AS_OF);
 const codes = (resources: Resource[]) => run(resources).flags.map((f) => f.code);
@@ -546,6 +548,45 @@ describe('false misuse signals', () => {
       }),
     );
     expect(four.flags.map((f) => f.code)).toContain('multiple-prescribers');
+  });
+
+  it('"Practitioner/x" of four servers is four prescribers when the record says which server it comes from', () => {
+    // The hooks know their fhirServer: a reference to another server (a record merged from several EHRs) is someone
+    // else, whatever its id; the server's own absolute URLs are the same "Practitioner/x".
+    const written = [
+      'Practitioner/dr1',
+      'https://ehr.example.org/fhir/Practitioner/dr1',
+      'https://ehr.example.org/fhir/Practitioner/dr1/_history/2',
+      'https://clinic-b.example.org/fhir/Practitioner/dr1',
+      'https://clinic-c.example.org/fhir/Practitioner/dr1',
+      'https://clinic-d.example.org/fhir/Practitioner/dr1',
+      'Practitioner/dr1',
+      'Practitioner/dr1',
+    ];
+    const resources = syntheticPatient({
+      fills: Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 })),
+      adjust: (orders) => {
+        orders.forEach((o, i) => (o.requester = { reference: written[i] }));
+      },
+      extra: [{ resourceType: 'Practitioner', id: 'dr1' }],
+    }) as unknown as Json[];
+    const asOf = parseIsoDate(AS_OF)!;
+    const flags = (server?: string): string[] =>
+      analyzeResources(resources, asOf, 'cdc-2022', {}, server).risk.flags.map((f) => f.code);
+    expect(flags('https://ehr.example.org/fhir')).toContain('multiple-prescribers');
+    // Only the EHR's own URLs, and no other server: one prescriber.
+    const local = written.map((r) => r.replace(/clinic-[bcd]/, 'ehr'));
+    const same = syntheticPatient({
+      fills: Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 })),
+      adjust: (orders) => {
+        orders.forEach((o, i) => (o.requester = { reference: local[i] }));
+      },
+    }) as unknown as Json[];
+    expect(
+      analyzeResources(same, asOf, 'cdc-2022', {}, 'https://ehr.example.org/fhir').risk.flags.map(
+        (f) => f.code,
+      ),
+    ).not.toContain('multiple-prescribers');
   });
 
   it('one pharmacy with four pharmacists, and declined dispenses, are not four pharmacies', () => {
