@@ -128,6 +128,11 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       ...e,
       diagnosisRefs: e.diagnosisRefs.map(canonical),
     })),
-    dispenses: each('MedicationDispense', (resource, ref) => mapDispense(resource, ref, lookup)),
+    // Pharmacies as prescribers: one Organization or Location however its reference is written is one pharmacy.
+    dispenses: each('MedicationDispense', (resource, ref) => mapDispense(resource, ref, lookup)).map((d) => {
+      const pharmacy =
+        d.pharmacy === undefined ? undefined : serverRelative(canonical(d.pharmacy), index.server);
+      return pharmacy === d.pharmacy ? d : { ...d, pharmacy };
+    }),
   };
 }

@@ -589,6 +589,24 @@ describe('false misuse signals', () => {
     ).not.toContain('multiple-prescribers');
   });
 
+  it('one pharmacy referenced as Organization/x and by its absolute URLs is one pharmacy', () => {
+    const written = [
+      'Organization/ph1',
+      'https://ehr.example.org/fhir/Organization/ph1',
+      'https://ehr.example.org/fhir/Organization/ph1/_history/4',
+      'http://ehr.example.org/fhir/Organization/ph1',
+    ];
+    const dispenses = written.map((reference, i) =>
+      dispense(`d${i}`, '1049621', `2025-${String(8 + i).padStart(2, '0')}-20`, reference),
+    );
+    expect(codes(syntheticPatient({ extra: dispenses }))).not.toContain('multiple-prescribers');
+    // Control: four organisations are four pharmacies.
+    const four = [1, 2, 3, 4].map((i) =>
+      dispense(`e${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
+    );
+    expect(codes(syntheticPatient({ extra: four }))).toContain('multiple-prescribers');
+  });
+
   it('one pharmacy with four pharmacists, and declined dispenses, are not four pharmacies', () => {
     const atLocation = [1, 2, 3, 4].map((i) => ({
       ...dispense(
