@@ -54,13 +54,18 @@ function withReplacements(
   });
 }
 
+/**
+ * The analysis of a Bundle (POST /analysis, the trend app). `server`: the FHIR server it was read from, when known
+ * (the trend app's): absolute references to another server then name other resources and other prescribers.
+ */
 export function analyzeBundle(
   bundle: Json,
   asOf: Day,
   factorSet: FactorSetId,
   rules: AnalysisRules = {},
+  server?: string,
 ): BundleAnalysis {
-  return analyzeIndex(indexBundle(bundle), asOf, factorSet, rules);
+  return analyzeIndex(indexBundle(bundle, server), asOf, factorSet, rules);
 }
 
 /**

@@ -22,8 +22,11 @@ export interface IndexedResource {
   readonly position: number;
 }
 
-/** The index of a Bundle's entries (each entry's resource, with its fullUrl). */
-export function indexBundle(bundle: Json): BundleIndex {
+/**
+ * The index of a Bundle's entries (each entry's resource, with its fullUrl). `server`: the FHIR server the Bundle
+ * was read from, when known (the trend app's); absolute references to another server then name someone else.
+ */
+export function indexBundle(bundle: Json, server?: string): BundleIndex {
   const byType = new Map<string, IndexedResource[]>();
   const skipped: string[] = [];
   const entries = arr(bundle.entry);
@@ -31,7 +34,7 @@ export function indexBundle(bundle: Json): BundleIndex {
     const entry = obj(entries[position]);
     add(byType, skipped, obj(entry?.resource), str(entry?.fullUrl), position);
   }
-  return indexOf(byType, skipped);
+  return indexOf(byType, skipped, server);
 }
 
 /**

@@ -14,7 +14,15 @@ import type {
   ServiceRequestInput,
 } from '../domain/record/record.types.ts';
 import { fhirDateRange, type Day } from '../domain/time/day.ts';
-import { codings, concept, durationDays, firstCode, optionalDate } from './fhir-values.ts';
+import {
+  codings,
+  concept,
+  durationDays,
+  firstCode,
+  optionalDate,
+  partyOf,
+  type PartyKey,
+} from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -148,27 +156,40 @@ export function mapEncounter(resource: Json, ref: string): EncounterInput {
   };
 }
 
-/** The pharmacy: the dispense location, else a performer that is an Organization (a pharmacist is not a pharmacy). */
-function pharmacyOf(resource: Json): string | undefined {
-  const location = obj(resource.location);
-  const byLocation = str(location?.reference) ?? str(location?.display);
+/**
+ * The pharmacy: the dispense location, else a performer that is an Organization - by its reference (the urn:uuid of
+ * one in the Bundle too) or its declared type - never a pharmacist.
+ */
+function pharmacyOf(
+  resource: Json,
+  lookup: MedicationLookup,
+  party: PartyKey | undefined,
+): string | undefined {
+  const byLocation = partyOf(obj(resource.location), party);
   if (byLocation !== undefined) return byLocation;
   for (const performer of objs(resource.performer)) {
     const actor = obj(performer.actor);
     const reference = str(actor?.reference);
-    if (reference !== undefined && /(^|\/)Organization\//.test(reference)) return reference;
-    if (reference === undefined && str(actor?.type) === 'Organization') return str(actor?.display);
+    if (reference !== undefined) {
+      if (/(^|\/)Organization\//.test(reference) || lookup(reference)?.resourceType === 'Organization')
+        return partyOf(actor, party);
+    } else if (str(actor?.type) === 'Organization') return str(actor?.display);
   }
   return undefined;
 }
 
-export function mapDispense(resource: Json, ref: string, lookup: MedicationLookup): DispenseInput {
+export function mapDispense(
+  resource: Json,
+  ref: string,
+  lookup: MedicationLookup,
+  party?: PartyKey,
+): DispenseInput {
   return {
     ref,
     status: str(resource.status),
     product: medicationProduct(resource, lookup),
     handedOver: optionalDate(resource.whenHandedOver) ?? optionalDate(resource.whenPrepared),
     supplyDays: durationDays(resource.daysSupply),
-    pharmacy: pharmacyOf(resource),
+    pharmacy: pharmacyOf(resource, lookup, party),
   };
 }

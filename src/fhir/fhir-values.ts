@@ -128,3 +128,15 @@ export function optionalDate(value: unknown): Day | undefined {
 export function firstCode(value: unknown): string | undefined {
   return str(objs(obj(value)?.coding)[0]?.code)?.trim();
 }
+
+/** The key a record gives a party it names by reference (a prescriber, a pharmacy): see partyKey in record.mapper.ts. */
+export type PartyKey = (reference: string) => string;
+
+/**
+ * Who a FHIR Reference names: its reference, keyed by `party`, else its display as written (a display is a name,
+ * never read as a reference).
+ */
+export function partyOf(reference: Json | undefined, party: PartyKey = (r) => r): string | undefined {
+  const literal = str(reference?.reference);
+  return literal !== undefined ? party(literal) : str(reference?.display);
+}

@@ -19,6 +19,8 @@ import {
   durationDays,
   numberField,
   optionalDate,
+  partyOf,
+  type PartyKey,
 } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
@@ -152,6 +154,7 @@ export function mapMedicationRequest(
   request: Json,
   fallbackId: string,
   lookup: MedicationLookup,
+  party?: PartyKey,
 ): OrderInput {
   const problems: string[] = [];
   const dispense = obj(request.dispenseRequest);
@@ -181,7 +184,7 @@ export function mapMedicationRequest(
     validityEnd,
     supplyDays,
     quantity,
-    requester: str(requesterRef?.reference) ?? str(requesterRef?.display),
+    requester: partyOf(requesterRef, party),
     product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,

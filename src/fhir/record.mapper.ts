@@ -5,7 +5,8 @@
 import type { PatientRecord } from '../domain/record/record.types.ts';
 import { isRelevantObservation, relevantOrders } from '../domain/risk/relevant-history.ts';
 import type { Day } from '../domain/time/day.ts';
-import { onAnotherServer } from './allowed-base.ts';
+import { onSameServer } from './allowed-base.ts';
+import { referenceTarget } from './reference-target.ts';
 import type { BundleIndex, IndexedResource } from './bundle-index.ts';
 import {
   mapCondition,
@@ -65,18 +66,45 @@ function relevant(requests: IndexedResource[], at: NonNullable<MapOptions['relev
   return requests.filter((_, i) => keep[i]);
 }
 
+/** The path of a URL's base without its trailing slash; undefined when it is not a URL. */
+function basePath(url: string): string | undefined {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * An absolute reference "https://ehr.example.org/fhir/Practitioner/7(/_history/2)" as "Practitioner/7" - when it is
- * on `server`, the server the record comes from, or when that is not known. "Practitioner/7" of another server is
- * someone else, and stays absolute.
+ * Whether an absolute reference names a resource right under `server` ("{server}/Type/id", whatever the scheme and
+ * port), not on another server and not under a deeper base of the same host ("{server}/t2/Type/id").
  */
-function serverRelative(ref: string, server: string | undefined): string {
-  if (!/^https?:\/\//i.test(ref)) return ref;
-  if (server !== undefined && onAnotherServer(ref, server)) return ref;
-  const match = /\/([A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(
-    ref,
-  );
-  return match?.[1] ?? ref;
+function directlyOn(reference: string, type: string, server: string): boolean {
+  if (!onSameServer(reference, server)) return false;
+  const base = reference.slice(0, reference.lastIndexOf(`/${type}/`));
+  return basePath(base) === basePath(server);
+}
+
+/**
+ * One key per party - a prescriber, a pharmacy - however its reference is written: "Type/id" for a reference on the
+ * record's server (relative, with or without a version; the urn:uuid of a resource in the Bundle; the server's own
+ * absolute URL), or for any absolute URL when the server is not known; an absolute URL of another server as it is
+ * written ("Practitioner/7" there is someone else); a contained "#x" as its container's ("#p" of two orders is two
+ * practitioners).
+ */
+function partyKey(
+  reference: string,
+  owner: string,
+  canonical: (ref: string) => string,
+  server: string | undefined,
+): string {
+  if (reference.startsWith('#')) return `${owner}${reference}`;
+  const resolved = canonical(reference);
+  const target = referenceTarget(resolved);
+  if (!target) return resolved;
+  if (server !== undefined && /^https?:\/\//i.test(resolved) && !directlyOn(resolved, target.type, server))
+    return resolved;
+  return `${target.type}/${target.id}`;
 }
 
 export function mapRecord(index: BundleIndex, reasons: string[], options: MapOptions = {}): PatientRecord {
@@ -110,12 +138,11 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     patient: patients[0],
     medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) => {
       // A colon cannot be in a FHIR id: an order without id or fullUrl never takes the id of another.
-      const order = mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup);
-      // Prescribers are counted by reference: one practitioner written as "Practitioner/x" and as the urn:uuid or
-      // absolute URL of the same resource is one prescriber; "Practitioner/x" of two servers are two.
-      const requester =
-        order.requester === undefined ? undefined : serverRelative(canonical(order.requester), index.server);
-      return requester === order.requester ? order : { ...order, requester };
+      // Prescribers are counted by reference (partyKey): one practitioner however the reference is written.
+      const owner = refOf(resource, fullUrl ?? `MedicationRequest entry ${position}`);
+      return mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup, (reference) =>
+        partyKey(reference, owner, canonical, index.server),
+      );
     }),
     conditions: each('Condition', mapCondition).map((c) =>
       c.encounterRef === undefined ? c : { ...c, encounterRef: canonical(c.encounterRef) },
@@ -129,10 +156,8 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       diagnosisRefs: e.diagnosisRefs.map(canonical),
     })),
     // Pharmacies as prescribers: one Organization or Location however its reference is written is one pharmacy.
-    dispenses: each('MedicationDispense', (resource, ref) => mapDispense(resource, ref, lookup)).map((d) => {
-      const pharmacy =
-        d.pharmacy === undefined ? undefined : serverRelative(canonical(d.pharmacy), index.server);
-      return pharmacy === d.pharmacy ? d : { ...d, pharmacy };
-    }),
+    dispenses: each('MedicationDispense', (resource, ref) =>
+      mapDispense(resource, ref, lookup, (reference) => partyKey(reference, ref, canonical, index.server)),
+    ),
   };
 }

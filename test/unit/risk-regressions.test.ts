@@ -3,7 +3,7 @@
  */
 import type { MedicationRequest, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { every, medicationRequest, mg, qty, tab } from '../builders/fhir-builders.ts';
+import { bundle, every, medicationRequest, mg, qty, tab } from '../builders/fhir-builders.ts';
 import {
   ASSESSMENT,
   cc,
@@ -23,7 +23,7 @@ import {
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { analyze } from '../helpers/analyze.ts';
-import { analyzeResources } from '../../src/analysis/analyze-bundle.ts';
+import { analyzeBundle, analyzeResources } from '../../src/analysis/analyze-bundle.ts';
 import type { Json } from '../../src/fhir/json-read.ts';
 
 const run = (resources: Resource[]) => analyze(resources, AS_OF);
@@ -605,6 +605,83 @@ describe('false misuse signals', () => {
       dispense(`e${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
     );
     expect(codes(syntheticPatient({ extra: four }))).toContain('multiple-prescribers');
+  });
+
+  it('reads a party from its reference however written, and never reads a display as a reference', () => {
+    const fills = Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 }));
+    const withRequesters = (requesters: MedicationRequest['requester'][], extra: Resource[] = []) =>
+      syntheticPatient({
+        fills,
+        adjust: (orders) => {
+          orders.forEach((o, i) => {
+            const requester = requesters[i % requesters.length];
+            if (requester) o.requester = requester;
+          });
+        },
+        extra,
+      });
+    // Relative references with a version: one practitioner.
+    const versions = [1, 2, 3, 4].map((v) => ({ reference: `Practitioner/dr1/_history/${v}` }));
+    expect(codes(withRequesters(versions))).not.toContain('multiple-prescribers');
+    // Four orders with a contained practitioner "#p" each: four practitioners.
+    const contained = withRequesters([{ reference: '#p' }]).map((r) =>
+      r.resourceType === 'MedicationRequest'
+        ? { ...r, contained: [{ resourceType: 'Practitioner', id: 'p', name: [{ family: `Doc-${r.id}` }] }] }
+        : r,
+    ) as Resource[];
+    expect(codes(contained)).toContain('multiple-prescribers');
+    // Four names, one of which looks like a reference: four prescribers, not folded as references.
+    const names = ['https://a.example/Staff/1', 'https://b.example/Staff/1', 'Staff/1', 'Dr Who'];
+    expect(codes(withRequesters(names.map((display) => ({ display }))))).toContain('multiple-prescribers');
+    // Deeper bases of the EHR's host are other servers once the server is known.
+    const deeper = [
+      'Practitioner/dr1',
+      ...['t2', 't3', 't4'].map((t) => `https://ehr.example.org/fhir/${t}/Practitioner/dr1`),
+    ];
+    const record = withRequesters(deeper.map((reference) => ({ reference }))) as unknown as Json[];
+    const asOf = parseIsoDate(AS_OF)!;
+    expect(
+      analyzeResources(record, asOf, 'cdc-2022', {}, 'https://ehr.example.org/fhir/').risk.flags.map(
+        (f) => f.code,
+      ),
+    ).toContain('multiple-prescribers');
+    // And in a Bundle read from a known server (the trend app's).
+    const asBundle = bundle(...withRequesters(deeper.map((reference) => ({ reference })))) as unknown as Json;
+    expect(
+      analyzeBundle(asBundle, asOf, 'cdc-2022', {}, 'https://ehr.example.org/fhir').risk.flags.map(
+        (f) => f.code,
+      ),
+    ).toContain('multiple-prescribers');
+    expect(analyzeBundle(asBundle, asOf, 'cdc-2022').risk.flags.map((f) => f.code)).not.toContain(
+      'multiple-prescribers',
+    );
+  });
+
+  it('finds the pharmacy of a dispense performed by an Organization named by urn:uuid, and one pharmacy in its versions', () => {
+    const organisations: Resource[] = [1, 2, 3, 4].map((i) => ({
+      resourceType: 'Organization',
+      id: `org${i}`,
+    }));
+    const byUuid = [1, 2, 3, 4].map((i) =>
+      dispense(
+        `u${i}`,
+        '1049621',
+        `2025-${String(7 + i).padStart(2, '0')}-20`,
+        `urn:uuid:Organization-org${i}`,
+      ),
+    );
+    expect(codes(syntheticPatient({ extra: [...organisations, ...byUuid] }))).toContain(
+      'multiple-prescribers',
+    );
+    const versions = [1, 2, 3, 4].map((v) =>
+      dispense(
+        `v${v}`,
+        '1049621',
+        `2025-${String(7 + v).padStart(2, '0')}-20`,
+        `Organization/ph1/_history/${v}`,
+      ),
+    );
+    expect(codes(syntheticPatient({ extra: versions }))).not.toContain('multiple-prescribers');
   });
 
   it('one pharmacy with four pharmacists, and declined dispenses, are not four pharmacies', () => {

@@ -124,6 +124,6 @@ export function fhirDateRange(text: string): { readonly earliest: Day; readonly 
   }
   const month = Number(m[2]);
   const earliest = dayFromParts(year, month, 1);
-  const latest = month >= 1 && month <= 12 ? dayFromParts(year, month, daysInMonth(year, month)) : undefined;
+  const latest = dayFromParts(year, month, daysInMonth(year, month));
   return earliest === undefined || latest === undefined ? undefined : { earliest, latest };
 }

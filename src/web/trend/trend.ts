@@ -209,9 +209,13 @@ async function show(
   const asOf = parseIsoDate(config.today);
   if (asOf === undefined) throw new Error(`the service's date "${config.today}" is not a date`);
   const report = analysisReport(
-    analyzeBundle(bundle, asOf, config.factorSet, {
-      trend: { ...DEFAULT_TREND_RULES, windowDays: config.windowDays },
-    }),
+    analyzeBundle(
+      bundle,
+      asOf,
+      config.factorSet,
+      { trend: { ...DEFAULT_TREND_RULES, windowDays: config.windowDays } },
+      fhirBaseUrl,
+    ),
   ) as unknown as Report;
   byId('patient-line', HTMLSpanElement).textContent = patientLine(bundle, patientId);
   render(report, problems);
