@@ -171,8 +171,11 @@ function pharmacyOf(
     const actor = obj(performer.actor);
     const reference = str(actor?.reference);
     if (reference !== undefined) {
-      if (/(^|\/)Organization\//.test(reference) || lookup(reference)?.resourceType === 'Organization')
-        return partyOf(actor, party);
+      const contained = reference.startsWith('#')
+        ? objs(resource.contained).find((c) => `#${str(c.id) ?? ''}` === reference)
+        : undefined;
+      const type = str(actor?.type) ?? str((contained ?? lookup(reference))?.resourceType);
+      if (/(^|\/)Organization\//.test(reference) || type === 'Organization') return partyOf(actor, party);
     } else if (str(actor?.type) === 'Organization') return str(actor?.display);
   }
   return undefined;

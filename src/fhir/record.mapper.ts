@@ -18,7 +18,7 @@ import {
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
-import type { Json } from './json-read.ts';
+import { arr, objs, str, type Json } from './json-read.ts';
 import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
 /**
@@ -75,35 +75,69 @@ function basePath(url: string): string | undefined {
   }
 }
 
+/** The "/Type/id" or "/Type/id/_history/v" that ends a reference: where its server's base ends. */
+const REFERENCE_TAIL = /\/[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
 /**
  * Whether an absolute reference names a resource right under `server` ("{server}/Type/id", whatever the scheme and
  * port), not on another server and not under a deeper base of the same host ("{server}/t2/Type/id").
  */
-function directlyOn(reference: string, type: string, server: string): boolean {
+function directlyOn(reference: string, server: string): boolean {
   if (!onSameServer(reference, server)) return false;
-  const base = reference.slice(0, reference.lastIndexOf(`/${type}/`));
-  return basePath(base) === basePath(server);
+  const tail = REFERENCE_TAIL.exec(reference);
+  return tail !== null && basePath(reference.slice(0, tail.index)) === basePath(server);
+}
+
+/**
+ * A contained party ("#x") by what it says of itself - an identifier, else its name - so that the same external
+ * prescriber or pharmacy copied into every order is one party; by its container only when it says neither.
+ */
+function containedKey(container: Json, reference: string, owner: string): string {
+  const party = objs(container.contained).find((c) => `#${str(c.id) ?? ''}` === reference);
+  if (party) {
+    const type = str(party.resourceType) ?? 'Resource';
+    for (const identifier of objs(party.identifier)) {
+      const value = str(identifier.value);
+      if (value !== undefined) return `${type}|${str(identifier.system) ?? ''}|${value}`;
+    }
+    const name = humanName(party.name) ?? str(party.name);
+    if (name !== undefined) return `${type}|name|${name.toLowerCase()}`;
+  }
+  return `${owner}${reference}`;
+}
+
+/** The first name of a Practitioner, as its text or its given and family names. */
+function humanName(value: unknown): string | undefined {
+  const name = objs(value)[0];
+  if (!name) return undefined;
+  const text = str(name.text);
+  if (text !== undefined) return text;
+  const parts = [...arr(name.given).map(str), str(name.family)].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 /**
  * One key per party - a prescriber, a pharmacy - however its reference is written: "Type/id" for a reference on the
  * record's server (relative, with or without a version; the urn:uuid of a resource in the Bundle; the server's own
  * absolute URL), or for any absolute URL when the server is not known; an absolute URL of another server as it is
- * written ("Practitioner/7" there is someone else); a contained "#x" as its container's ("#p" of two orders is two
- * practitioners).
+ * written ("Practitioner/7" there is someone else); a contained "#x" by what it says of itself (containedKey).
  */
 function partyKey(
   reference: string,
+  container: Json,
   owner: string,
   canonical: (ref: string) => string,
   server: string | undefined,
 ): string {
-  if (reference.startsWith('#')) return `${owner}${reference}`;
+  if (reference.startsWith('#')) return containedKey(container, reference, owner);
+  // Another server's reference is decided as written, before a Bundle entry of the same Type/id could stand for it.
+  const onOtherServer = (ref: string): boolean =>
+    server !== undefined && /^https?:\/\//i.test(ref) && !directlyOn(ref, server);
+  if (onOtherServer(reference)) return reference;
   const resolved = canonical(reference);
   const target = referenceTarget(resolved);
   if (!target) return resolved;
-  if (server !== undefined && /^https?:\/\//i.test(resolved) && !directlyOn(resolved, target.type, server))
-    return resolved;
+  if (onOtherServer(resolved)) return resolved;
   return `${target.type}/${target.id}`;
 }
 
@@ -141,7 +175,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       // Prescribers are counted by reference (partyKey): one practitioner however the reference is written.
       const owner = refOf(resource, fullUrl ?? `MedicationRequest entry ${position}`);
       return mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup, (reference) =>
-        partyKey(reference, owner, canonical, index.server),
+        partyKey(reference, resource, owner, canonical, index.server),
       );
     }),
     conditions: each('Condition', mapCondition).map((c) =>
@@ -157,7 +191,9 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     })),
     // Pharmacies as prescribers: one Organization or Location however its reference is written is one pharmacy.
     dispenses: each('MedicationDispense', (resource, ref) =>
-      mapDispense(resource, ref, lookup, (reference) => partyKey(reference, ref, canonical, index.server)),
+      mapDispense(resource, ref, lookup, (reference) =>
+        partyKey(reference, resource, ref, canonical, index.server),
+      ),
     ),
   };
 }

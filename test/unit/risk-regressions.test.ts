@@ -657,6 +657,86 @@ describe('false misuse signals', () => {
     );
   });
 
+  it('counts a contained prescriber or pharmacy by what it says of itself, not once per resource that carries it', () => {
+    const fills = Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 }));
+    const containing = (practitioner: (i: number) => Record<string, unknown>): Resource[] =>
+      syntheticPatient({
+        fills,
+        adjust: (orders) => {
+          orders.forEach((o, i) => {
+            o.requester = { reference: '#p' };
+            o.contained = [{ resourceType: 'Practitioner', id: 'p', ...practitioner(i) }];
+          });
+        },
+      });
+    // The same external prescriber copied into every order: one prescriber.
+    expect(codes(containing(() => ({ name: [{ given: ['Ann'], family: 'Same' }] })))).not.toContain(
+      'multiple-prescribers',
+    );
+    const npi = 'http://hl7.org/fhir/sid/us-npi';
+    expect(codes(containing(() => ({ identifier: [{ system: npi, value: '1234567890' }] })))).not.toContain(
+      'multiple-prescribers',
+    );
+    // Four identifiers: four prescribers.
+    expect(
+      codes(containing((i) => ({ identifier: [{ system: npi, value: `12345678${i % 4}0` }] }))),
+    ).toContain('multiple-prescribers');
+    // Pharmacies: a contained Organization performer (its type declared) is a pharmacy, one per identifier.
+    const atContained = (value: (i: number) => string): Resource[] =>
+      [1, 2, 3, 4].map((i) => ({
+        ...dispense(`c${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, '#ph'),
+        performer: [{ actor: { reference: '#ph', type: 'Organization' } }],
+        contained: [
+          { resourceType: 'Organization', id: 'ph', identifier: [{ system: npi, value: value(i) }] },
+        ],
+      }));
+    expect(codes(syntheticPatient({ extra: atContained(() => '999') }))).not.toContain(
+      'multiple-prescribers',
+    );
+    expect(codes(syntheticPatient({ extra: atContained((i) => `99${i}`) }))).toContain(
+      'multiple-prescribers',
+    );
+  });
+
+  it("keeps another server's reference apart even when the Bundle holds that entry, and cuts a versioned URL at its tail", () => {
+    const asOf = parseIsoDate(AS_OF)!;
+    const server = 'https://ehr.example.org/fhir';
+    const flagged = (
+      requesters: string[],
+      entries: Resource[] = [],
+      fullUrls: Record<string, string> = {},
+    ) => {
+      const resources = syntheticPatient({
+        fills: Array.from({ length: 8 }, () => ({ tabsPerDay: 4, days: 22 })),
+        adjust: (orders) => {
+          orders.forEach((o, i) => (o.requester = { reference: requesters[i % requesters.length] }));
+        },
+        extra: entries,
+      });
+      const b = bundle(...resources);
+      for (const entry of b.entry ?? []) {
+        const url = entry.resource?.id === undefined ? undefined : fullUrls[entry.resource.id];
+        if (url !== undefined) entry.fullUrl = url;
+      }
+      return analyzeBundle(b as unknown as Json, asOf, 'cdc-2022', {}, server).risk.flags.map((f) => f.code);
+    };
+    const others = ['b', 'c', 'd'].map((c) => `https://clinic-${c}.example.org/fhir/Practitioner/dr1`);
+    expect(
+      flagged(['Practitioner/dr1', ...others], [{ resourceType: 'Practitioner', id: 'dr1' }], {
+        dr1: others[0]!,
+      }),
+    ).toContain('multiple-prescribers');
+    // An id that is also a type name, with a version: one practitioner (three prescribers in all, no flag).
+    expect(
+      flagged([
+        `${server}/Practitioner/Practitioner/_history/2`,
+        `${server}/Practitioner/Practitioner`,
+        'Practitioner/x2',
+        'Practitioner/x3',
+      ]),
+    ).not.toContain('multiple-prescribers');
+  });
+
   it('finds the pharmacy of a dispense performed by an Organization named by urn:uuid, and one pharmacy in its versions', () => {
     const organisations: Resource[] = [1, 2, 3, 4].map((i) => ({
       resourceType: 'Organization',
