@@ -5,7 +5,7 @@
  */
 import { arr, obj, str, type Json } from './json-read.ts';
 import { onAnotherServer } from './allowed-base.ts';
-import { referenceTarget } from './reference-target.ts';
+import { referenceBase, referenceTarget } from './reference-target.ts';
 
 export interface BundleIndex {
   readonly byType: ReadonlyMap<string, readonly IndexedResource[]>;
@@ -76,13 +76,10 @@ function add(
   else byType.set(type, [item]);
 }
 
-/** The server base of an absolute URL of a resource of `type` ("https://h/fhir/Medication/1" -> "https://h/fhir"). */
-function serverOf(url: string, type: string): string | undefined {
+/** The server base of an absolute URL of a resource ("https://h/fhir/Medication/1" -> "https://h/fhir"). */
+function serverOf(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url)) return undefined;
-  const at = url.lastIndexOf(`/${type}/`);
-  return at < 0
-    ? undefined
-    : url.slice(0, at).replace(/^[a-z]+:\/\/[^/]+/i, (origin) => origin.toLowerCase());
+  return referenceBase(url)?.replace(/^[a-z]+:\/\/[^/]+/i, (origin) => origin.toLowerCase());
 }
 
 function indexOf(
@@ -127,7 +124,7 @@ function indexOf(
         return server !== undefined && onAnotherServer(reference, server) ? undefined : found.resource;
       }
       // The same server however it spells itself (scheme and port may differ behind a TLS proxy).
-      const here = serverOf(found.fullUrl, target.type);
+      const here = serverOf(found.fullUrl);
       return here !== undefined && onAnotherServer(reference, here) ? undefined : found.resource;
     },
   };

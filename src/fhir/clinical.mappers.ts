@@ -17,6 +17,7 @@ import { fhirDateRange, type Day } from '../domain/time/day.ts';
 import {
   codings,
   concept,
+  containedResource,
   durationDays,
   firstCode,
   optionalDate,
@@ -171,10 +172,8 @@ function pharmacyOf(
     const actor = obj(performer.actor);
     const reference = str(actor?.reference);
     if (reference !== undefined) {
-      const contained = reference.startsWith('#')
-        ? objs(resource.contained).find((c) => `#${str(c.id) ?? ''}` === reference)
-        : undefined;
-      const type = str(actor?.type) ?? str((contained ?? lookup(reference))?.resourceType);
+      const named = reference.startsWith('#') ? containedResource(resource, reference) : lookup(reference);
+      const type = str(actor?.type) ?? str(named?.resourceType);
       if (/(^|\/)Organization\//.test(reference) || type === 'Organization') return partyOf(actor, party);
     } else if (str(actor?.type) === 'Organization') return str(actor?.display);
   }

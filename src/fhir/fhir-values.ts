@@ -140,3 +140,10 @@ export function partyOf(reference: Json | undefined, party: PartyKey = (r) => r)
   const literal = str(reference?.reference);
   return literal !== undefined ? party(literal) : str(reference?.display);
 }
+
+/** The resource a contained reference ("#x") names among `container`'s contained resources. */
+export function containedResource(container: Json, reference: string): Json | undefined {
+  if (!reference.startsWith('#')) return undefined;
+  const id = reference.slice(1);
+  return objs(container.contained).find((r) => str(r.id) === id);
+}

@@ -3,7 +3,7 @@
  * MedicationRequest and MedicationDispense mappers.
  */
 import type { IngredientInput, ProductInput } from '../domain/opioid/order.types.ts';
-import { amount, codings, conceptText } from './fhir-values.ts';
+import { amount, codings, conceptText, containedResource } from './fhir-values.ts';
 import { obj, objs, str, type Json } from './json-read.ts';
 
 export type MedicationLookup = (reference: string) => Json | undefined;
@@ -43,11 +43,8 @@ export function medicationProduct(request: Json, lookup: MedicationLookup): Prod
   const ref = obj(request.medicationReference);
   const reference = str(ref?.reference);
   if (reference?.startsWith('#')) {
-    const id = reference.slice(1);
-    const contained = objs(request.contained).find(
-      (r) => r.resourceType === 'Medication' && str(r.id) === id,
-    );
-    if (contained) return productFromMedication(contained);
+    const contained = containedResource(request, reference);
+    if (contained?.resourceType === 'Medication') return productFromMedication(contained);
   } else if (reference) {
     const found = lookup(reference);
     if (found && found.resourceType === 'Medication') return productFromMedication(found);

@@ -6,7 +6,7 @@ import type { PatientRecord } from '../domain/record/record.types.ts';
 import { isRelevantObservation, relevantOrders } from '../domain/risk/relevant-history.ts';
 import type { Day } from '../domain/time/day.ts';
 import { onSameServer } from './allowed-base.ts';
-import { referenceTarget } from './reference-target.ts';
+import { referenceBase, referenceTarget } from './reference-target.ts';
 import type { BundleIndex, IndexedResource } from './bundle-index.ts';
 import {
   mapCondition,
@@ -18,6 +18,7 @@ import {
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
+import { containedResource } from './fhir-values.ts';
 import { arr, objs, str, type Json } from './json-read.ts';
 import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
@@ -75,25 +76,12 @@ function basePath(url: string): string | undefined {
   }
 }
 
-/** The "/Type/id" or "/Type/id/_history/v" that ends a reference: where its server's base ends. */
-const REFERENCE_TAIL = /\/[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
-
-/**
- * Whether an absolute reference names a resource right under `server` ("{server}/Type/id", whatever the scheme and
- * port), not on another server and not under a deeper base of the same host ("{server}/t2/Type/id").
- */
-function directlyOn(reference: string, server: string): boolean {
-  if (!onSameServer(reference, server)) return false;
-  const tail = REFERENCE_TAIL.exec(reference);
-  return tail !== null && basePath(reference.slice(0, tail.index)) === basePath(server);
-}
-
 /**
  * A contained party ("#x") by what it says of itself - an identifier, else its name - so that the same external
  * prescriber or pharmacy copied into every order is one party; by its container only when it says neither.
  */
 function containedKey(container: Json, reference: string, owner: string): string {
-  const party = objs(container.contained).find((c) => `#${str(c.id) ?? ''}` === reference);
+  const party = containedResource(container, reference);
   if (party) {
     const type = str(party.resourceType) ?? 'Resource';
     for (const identifier of objs(party.identifier)) {
@@ -119,26 +107,30 @@ function humanName(value: unknown): string | undefined {
 /**
  * One key per party - a prescriber, a pharmacy - however its reference is written: "Type/id" for a reference on the
  * record's server (relative, with or without a version; the urn:uuid of a resource in the Bundle; the server's own
- * absolute URL), or for any absolute URL when the server is not known; an absolute URL of another server as it is
- * written ("Practitioner/7" there is someone else); a contained "#x" by what it says of itself (containedKey).
+ * absolute URL), or for any absolute URL when the server is not known; an absolute URL of another server, or of a
+ * deeper base of the same host ("{server}/t2/Type/id"), as it is written ("Practitioner/7" there is someone else); a
+ * contained "#x" by what it says of itself (containedKey).
  */
-function partyKey(
-  reference: string,
-  container: Json,
-  owner: string,
+function partyKeys(
   canonical: (ref: string) => string,
   server: string | undefined,
-): string {
-  if (reference.startsWith('#')) return containedKey(container, reference, owner);
-  // Another server's reference is decided as written, before a Bundle entry of the same Type/id could stand for it.
-  const onOtherServer = (ref: string): boolean =>
-    server !== undefined && /^https?:\/\//i.test(ref) && !directlyOn(ref, server);
-  if (onOtherServer(reference)) return reference;
-  const resolved = canonical(reference);
-  const target = referenceTarget(resolved);
-  if (!target) return resolved;
-  if (onOtherServer(resolved)) return resolved;
-  return `${target.type}/${target.id}`;
+): (reference: string, container: Json, owner: string) => string {
+  const serverPath = server === undefined ? undefined : basePath(server);
+  const onOtherServer = (ref: string): boolean => {
+    if (server === undefined || !/^https?:\/\//i.test(ref)) return false;
+    if (!onSameServer(ref, server)) return true;
+    const base = referenceBase(ref);
+    return base === undefined || basePath(base) !== serverPath;
+  };
+  return (reference, container, owner) => {
+    if (reference.startsWith('#')) return containedKey(container, reference, owner);
+    // Another server's reference is decided as written, before a Bundle entry of the same Type/id can stand for it.
+    if (onOtherServer(reference)) return reference;
+    const resolved = canonical(reference);
+    const target = referenceTarget(resolved);
+    if (!target || onOtherServer(resolved)) return resolved;
+    return `${target.type}/${target.id}`;
+  };
 }
 
 export function mapRecord(index: BundleIndex, reasons: string[], options: MapOptions = {}): PatientRecord {
@@ -168,6 +160,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
   if (patients.length > 1) reasons.push(`the Bundle holds ${patients.length} Patients: the first is used`);
   // Repeats are removed before the relevance cut, so that the copy counted is the same either way.
   const requests = distinct(index.byType.get('MedicationRequest') ?? [], reasons);
+  const partyKey = partyKeys(canonical, index.server);
   return {
     patient: patients[0],
     medicationRequests: (at ? relevant(requests, at) : requests).map(({ resource, fullUrl, position }) => {
@@ -175,7 +168,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       // Prescribers are counted by reference (partyKey): one practitioner however the reference is written.
       const owner = refOf(resource, fullUrl ?? `MedicationRequest entry ${position}`);
       return mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup, (reference) =>
-        partyKey(reference, resource, owner, canonical, index.server),
+        partyKey(reference, resource, owner),
       );
     }),
     conditions: each('Condition', mapCondition).map((c) =>
@@ -191,9 +184,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     })),
     // Pharmacies as prescribers: one Organization or Location however its reference is written is one pharmacy.
     dispenses: each('MedicationDispense', (resource, ref) =>
-      mapDispense(resource, ref, lookup, (reference) =>
-        partyKey(reference, resource, ref, canonical, index.server),
-      ),
+      mapDispense(resource, ref, lookup, (reference) => partyKey(reference, resource, ref)),
     ),
   };
 }

@@ -23,6 +23,16 @@ export function referenceTarget(reference: string): ReferenceTarget | undefined 
   return m?.[1] !== undefined && m[2] !== undefined ? { type: m[1], id: m[2] } : undefined;
 }
 
+/**
+ * What comes before the "Type/id" (and version) that ends an absolute reference: its server's base
+ * ("https://h/fhir/Practitioner/7/_history/2" -> "https://h/fhir"); "" for a relative one, undefined when it names
+ * no resource.
+ */
+export function referenceBase(reference: string): string | undefined {
+  const m = TARGET.exec(reference);
+  return m === null ? undefined : reference.slice(0, m.index);
+}
+
 /** "Medication/{id}" when the reference names a Medication. */
 export function medicationPath(reference: string): string | undefined {
   const target = referenceTarget(reference);

@@ -4,7 +4,27 @@
  */
 import { describe, expect, it } from 'vitest';
 import { indexBundle } from '../../src/fhir/bundle-index.ts';
-import { medicationPath, referenceTarget } from '../../src/fhir/reference-target.ts';
+import { medicationPath, referenceBase, referenceTarget } from '../../src/fhir/reference-target.ts';
+
+describe('referenceBase', () => {
+  it.each([
+    ['https://ehr.example.org/fhir/Practitioner/7', 'https://ehr.example.org/fhir'],
+    ['https://ehr.example.org/fhir/Practitioner/7/_history/2', 'https://ehr.example.org/fhir'],
+    // An id that is also a type name: the base ends before the whole tail, not at the last "/Practitioner/".
+    ['https://ehr.example.org/fhir/Practitioner/Practitioner/_history/2', 'https://ehr.example.org/fhir'],
+    ['https://ehr.example.org/fhir/t2/Practitioner/7', 'https://ehr.example.org/fhir/t2'],
+    ['Practitioner/7', ''],
+  ])('%s -> %s', (reference, base) => {
+    expect(referenceBase(reference)).toBe(base);
+  });
+
+  it.each(['#p', 'urn:uuid:1f2e', 'https://ehr.example.org/fhir/Practitioner/..'])(
+    '%s names no base',
+    (reference) => {
+      expect(referenceBase(reference)).toBeUndefined();
+    },
+  );
+});
 
 describe('referenceTarget', () => {
   it.each([
