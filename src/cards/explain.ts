@@ -48,7 +48,8 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
         .map((e) => markdownText(`${e.detail}${e.date && !e.detail.includes(e.date) ? ` (${e.date})` : ''}`))
         .join('; ');
       const more = f.evidence.length > 3 ? `; and ${f.evidence.length - 3} more` : '';
-      return `- ${FLAG_NAMES[f.code]}: ${facts}${more}`;
+      const summary = f.summary === undefined ? '' : `${markdownText(f.summary)} - `;
+      return `- ${FLAG_NAMES[f.code]}: ${summary}${facts}${more}`;
     });
 }
 

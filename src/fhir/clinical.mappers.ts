@@ -3,6 +3,7 @@
  * rules read. Pure and defensive: a field of the wrong type reads as absent.
  */
 import type { CodingInput } from '../domain/opioid/order.types.ts';
+import type { Party } from '../domain/record/party.types.ts';
 import type {
   ConditionInput,
   DispenseInput,
@@ -161,21 +162,18 @@ export function mapEncounter(resource: Json, ref: string): EncounterInput {
  * The pharmacy: the dispense location, else a performer that is an Organization - by its reference (the urn:uuid of
  * one in the Bundle too) or its declared type - never a pharmacist.
  */
-function pharmacyOf(
-  resource: Json,
-  lookup: MedicationLookup,
-  party: PartyKey | undefined,
-): string | undefined {
-  const byLocation = partyOf(obj(resource.location), party);
+function pharmacyOf(resource: Json, lookup: MedicationLookup, party: PartyKey): Party | undefined {
+  const named = (reference: string): Json | undefined =>
+    reference.startsWith('#') ? containedResource(resource, reference) : lookup(reference);
+  const byLocation = partyOf(obj(resource.location), party, named);
   if (byLocation !== undefined) return byLocation;
   for (const performer of objs(resource.performer)) {
     const actor = obj(performer.actor);
     const reference = str(actor?.reference);
-    if (reference !== undefined) {
-      const named = reference.startsWith('#') ? containedResource(resource, reference) : lookup(reference);
-      const type = str(actor?.type) ?? str(named?.resourceType);
-      if (/(^|\/)Organization\//.test(reference) || type === 'Organization') return partyOf(actor, party);
-    } else if (str(actor?.type) === 'Organization') return str(actor?.display);
+    const type =
+      str(actor?.type) ?? (reference === undefined ? undefined : str(named(reference)?.resourceType));
+    if (type === 'Organization' || (reference !== undefined && /(^|\/)Organization\//.test(reference)))
+      return partyOf(actor, party, named);
   }
   return undefined;
 }
@@ -184,7 +182,7 @@ export function mapDispense(
   resource: Json,
   ref: string,
   lookup: MedicationLookup,
-  party?: PartyKey,
+  party: PartyKey = (reference) => reference,
 ): DispenseInput {
   return {
     ref,

@@ -15,6 +15,7 @@ import {
   amountField,
   codings,
   conceptText,
+  containedResource,
   date,
   durationDays,
   numberField,
@@ -154,7 +155,7 @@ export function mapMedicationRequest(
   request: Json,
   fallbackId: string,
   lookup: MedicationLookup,
-  party?: PartyKey,
+  party: PartyKey = (reference) => reference,
 ): OrderInput {
   const problems: string[] = [];
   const dispense = obj(request.dispenseRequest);
@@ -184,7 +185,9 @@ export function mapMedicationRequest(
     validityEnd,
     supplyDays,
     quantity,
-    requester: partyOf(requesterRef, party),
+    requester: partyOf(requesterRef, party, (r) =>
+      r.startsWith('#') ? containedResource(request, r) : lookup(r),
+    ),
     product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,

@@ -18,8 +18,8 @@ import {
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
-import { containedResource } from './fhir-values.ts';
-import { arr, objs, str, type Json } from './json-read.ts';
+import { containedResource, identifierKey, nameKey, partyName } from './fhir-values.ts';
+import { type Json } from './json-read.ts';
 import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
 /**
@@ -82,26 +82,8 @@ function basePath(url: string): string | undefined {
  */
 function containedKey(container: Json, reference: string, owner: string): string {
   const party = containedResource(container, reference);
-  if (party) {
-    const type = str(party.resourceType) ?? 'Resource';
-    for (const identifier of objs(party.identifier)) {
-      const value = str(identifier.value);
-      if (value !== undefined) return `${type}|${str(identifier.system) ?? ''}|${value}`;
-    }
-    const name = humanName(party.name) ?? str(party.name);
-    if (name !== undefined) return `${type}|name|${name.toLowerCase()}`;
-  }
-  return `${owner}${reference}`;
-}
-
-/** The first name of a Practitioner, as its text or its given and family names. */
-function humanName(value: unknown): string | undefined {
-  const name = objs(value)[0];
-  if (!name) return undefined;
-  const text = str(name.text);
-  if (text !== undefined) return text;
-  const parts = [...arr(name.given).map(str), str(name.family)].filter((p): p is string => p !== undefined);
-  return parts.length > 0 ? parts.join(' ') : undefined;
+  const name = partyName(party);
+  return identifierKey(party?.identifier) ?? (name === undefined ? `${owner}${reference}` : nameKey(name));
 }
 
 /**

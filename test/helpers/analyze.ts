@@ -61,6 +61,7 @@ export interface Report {
   flags: {
     code: string;
     rule: string;
+    summary?: string;
     evidence: { reference?: string; detail: string }[];
     detail?: Record<string, unknown>;
   }[];

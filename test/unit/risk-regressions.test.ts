@@ -23,6 +23,8 @@ import {
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
 import { analyze } from '../helpers/analyze.ts';
+import { flagLines } from '../../src/cards/explain.ts';
+import type { Flag } from '../../src/domain/risk/flag.types.ts';
 import { analyzeBundle, analyzeResources } from '../../src/analysis/analyze-bundle.ts';
 import type { Json } from '../../src/fhir/json-read.ts';
 
@@ -780,6 +782,104 @@ describe('false misuse signals', () => {
       status: i === 1 ? 'completed' : 'declined',
     }));
     expect(codes(syntheticPatient({ extra: declined }))).not.toContain('multiple-prescribers');
+  });
+
+  it('names each prescriber and pharmacy in its evidence, never by a key, and says how many there are', () => {
+    const npi = 'http://hl7.org/fhir/sid/us-npi';
+    const requesters: MedicationRequest['requester'][] = [
+      { reference: 'Practitioner/a', display: 'Dr Ann Able' },
+      { reference: 'Practitioner/b' },
+      { reference: '#p' },
+      { identifier: { system: npi, value: '1111111111' }, type: 'Practitioner' },
+      { reference: 'Practitioner/e' },
+    ];
+    const resources = syntheticPatient({
+      fills: Array.from({ length: 5 }, () => ({ tabsPerDay: 4, days: 30 })),
+      adjust: (orders) => {
+        orders.forEach((o, i) => {
+          o.requester = requesters[i % requesters.length]!;
+          if (i % requesters.length === 2)
+            o.contained = [
+              { resourceType: 'Practitioner', id: 'p', identifier: [{ system: npi, value: '1234567893' }] },
+            ];
+        });
+      },
+      extra: [
+        { resourceType: 'Practitioner', id: 'b', name: [{ given: ['Bea'], family: 'Best' }] },
+        ...[1, 2, 3, 4].map((i) =>
+          dispense(`d${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
+        ),
+        { resourceType: 'Organization', id: 'ph1', name: 'Main Street Pharmacy' },
+      ],
+    });
+    const flag = run(resources).flags.find((f) => f.code === 'multiple-prescribers');
+    expect(flag?.summary).toBe(
+      '5 opioid prescribers and 4 pharmacies dispensing opioids in the last 180 days',
+    );
+    const evidence = flag?.evidence ?? [];
+    expect(evidence.map((e) => e.detail.split(',')[0])).toEqual([
+      'Dr Ann Able',
+      'Bea Best',
+      'Practitioner 1234567893',
+      'Practitioner 1111111111',
+      'Practitioner/e',
+      'Main Street Pharmacy',
+      'Organization/ph2',
+      'Organization/ph3',
+      'Organization/ph4',
+    ]);
+    // A reference names a resource: none for the contained prescriber or the one known by identifier alone.
+    expect(evidence.map((e) => e.reference)).toEqual([
+      'Practitioner/a',
+      'Practitioner/b',
+      undefined,
+      undefined,
+      'Practitioner/e',
+      'Organization/ph1',
+      'Organization/ph2',
+      'Organization/ph3',
+      'Organization/ph4',
+    ]);
+    expect(evidence[0]?.detail).toMatch(
+      /^Dr Ann Able, 1 opioid order on \d{4}-\d\d-\d\d \(MedicationRequest\/\w+\)$/,
+    );
+    // The card's line starts with the count, before the first three names.
+    expect(flagLines([flag as unknown as Flag], ['multiple-prescribers'])[0]).toMatch(
+      /^- Several opioid prescribers or pharmacies: 5 opioid prescribers and 4 pharmacies dispensing opioids in the last 180 days - Dr Ann Able, .*; and 6 more$/,
+    );
+  });
+
+  it('counts a prescriber known by identifier or by name alone as the same one however the orders carry it', () => {
+    const npi = 'http://hl7.org/fhir/sid/us-npi';
+    const requesters: MedicationRequest['requester'][] = [
+      { identifier: { system: npi, value: '1111111111' } },
+      { reference: '#p' },
+      { display: 'Dr Cy Cole' },
+      { display: 'DR CY COLE' },
+      { reference: 'Practitioner/x' },
+    ];
+    // Three prescribers: the one known by NPI, Dr Cole, Practitioner/x.
+    const resources = syntheticPatient({
+      fills: Array.from({ length: 5 }, () => ({ tabsPerDay: 4, days: 30 })),
+      adjust: (orders) => {
+        orders.forEach((o, i) => {
+          o.requester = requesters[i]!;
+          if (i === 1)
+            o.contained = [
+              { resourceType: 'Practitioner', id: 'p', identifier: [{ system: npi, value: '1111111111' }] },
+            ];
+        });
+      },
+    });
+    expect(codes(resources)).not.toContain('multiple-prescribers');
+    // Control: four identifiers are four prescribers.
+    const four = syntheticPatient({
+      fills: Array.from({ length: 4 }, () => ({ tabsPerDay: 4, days: 30 })),
+      adjust: (orders) => {
+        orders.forEach((o, i) => (o.requester = { identifier: { system: npi, value: `111111111${i}` } }));
+      },
+    });
+    expect(codes(four)).toContain('multiple-prescribers');
   });
 
   it.each(['+', 'HH'])('reads a positive cocaine screen written "%s"', (value) => {

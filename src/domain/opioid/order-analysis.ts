@@ -41,7 +41,6 @@ export interface OrderAnalysis {
   readonly reasons: readonly string[];
   readonly notes: readonly string[];
   readonly explanation: string;
-  readonly requester?: string;
   /** What identifies the product (productKey): orders of one product share it, whatever the memo holds. */
   readonly productKey: string;
 }
@@ -253,7 +252,6 @@ export function analyzeOrder(order: OrderInput, asOf: Day, set: FactorSet): Orde
     reasons: uniqueReasons,
     notes: unique(notes),
     explanation,
-    ...(order.requester === undefined ? {} : { requester: order.requester }),
     productKey: key,
   };
 }

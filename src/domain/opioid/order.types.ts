@@ -4,6 +4,7 @@
  * sees FHIR JSON. Optional fields are absent when the source did not say; `problems` carries what the mapper could
  * not read so the engine can report it.
  */
+import type { Party } from '../record/party.types.ts';
 import type { Day } from '../time/day.ts';
 
 export interface Amount {
@@ -88,7 +89,8 @@ export interface OrderInput {
   /** dispenseRequest.expectedSupplyDuration converted to days. */
   readonly supplyDays?: number;
   readonly quantity?: Amount;
-  readonly requester?: string;
+  /** Who wrote it. */
+  readonly requester?: Party;
   readonly product: ProductInput;
   readonly sigs: readonly SigInput[];
   readonly problems: readonly string[];

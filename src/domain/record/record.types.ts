@@ -4,6 +4,7 @@
  */
 import type { CodingInput, OrderInput, ProductInput } from '../opioid/order.types.ts';
 import type { Day } from '../time/day.ts';
+import type { Party } from './party.types.ts';
 
 export interface Concept {
   readonly codings: readonly CodingInput[];
@@ -81,8 +82,8 @@ export interface DispenseInput {
   readonly handedOver?: Day;
   /** MedicationDispense.daysSupply in days. */
   readonly supplyDays?: number;
-  /** The dispensing pharmacy: the location, or an Organization performer (never a pharmacist), as a reference or display. */
-  readonly pharmacy?: string;
+  /** The dispensing pharmacy: the location, or an Organization performer (never a pharmacist). */
+  readonly pharmacy?: Party;
 }
 
 export interface PatientRecord {

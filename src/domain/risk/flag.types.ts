@@ -32,6 +32,8 @@ export interface Flag {
   readonly rule: string;
   /** Where the rule comes from. */
   readonly source: string;
+  /** What the evidence adds up to, in plain words, when a count says more than its first items ("4 opioid prescribers"). */
+  readonly summary?: string;
   readonly evidence: readonly Evidence[];
   /** Extra structured facts (e.g. OUD severity, overlap days). */
   readonly detail?: Readonly<Record<string, string | number | boolean>>;

@@ -7,7 +7,8 @@ import { counts, wasWritten } from '../../opioid/prescription-status.ts';
 import type { OrderAnalysis } from '../../opioid/order-analysis.ts';
 import type { OrderInput } from '../../opioid/order.types.ts';
 import { resolveProduct } from '../../opioid/product.resolver.ts';
-import { formatDay } from '../../time/day.ts';
+import type { Party } from '../../record/party.types.ts';
+import { formatDay, type Day } from '../../time/day.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
 import { medicationClasses } from '../medication-class.ts';
 import { dayText, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
@@ -95,44 +96,65 @@ export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]
   };
 }
 
+/** Who a party is and what it did within the window: its orders or dispenses, and the day of the last. */
+interface PartyActs {
+  party: Party;
+  refs: string[];
+  last: Day;
+}
+
+function addAct(parties: Map<string, PartyActs>, party: Party, ref: string, day: Day): void {
+  const acts = parties.get(party.key);
+  if (!acts) {
+    parties.set(party.key, { party, refs: [ref], last: day });
+    return;
+  }
+  acts.refs.push(ref);
+  if (day > acts.last) acts.last = day;
+  // Called by its name where one of its references gives it (another may carry the reference alone).
+  if (acts.party.name === acts.party.reference && party.name !== party.reference) acts.party = party;
+}
+
+function partyEvidence(acts: PartyActs, what: string): Evidence {
+  const n = acts.refs.length;
+  return {
+    ...(acts.party.reference === undefined ? {} : { reference: acts.party.reference }),
+    date: formatDay(acts.last),
+    value: n,
+    detail: `${acts.party.name}, ${n === 1 ? `1 opioid ${what} on` : `${n} opioid ${what}s, the last on`} ${formatDay(acts.last)} (${acts.refs.join(', ')})`,
+  };
+}
+
 /** PQA / PDMP multiple provider episodes: >= 4 opioid prescribers, or >= 4 pharmacies, in 180 days. */
 export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
   const { min, days } = ctx.rules.multiplePrescribers;
-  const prescribers = new Map<string, string[]>();
+  const prescribers = new Map<string, PartyActs>();
   for (const [order] of ctx.opioidOrders) {
-    if (
-      !wasWritten(order) ||
-      !order.requester ||
-      !within(order.authoredOn ?? order.validityStart, ctx.asOf, days)
-    )
-      continue;
-    push(prescribers, order.requester, ref(order));
+    const written = order.authoredOn ?? order.validityStart;
+    if (!wasWritten(order) || !order.requester || !within(written, ctx.asOf, days)) continue;
+    addAct(prescribers, order.requester, ref(order), written);
   }
-  const pharmacies = new Map<string, string[]>();
+  const pharmacies = new Map<string, PartyActs>();
   for (const d of ctx.record.dispenses) {
     // Only dispenses that happened: not declined, cancelled, stopped, in preparation or entered in error.
     if (!DISPENSED.has(d.status ?? '') || !d.pharmacy || !within(d.handedOver, ctx.asOf, days)) continue;
     if (resolveProduct(d.product).opioid !== 'yes') continue;
-    push(pharmacies, d.pharmacy, d.ref);
+    addAct(pharmacies, d.pharmacy, d.ref, d.handedOver);
   }
   if (prescribers.size < min && pharmacies.size < min) return undefined;
-  const evidence: Evidence[] = [
-    ...[...prescribers].map(([who, refs]) => ({
-      reference: who,
-      value: refs.length,
-      detail: `prescriber of ${refs.join(', ')}`,
-    })),
-    ...[...pharmacies].map(([where, refs]) => ({
-      reference: where,
-      value: refs.length,
-      detail: `pharmacy of ${refs.join(', ')}`,
-    })),
+  const counted = [
+    ...(prescribers.size >= min ? [`${prescribers.size} opioid prescribers`] : []),
+    ...(pharmacies.size >= min ? [`${pharmacies.size} pharmacies dispensing opioids`] : []),
   ];
   return {
     code: 'multiple-prescribers',
     rule: `>= ${min} distinct opioid prescribers or pharmacies in ${days} days`,
     source: 'PQA / PDMP "multiple provider episodes"',
-    evidence,
+    summary: `${counted.join(' and ')} in the last ${days} days`,
+    evidence: [
+      ...[...prescribers.values()].map((acts) => partyEvidence(acts, 'order')),
+      ...[...pharmacies.values()].map((acts) => partyEvidence(acts, 'dispense')),
+    ],
     detail: { prescribers: prescribers.size, pharmacies: pharmacies.size },
   };
 }
