@@ -15,18 +15,10 @@ import type {
   ServiceRequestInput,
 } from '../domain/record/record.types.ts';
 import { fhirDateRange, type Day } from '../domain/time/day.ts';
-import {
-  codings,
-  concept,
-  containedResource,
-  durationDays,
-  firstCode,
-  optionalDate,
-  partyOf,
-  type PartyKey,
-} from './fhir-values.ts';
+import { codings, concept, containedResource, durationDays, firstCode, optionalDate } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
+import { partyOf, type PartyKey } from './party.mapper.ts';
 
 export function refOf(resource: Json, fallback: string): string {
   const type = str(resource.resourceType) ?? 'Resource';

@@ -4,11 +4,10 @@
  * unreadable.
  */
 import type { Amount, CodingInput } from '../domain/opioid/order.types.ts';
-import type { Party } from '../domain/record/party.types.ts';
 import type { Concept } from '../domain/record/record.types.ts';
 import { daysPerTimeUnit } from '../domain/opioid/units.ts';
 import { dayFromParts, isPartialFhirDate, parseFhirDate, type Day } from '../domain/time/day.ts';
-import { arr, num, obj, objs, str, type Json } from './json-read.ts';
+import { num, obj, objs, str, type Json } from './json-read.ts';
 
 export function amount(value: unknown): Amount | undefined {
   const q = obj(value);
@@ -128,71 +127,6 @@ export function optionalDate(value: unknown): Day | undefined {
 /** The first code of a CodeableConcept's codings (status-like fields: clinicalStatus, category). */
 export function firstCode(value: unknown): string | undefined {
   return str(objs(obj(value)?.coding)[0]?.code)?.trim();
-}
-
-/** The key a record gives a party it names by reference (a prescriber, a pharmacy): see partyKeys in record.mapper.ts. */
-export type PartyKey = (reference: string) => string;
-
-/** The first name of a Practitioner (its text, else its given and family names), or an Organization's name. */
-export function partyName(resource: Json | undefined): string | undefined {
-  if (!resource) return undefined;
-  const name = objs(resource.name)[0];
-  if (!name) return str(resource.name)?.trim() || undefined;
-  const text = str(name.text)?.trim();
-  if (text) return text;
-  const parts = [...arr(name.given).map(str), str(name.family)].filter((p): p is string => !!p?.trim());
-  return parts.length > 0 ? parts.join(' ') : undefined;
-}
-
-/** The key of a party by its first identifier with a value (a contained resource's, a logical reference's). */
-export function identifierKey(identifiers: unknown): string | undefined {
-  for (const identifier of Array.isArray(identifiers) ? objs(identifiers) : objs([identifiers])) {
-    const value = str(identifier.value)?.trim();
-    if (value) return `id|${str(identifier.system) ?? ''}|${value}`;
-  }
-  return undefined;
-}
-
-/** The key of a party known only by its name: the same name however it is capitalised. */
-export const nameKey = (name: string): string => `name|${name.toLowerCase()}`;
-
-/** A party's identifier in words ("Practitioner 1234567893"), for one that has no name. */
-function identifierName(resource: Json | undefined): string | undefined {
-  const value = objs(resource?.identifier)
-    .map((i) => str(i.value)?.trim())
-    .find((v) => !!v);
-  return value === undefined ? undefined : `${str(resource?.resourceType) ?? 'identifier'} ${value}`;
-}
-
-/**
- * Who a FHIR Reference names (a prescriber, a pharmacy). Counted by its literal reference, keyed by `key` (on the
- * same server, one party however it is written), else by its identifier, else by its display: a display is a
- * name, never read as a reference. Called by its display, else by the name or identifier of the resource it names
- * (`named`: in the Bundle, or contained), else by its reference.
- */
-export function partyOf(
-  reference: Json | undefined,
-  key: PartyKey,
-  named: (reference: string) => Json | undefined,
-): Party | undefined {
-  if (!reference) return undefined;
-  const literal = str(reference.reference);
-  const display = str(reference.display)?.trim() || undefined;
-  if (literal === undefined) {
-    const byIdentifier = identifierKey(reference.identifier);
-    const identifier = obj(reference.identifier);
-    const name =
-      display ??
-      (byIdentifier === undefined
-        ? undefined
-        : `${str(reference.type) ?? 'identifier'} ${str(identifier?.value)?.trim() ?? ''}`);
-    const k = byIdentifier ?? (display === undefined ? undefined : nameKey(display));
-    return k === undefined || name === undefined ? undefined : { key: k, name };
-  }
-  const resource = named(literal);
-  const k = key(literal);
-  const name = display ?? partyName(resource) ?? identifierName(resource);
-  return literal.startsWith('#') ? { key: k, name: name ?? k } : { key: k, name: name ?? k, reference: k };
 }
 
 /** The resource a contained reference ("#x") names among `container`'s contained resources. */

@@ -20,9 +20,8 @@ import {
   durationDays,
   numberField,
   optionalDate,
-  partyOf,
-  type PartyKey,
 } from './fhir-values.ts';
+import { partyOf, type PartyKey } from './party.mapper.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -151,6 +150,8 @@ function sig(raw: Json): SigInput {
   };
 }
 
+const NOT_PRESCRIBERS = ['Patient', 'RelatedPerson'];
+
 export function mapMedicationRequest(
   request: Json,
   fallbackId: string,
@@ -185,8 +186,12 @@ export function mapMedicationRequest(
     validityEnd,
     supplyDays,
     quantity,
-    requester: partyOf(requesterRef, party, (r) =>
-      r.startsWith('#') ? containedResource(request, r) : lookup(r),
+    // A patient or relative who wrote the order (one the patient reports) is no prescriber.
+    requester: partyOf(
+      requesterRef,
+      party,
+      (r) => (r.startsWith('#') ? containedResource(request, r) : lookup(r)),
+      NOT_PRESCRIBERS,
     ),
     product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),

@@ -18,7 +18,6 @@ import {
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
-import { containedResource, identifierKey, nameKey, partyName } from './fhir-values.ts';
 import { type Json } from './json-read.ts';
 import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
@@ -77,26 +76,16 @@ function basePath(url: string): string | undefined {
 }
 
 /**
- * A contained party ("#x") by what it says of itself - an identifier, else its name - so that the same external
- * prescriber or pharmacy copied into every order is one party; by its container only when it says neither.
- */
-function containedKey(container: Json, reference: string, owner: string): string {
-  const party = containedResource(container, reference);
-  const name = partyName(party);
-  return identifierKey(party?.identifier) ?? (name === undefined ? `${owner}${reference}` : nameKey(name));
-}
-
-/**
  * One key per party - a prescriber, a pharmacy - however its reference is written: "Type/id" for a reference on the
  * record's server (relative, with or without a version; the urn:uuid of a resource in the Bundle; the server's own
  * absolute URL), or for any absolute URL when the server is not known; an absolute URL of another server, or of a
  * deeper base of the same host ("{server}/t2/Type/id"), as it is written ("Practitioner/7" there is someone else); a
- * contained "#x" by what it says of itself (containedKey).
+ * contained "#x" by its container ("MedicationRequest/m1#p"), for one that says nothing of itself (party.mapper.ts).
  */
 function partyKeys(
   canonical: (ref: string) => string,
   server: string | undefined,
-): (reference: string, container: Json, owner: string) => string {
+): (reference: string, owner: string) => string {
   const serverPath = server === undefined ? undefined : basePath(server);
   const onOtherServer = (ref: string): boolean => {
     if (server === undefined || !/^https?:\/\//i.test(ref)) return false;
@@ -104,8 +93,8 @@ function partyKeys(
     const base = referenceBase(ref);
     return base === undefined || basePath(base) !== serverPath;
   };
-  return (reference, container, owner) => {
-    if (reference.startsWith('#')) return containedKey(container, reference, owner);
+  return (reference, owner) => {
+    if (reference.startsWith('#')) return `${owner}${reference}`;
     // Another server's reference is decided as written, before a Bundle entry of the same Type/id can stand for it.
     if (onOtherServer(reference)) return reference;
     const resolved = canonical(reference);
@@ -150,7 +139,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
       // Prescribers are counted by reference (partyKey): one practitioner however the reference is written.
       const owner = refOf(resource, fullUrl ?? `MedicationRequest entry ${position}`);
       return mapMedicationRequest(resource, fullUrl ?? `entry:${position}`, lookup, (reference) =>
-        partyKey(reference, resource, owner),
+        partyKey(reference, owner),
       );
     }),
     conditions: each('Condition', mapCondition).map((c) =>
@@ -166,7 +155,7 @@ export function mapRecord(index: BundleIndex, reasons: string[], options: MapOpt
     })),
     // Pharmacies as prescribers: one Organization or Location however its reference is written is one pharmacy.
     dispenses: each('MedicationDispense', (resource, ref) =>
-      mapDispense(resource, ref, lookup, (reference) => partyKey(reference, resource, ref)),
+      mapDispense(resource, ref, lookup, (reference) => partyKey(reference, ref)),
     ),
   };
 }

@@ -62,7 +62,7 @@ export interface Report {
     code: string;
     rule: string;
     summary?: string;
-    evidence: { reference?: string; detail: string }[];
+    evidence: { reference?: string; date?: string; value?: string | number; detail: string }[];
     detail?: Record<string, unknown>;
   }[];
   exclusions: string[];

@@ -784,69 +784,200 @@ describe('false misuse signals', () => {
     expect(codes(syntheticPatient({ extra: declined }))).not.toContain('multiple-prescribers');
   });
 
-  it('names each prescriber and pharmacy in its evidence, never by a key, and says how many there are', () => {
+  describe('the evidence of multiple prescribers', () => {
     const npi = 'http://hl7.org/fhir/sid/us-npi';
-    const requesters: MedicationRequest['requester'][] = [
-      { reference: 'Practitioner/a', display: 'Dr Ann Able' },
-      { reference: 'Practitioner/b' },
-      { reference: '#p' },
-      { identifier: { system: npi, value: '1111111111' }, type: 'Practitioner' },
-      { reference: 'Practitioner/e' },
-    ];
-    const resources = syntheticPatient({
-      fills: Array.from({ length: 5 }, () => ({ tabsPerDay: 4, days: 30 })),
-      adjust: (orders) => {
-        orders.forEach((o, i) => {
-          o.requester = requesters[i % requesters.length]!;
-          if (i % requesters.length === 2)
-            o.contained = [
-              { resourceType: 'Practitioner', id: 'p', identifier: [{ system: npi, value: '1234567893' }] },
-            ];
-        });
-      },
-      extra: [
-        { resourceType: 'Practitioner', id: 'b', name: [{ given: ['Bea'], family: 'Best' }] },
-        ...[1, 2, 3, 4].map((i) =>
-          dispense(`d${i}`, '1049621', `2025-${String(7 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
-        ),
-        { resourceType: 'Organization', id: 'ph1', name: 'Main Street Pharmacy' },
-      ],
+    const prescribed = (
+      requesters: MedicationRequest['requester'][],
+      extra: Resource[] = [],
+      contained: (i: number) => Resource[] | undefined = () => undefined,
+    ): Resource[] =>
+      syntheticPatient({
+        fills: Array.from({ length: requesters.length }, () => ({ tabsPerDay: 4, days: 25 })),
+        adjust: (orders) => {
+          orders.forEach((o, i) => {
+            o.requester = requesters[i]!;
+            const own = contained(i);
+            if (own) o.contained = own;
+          });
+        },
+        extra,
+      });
+    /** The party an evidence item names: its detail up to what it did. */
+    const who = (detail: string) => detail.replace(/: \d+ opioid .*$/, '');
+    const flagOf = (resources: Resource[]) =>
+      run(resources).flags.find((f) => f.code === 'multiple-prescribers');
+    const pharmacies = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        dispense(`d${i}`, '1049621', `2025-${String(8 + i).padStart(2, '0')}-20`, `Organization/ph${i}`),
+      );
+
+    it('names each prescriber - by display, by the Practitioner, by identifier - never by a key, with the count first', () => {
+      const ann = { reference: 'Practitioner/a', display: 'Dr Ann Able' };
+      const resources = prescribed(
+        [
+          ann,
+          { reference: 'Practitioner/b' },
+          ann,
+          { reference: '#p' },
+          // A list where FHIR has one Identifier: read all the same.
+          {
+            identifier: [{ system: npi, value: '1111111111' }],
+            type: 'Practitioner',
+          } as unknown as MedicationRequest['requester'],
+          { reference: 'Practitioner/e' },
+          { reference: 'Practitioner/b' },
+        ],
+        [
+          { resourceType: 'Practitioner', id: 'b', name: [{ given: ['Bea '], family: 'Best' }] },
+          ...pharmacies(3),
+          { resourceType: 'Organization', id: 'ph0', name: 'Main Street Pharmacy' },
+        ],
+        // A contained practitioner with a single Identifier rather than a list.
+        (i) =>
+          i === 3
+            ? ([
+                { resourceType: 'Practitioner', id: 'p', identifier: { system: npi, value: '1234567893' } },
+              ] as unknown as Resource[])
+            : undefined,
+      );
+      const flag = flagOf(resources);
+      // Three pharmacies are under the threshold: only the prescribers are counted in the summary.
+      expect(flag?.summary).toBe('5 opioid prescribers in the last 180 days');
+      const evidence = flag?.evidence ?? [];
+      expect(evidence.map((e) => who(e.detail))).toEqual([
+        'prescriber Dr Ann Able',
+        'prescriber Bea Best',
+        'prescriber Practitioner 1234567893',
+        'prescriber Practitioner 1111111111',
+        'prescriber Practitioner/e',
+        'pharmacy Main Street Pharmacy',
+        'pharmacy Organization/ph1',
+        'pharmacy Organization/ph2',
+      ]);
+      // A reference names a resource: none for the contained prescriber or the one known by identifier alone.
+      expect(evidence.map((e) => e.reference)).toEqual([
+        'Practitioner/a',
+        'Practitioner/b',
+        undefined,
+        undefined,
+        'Practitioner/e',
+        'Organization/ph0',
+        'Organization/ph1',
+        'Organization/ph2',
+      ]);
+      // Dr Able's two orders, the later one's day.
+      const hers = resources.filter(
+        (r): r is MedicationRequest => r.resourceType === 'MedicationRequest' && r.requester === ann,
+      );
+      const last = hers.map((o) => o.authoredOn!).sort()[1];
+      expect(evidence[0]).toMatchObject({ value: 2, date: last });
+      expect(evidence[0]?.detail).toBe(
+        `prescriber Dr Ann Able: 2 opioid orders, the last on ${last} (${hers.map((o) => `MedicationRequest/${o.id}`).join(', ')})`,
+      );
+      expect(flagLines([flag as unknown as Flag], ['multiple-prescribers'])[0]).toMatch(
+        /^- Several opioid prescribers or pharmacies: 5 opioid prescribers in the last 180 days - prescriber Dr Ann Able: .*; and 5 more$/,
+      );
     });
-    const flag = run(resources).flags.find((f) => f.code === 'multiple-prescribers');
-    expect(flag?.summary).toBe(
-      '5 opioid prescribers and 4 pharmacies dispensing opioids in the last 180 days',
-    );
-    const evidence = flag?.evidence ?? [];
-    expect(evidence.map((e) => e.detail.split(',')[0])).toEqual([
-      'Dr Ann Able',
-      'Bea Best',
-      'Practitioner 1234567893',
-      'Practitioner 1111111111',
-      'Practitioner/e',
-      'Main Street Pharmacy',
-      'Organization/ph2',
-      'Organization/ph3',
-      'Organization/ph4',
-    ]);
-    // A reference names a resource: none for the contained prescriber or the one known by identifier alone.
-    expect(evidence.map((e) => e.reference)).toEqual([
-      'Practitioner/a',
-      'Practitioner/b',
-      undefined,
-      undefined,
-      'Practitioner/e',
-      'Organization/ph1',
-      'Organization/ph2',
-      'Organization/ph3',
-      'Organization/ph4',
-    ]);
-    expect(evidence[0]?.detail).toMatch(
-      /^Dr Ann Able, 1 opioid order on \d{4}-\d\d-\d\d \(MedicationRequest\/\w+\)$/,
-    );
-    // The card's line starts with the count, before the first three names.
-    expect(flagLines([flag as unknown as Flag], ['multiple-prescribers'])[0]).toMatch(
-      /^- Several opioid prescribers or pharmacies: 5 opioid prescribers and 4 pharmacies dispensing opioids in the last 180 days - Dr Ann Able, .*; and 6 more$/,
-    );
+
+    it('puts first what reached the threshold: the pharmacies when only they did', () => {
+      const flag = flagOf(
+        prescribed(
+          ['A', 'B', 'C'].map((who) => ({ display: `Dr ${who}` })),
+          pharmacies(4),
+        ),
+      );
+      expect(flag?.summary).toBe('4 pharmacies dispensing opioids in the last 180 days');
+      expect(flag?.evidence.map((e) => e.detail.split(' ')[0])).toEqual([
+        ...Array(4).fill('pharmacy'),
+        ...Array(3).fill('prescriber'),
+      ]);
+    });
+
+    it('counts one practitioner once across a reference, an identifier and contained copies, and no patient', () => {
+      const resources = prescribed(
+        [
+          { reference: 'Practitioner/a' },
+          { identifier: { system: npi, value: '1' } },
+          { reference: 'Practitioner/b' },
+          { identifier: { system: npi, value: '2' } },
+          { reference: '#p' },
+          { reference: '#p' },
+          { display: 'Dr  Cy  Cole' },
+          { display: 'dr cy cole ' },
+          { reference: 'Patient/p1' },
+        ],
+        [
+          { resourceType: 'Practitioner', id: 'a', identifier: [{ system: npi, value: '1' }] },
+          { resourceType: 'Practitioner', id: 'b', identifier: [{ system: npi, value: '2' }] },
+        ],
+        // One external prescriber copied into two orders with its identifiers in another order.
+        (i) => {
+          const ids = [
+            { system: 'http://hl7.org/fhir/sid/us-dea', value: 'AB1234563' },
+            { system: npi, value: '3' },
+          ];
+          return i === 4 || i === 5
+            ? [{ resourceType: 'Practitioner', id: 'p', identifier: i === 4 ? ids : [...ids].reverse() }]
+            : undefined;
+        },
+      );
+      const flag = flagOf(resources);
+      expect(flag?.summary).toBe('4 opioid prescribers in the last 180 days');
+      expect(flag?.evidence.map((e) => e.value)).toEqual([2, 2, 2, 2]);
+      expect(flag?.evidence.map((e) => who(e.detail))).toEqual([
+        'prescriber Practitioner 1',
+        'prescriber Practitioner 2',
+        'prescriber Practitioner AB1234563',
+        'prescriber Dr Cy Cole',
+      ]);
+    });
+
+    it("takes no name from this server's entry for another server's practitioner, and shows no key for an unnamed one", () => {
+      const server = 'https://ehr.example.org/fhir';
+      const resources = prescribed(
+        [
+          { reference: 'Practitioner/dr1' },
+          ...['t2', 't3'].map((t) => ({ reference: `${server}/${t}/Practitioner/dr1` })),
+          { reference: '#p' },
+        ],
+        [{ resourceType: 'Practitioner', id: 'dr1', name: [{ text: 'Dr Local' }] }],
+        (i) => (i === 3 ? [{ resourceType: 'Practitioner', id: 'p' }] : undefined),
+      ) as unknown as Json[];
+      const flag = analyzeResources(resources, parseIsoDate(AS_OF)!, 'cdc-2022', {}, server).risk.flags.find(
+        (f) => f.code === 'multiple-prescribers',
+      );
+      expect(flag?.evidence.map((e) => who(e.detail))).toEqual([
+        'prescriber Dr Local',
+        `prescriber ${server}/t2/Practitioner/dr1`,
+        `prescriber ${server}/t3/Practitioner/dr1`,
+        'prescriber (no name given)',
+      ]);
+      expect(flag?.evidence.map((e) => e.reference)).toEqual([
+        'Practitioner/dr1',
+        `${server}/t2/Practitioner/dr1`,
+        `${server}/t3/Practitioner/dr1`,
+        undefined,
+      ]);
+    });
+
+    it('lists at most three orders of one prescriber', () => {
+      const same = { reference: 'Practitioner/a', display: 'Dr A' };
+      const flag = flagOf(
+        prescribed([
+          same,
+          same,
+          same,
+          same,
+          same,
+          { display: 'Dr B' },
+          { display: 'Dr C' },
+          { display: 'Dr D' },
+        ]),
+      );
+      expect(flag?.evidence[0]?.detail).toMatch(
+        /^prescriber Dr A: 5 opioid orders, the last on [\d-]+ \(MedicationRequest\/m0, MedicationRequest\/m1, MedicationRequest\/m2 and 2 more\)$/,
+      );
+    });
   });
 
   it('counts a prescriber known by identifier or by name alone as the same one however the orders carry it', () => {

@@ -1,12 +1,12 @@
 /** Someone a record names: the prescriber of an order, the pharmacy of a dispense. */
 export interface Party {
   /**
-   * Who it is, for counting: one key however the record writes the reference (src/fhir/record.mapper.ts), never
-   * shown to a reader.
+   * The keys the record knows it by (src/fhir/party.mapper.ts): its reference on the record's server, the
+   * identifiers of the resource it names, else its name. Two parties that share a key are one. Never shown.
    */
-  readonly key: string;
-  /** Who it is in plain words: its name (the reference's display, the named resource's own), else its reference. */
-  readonly name: string;
-  /** The FHIR reference to it ("Practitioner/7", or another server's URL), unless it is contained in a resource. */
+  readonly keys: readonly string[];
+  /** Who it is in plain words: the reference's display, the named resource's name or identifier, else its reference. */
+  readonly name?: string;
+  /** The FHIR reference to it ("Practitioner/7", another server's URL), unless it is contained or names nothing. */
   readonly reference?: string;
 }

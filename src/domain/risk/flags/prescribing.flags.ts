@@ -96,66 +96,102 @@ export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]
   };
 }
 
-/** Who a party is and what it did within the window: its orders or dispenses, and the day of the last. */
+/** One party and what it did within the window: its orders or dispenses, and the day of the last. */
 interface PartyActs {
-  party: Party;
-  refs: string[];
+  readonly keys: Set<string>;
+  readonly parties: Party[];
+  readonly refs: string[];
   last: Day;
 }
 
-function addAct(parties: Map<string, PartyActs>, party: Party, ref: string, day: Day): void {
-  const acts = parties.get(party.key);
-  if (!acts) {
-    parties.set(party.key, { party, refs: [ref], last: day });
-    return;
+/**
+ * Orders or dispenses by party: two parties that share a key are one (a reference and an identifier of one
+ * practitioner), however many references link them.
+ */
+function byParty(acts: readonly { party: Party; ref: string; day: Day }[]): PartyActs[] {
+  let groups: PartyActs[] = [];
+  for (const { party, ref, day } of acts) {
+    const hits = groups.filter((g) => party.keys.some((k) => g.keys.has(k)));
+    const group = hits[0] ?? { keys: new Set<string>(), parties: [], refs: [], last: day };
+    if (hits.length === 0) groups.push(group);
+    for (const other of hits.slice(1)) {
+      for (const k of other.keys) group.keys.add(k);
+      group.parties.push(...other.parties);
+      group.refs.push(...other.refs);
+      if (other.last > group.last) group.last = other.last;
+    }
+    if (hits.length > 1) groups = groups.filter((g) => !hits.includes(g) || g === group);
+    for (const k of party.keys) group.keys.add(k);
+    group.parties.push(party);
+    group.refs.push(ref);
+    if (day > group.last) group.last = day;
   }
-  acts.refs.push(ref);
-  if (day > acts.last) acts.last = day;
-  // Called by its name where one of its references gives it (another may carry the reference alone).
-  if (acts.party.name === acts.party.reference && party.name !== party.reference) acts.party = party;
+  return groups;
 }
 
-function partyEvidence(acts: PartyActs, what: string): Evidence {
+const SHOWN_REFS = 3;
+
+function partyEvidence(acts: PartyActs, role: 'prescriber' | 'pharmacy'): Evidence {
+  // Called by a name where one of its references gives one, rather than by a reference.
+  const name =
+    acts.parties.find((p) => p.name !== undefined && p.name !== p.reference)?.name ??
+    acts.parties.find((p) => p.name !== undefined)?.name ??
+    '(no name given)';
+  const reference = acts.parties.find((p) => p.reference !== undefined)?.reference;
   const n = acts.refs.length;
+  const what = role === 'prescriber' ? 'order' : 'dispense';
+  const refs = acts.refs.slice(0, SHOWN_REFS).join(', ');
+  const more = n > SHOWN_REFS ? ` and ${n - SHOWN_REFS} more` : '';
+  const last = formatDay(acts.last);
   return {
-    ...(acts.party.reference === undefined ? {} : { reference: acts.party.reference }),
-    date: formatDay(acts.last),
+    ...(reference === undefined ? {} : { reference }),
+    date: last,
     value: n,
-    detail: `${acts.party.name}, ${n === 1 ? `1 opioid ${what} on` : `${n} opioid ${what}s, the last on`} ${formatDay(acts.last)} (${acts.refs.join(', ')})`,
+    detail: `${role} ${name}: ${n === 1 ? `1 opioid ${what} on ${last}` : `${n} opioid ${what}s, the last on ${last}`} (${refs}${more})`,
   };
 }
 
 /** PQA / PDMP multiple provider episodes: >= 4 opioid prescribers, or >= 4 pharmacies, in 180 days. */
 export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
   const { min, days } = ctx.rules.multiplePrescribers;
-  const prescribers = new Map<string, PartyActs>();
+  const orders: { party: Party; ref: string; day: Day }[] = [];
   for (const [order] of ctx.opioidOrders) {
     const written = order.authoredOn ?? order.validityStart;
     if (!wasWritten(order) || !order.requester || !within(written, ctx.asOf, days)) continue;
-    addAct(prescribers, order.requester, ref(order), written);
+    orders.push({ party: order.requester, ref: ref(order), day: written });
   }
-  const pharmacies = new Map<string, PartyActs>();
+  const dispenses: { party: Party; ref: string; day: Day }[] = [];
   for (const d of ctx.record.dispenses) {
     // Only dispenses that happened: not declined, cancelled, stopped, in preparation or entered in error.
     if (!DISPENSED.has(d.status ?? '') || !d.pharmacy || !within(d.handedOver, ctx.asOf, days)) continue;
     if (resolveProduct(d.product).opioid !== 'yes') continue;
-    addAct(pharmacies, d.pharmacy, d.ref, d.handedOver);
+    dispenses.push({ party: d.pharmacy, ref: d.ref, day: d.handedOver });
   }
-  if (prescribers.size < min && pharmacies.size < min) return undefined;
-  const counted = [
-    ...(prescribers.size >= min ? [`${prescribers.size} opioid prescribers`] : []),
-    ...(pharmacies.size >= min ? [`${pharmacies.size} pharmacies dispensing opioids`] : []),
+  const prescribers = byParty(orders);
+  const pharmacies = byParty(dispenses);
+  if (prescribers.length < min && pharmacies.length < min) return undefined;
+  const kinds = [
+    {
+      role: 'prescriber' as const,
+      parties: prescribers,
+      counted: `${prescribers.length} opioid prescribers`,
+    },
+    {
+      role: 'pharmacy' as const,
+      parties: pharmacies,
+      counted: `${pharmacies.length} pharmacies dispensing opioids`,
+    },
   ];
+  // What reached the threshold comes first: the card shows the first items of the evidence.
+  const reached = kinds.filter((k) => k.parties.length >= min);
+  const ordered = [...reached, ...kinds.filter((k) => k.parties.length < min)];
   return {
     code: 'multiple-prescribers',
     rule: `>= ${min} distinct opioid prescribers or pharmacies in ${days} days`,
     source: 'PQA / PDMP "multiple provider episodes"',
-    summary: `${counted.join(' and ')} in the last ${days} days`,
-    evidence: [
-      ...[...prescribers.values()].map((acts) => partyEvidence(acts, 'order')),
-      ...[...pharmacies.values()].map((acts) => partyEvidence(acts, 'dispense')),
-    ],
-    detail: { prescribers: prescribers.size, pharmacies: pharmacies.size },
+    summary: `${reached.map((k) => k.counted).join(' and ')} in the last ${days} days`,
+    evidence: ordered.flatMap((k) => k.parties.map((acts) => partyEvidence(acts, k.role))),
+    detail: { prescribers: prescribers.length, pharmacies: pharmacies.length },
   };
 }
 
