@@ -1,7 +1,7 @@
 /**
  * The card for an opioid being ordered (order-select, order-sign): what it adds to the patient's daily MME, e.g.
- * "This order brings the total from 40 to 85 MME/day". Crossing 50 or 90 MME/day (CDC 2022) is a warning; an order
- * whose MME cannot be computed says so and why.
+ * "This order brings the total from 40 to 85 MME/day". Crossing 50 or 90 MME/day, or raising a total already at or
+ * above one, is a warning; an order whose MME cannot be computed says so and why.
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import { completenessNote, OVERRIDE_REASONS, source, summary, trendLink } from './card-common.ts';
@@ -13,8 +13,16 @@ import { markdownText } from './markdown-text.ts';
 import { formatDay, isPartialFhirDate, parseIsoDate, type Day } from '../domain/time/day.ts';
 
 const THRESHOLDS = [
-  { mme: 90, advice: 'at or above 90 MME/day: avoid, or carefully justify (CDC 2022)' },
-  { mme: 50, advice: 'at or above 50 MME/day: reassess benefits and risks and offer naloxone (CDC 2022)' },
+  {
+    mme: 90,
+    advice:
+      'at or above 90 MME/day: avoid, or carefully justify (CDC 2016 Recommendation 5; CDC 2022 Recommendation 4: risks keep rising with the dose)',
+  },
+  {
+    mme: 50,
+    advice:
+      'at or above 50 MME/day: reassess benefits and risks before any increase and offer naloxone (CDC 2022 Recommendations 4 and 8)',
+  },
 ] as const;
 
 /** What the card says of a draft whose validity start cannot be read as a day, counted from `from` instead. */
@@ -66,6 +74,8 @@ export function orderCard(
     ? THRESHOLDS.find((t) => !reaches(exactFrom, t.mme) && reaches(exactTo, t.mme))
     : undefined;
   const above = THRESHOLDS.find((t) => exactTo >= t.mme);
+  // Raising a total that is already at or above a threshold is no safer than crossing it.
+  const raisesAbove = fromKnown && above !== undefined && !crossed && exactTo > exactFrom;
   // A renewal signed a few days early is counted after the supply it renews: the dose goes on, it does not double.
   const renewals = drafts.map(renewalNote);
   // A draft that names the order it replaces (priorPrescription) renews it when it goes on at the same dose from
@@ -106,7 +116,7 @@ export function orderCard(
   } else if (!fromKnown) {
     headline = `This order brings the total from at least ${from} to ${boundedMme(to, toKnown)}${when}${above ? ` (${above.mme} or more)` : ''}`;
   } else {
-    headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${when}${crossed ? ` (crosses ${crossed.mme})` : ''}`;
+    headline = `This order brings the total from ${from} to ${boundedMme(to, toKnown)}${when}${crossed ? ` (crosses ${crossed.mme})` : raisesAbove ? ` (${above.mme} or more)` : ''}`;
   }
   // A start that could not be read places the draft today, which may not be the day it is meant for: said up front.
   const anyUnreadStart = drafts.some((o) => options.unreadStarts?.has(o.id) === true);
@@ -135,7 +145,10 @@ export function orderCard(
     uuid: ctx.newId(),
     summary: summary(headline),
     detail: detail + completenessNote(ctx),
-    indicator: unknown.length > 0 || crossed || (!fromKnown && above) || anyUnreadStart ? 'warning' : 'info',
+    indicator:
+      unknown.length > 0 || crossed || raisesAbove || (!fromKnown && above) || anyUnreadStart
+        ? 'warning'
+        : 'info',
     source: source(ctx, 'ordermme'),
     overrideReasons: OVERRIDE_REASONS.safety,
     links: [trendLink(ctx)],

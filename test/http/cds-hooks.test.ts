@@ -1090,6 +1090,27 @@ describe('order-select and order-sign', () => {
     entry: orders.map((resource) => ({ resource })),
   });
 
+  it('raising a total already at or above 90 is a warning, with the 2016 advice credited to CDC 2016', async () => {
+    // 12 tablets of oxycodone 5 mg a day: 90 MME/day; the draft adds 6 a day (45).
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(
+          syntheticPatient({ fills: Array.from({ length: 6 }, () => ({ tabsPerDay: 12 })) }),
+        ),
+        context: { draftOrders: drafts(draft('more', tab(1))) },
+      }),
+    );
+    expectCdsHooksResponse(body);
+    expect(body.cards[0]).toMatchObject({
+      summary: 'This order brings the total from 90 to 135 MME/day (90 or more)',
+      indicator: 'warning',
+    });
+    expect(body.cards[0].detail).toContain(
+      'The new total is at or above 90 MME/day: avoid, or carefully justify (CDC 2016 Recommendation 5;',
+    );
+  });
+
   it('order-select analyses only the selected draft: crossing 90 is a warning', async () => {
     const { body } = await call(
       SELECT,

@@ -511,6 +511,31 @@ describe('false misuse signals', () => {
     expect(flag?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/duplicate']);
   });
 
+  it('a taper written while supply remains is not an early refill; the same or a higher dose is', () => {
+    // The last 30-day order is followed 10 days later by an order of the same tablets: 20 of 30 days left.
+    const early = (tabsPerDay: number) =>
+      run(
+        syntheticPatient({
+          adjust: (orders) => {
+            const last = orders.at(-1)!;
+            orders.push(
+              medicationRequest({
+                id: 'changed',
+                rxcui: '1049621',
+                authoredOn: formatDay(parseIsoDate(last.authoredOn!)! + 10),
+                status: 'active',
+                dosages: [{ dose: tab(tabsPerDay), timing: every(1, 'd') }],
+                supply: { quantity: tab(tabsPerDay * 30), days: 30 },
+              }),
+            );
+          },
+        }),
+      ).flags.find((f) => f.code === 'early-refill');
+    expect(early(3)).toBeUndefined();
+    expect(early(4)?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/changed']);
+    expect(early(6)?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/changed']);
+  });
+
   it('a negative screen after the supply ran out is not unexpected', () => {
     const report = run(
       syntheticPatient({

@@ -198,7 +198,10 @@ export function multiplePrescribers(ctx: RiskContext): Flag | undefined {
 /** Project rule (brief 3): a new order for the same ingredient starting while > 25% of the previous supply remains. */
 export function earlyRefill(ctx: RiskContext): Flag | undefined {
   const { remainingShare, lookbackDays } = ctx.rules.earlyRefill;
-  const byIngredient = new Map<string, { order: OrderInput; coverage: Coverage; product: string }[]>();
+  const byIngredient = new Map<
+    string,
+    { order: OrderInput; coverage: Coverage; product: string; mme: number | null }[]
+  >();
   // Groups per distinct product (refills share their resolved product object): "oxycodone (immediate release)".
   const groupsOf = new Map<object, string[]>();
   for (const [order, analysed] of ctx.opioidOrders) {
@@ -214,7 +217,7 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
     // A supply cut short by a replacement being signed is read whole: its pills were handed over all the same.
     const supply = c.suppliedUntil === undefined ? c : { ...c, end: c.suppliedUntil };
     for (const group of groups)
-      push(byIngredient, group, { order, coverage: supply, product: analysed.productKey });
+      push(byIngredient, group, { order, coverage: supply, product: analysed.productKey, mme: analysed.mme });
   }
   const evidence: Evidence[] = [];
   for (const [name, list] of byIngredient) {
@@ -246,6 +249,9 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
     }
     for (const { prev, next } of renewals) {
       if (!within(next.coverage.start, ctx.asOf, lookbackDays)) continue;
+      // A lower daily dose is a taper: the prescriber's change of plan, the pills left to be taken at the new dose -
+      // not a supply sought early.
+      if (next.mme !== null && prev.mme !== null && next.mme < prev.mme) continue;
       const supply = prev.coverage.end - prev.coverage.start + 1;
       const remaining = prev.coverage.end - next.coverage.start + 1;
       if (remaining > remainingShare * supply) {
@@ -261,7 +267,7 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
   if (evidence.length === 0) return undefined;
   return {
     code: 'early-refill',
-    rule: `a new order for the same opioid and release (immediate or extended) while > ${remainingShare * 100}% of the previous supply remains (last ${lookbackDays} days)`,
+    rule: `a new order for the same opioid and release (immediate or extended), at the same or a higher daily dose, while > ${remainingShare * 100}% of the previous supply remains (last ${lookbackDays} days)`,
     source: 'project threshold (clinical brief 3); early refills are a misuse risk factor in the literature',
     evidence,
   };
