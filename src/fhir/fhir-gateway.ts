@@ -8,7 +8,7 @@
  * answer that is not what the template asks for is not read as "no data". Resources that name another patient are left out. What could not be read is reported,
  * never silently dropped; when required data can be neither found nor fetched, DataUnavailableError becomes a 412.
  */
-import { arr, obj, objs, str, type Json } from './json-read.ts';
+import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { createFhirReader, FhirReadError, type FhirReader, type ReadObserver } from './fhir-reader.ts';
 import { allowedBase } from './allowed-base.ts';
 import { MEDICATION_READS_AT_ONCE, medicationReads, unreadMedication } from './medication-reads.ts';
@@ -126,6 +126,34 @@ function entriesOf(value: Json, label: string, partial: string[], urnFullUrls?: 
 const readProblem = (error: unknown): string =>
   error instanceof FhirReadError ? error.message : 'the FHIR server could not be read';
 
+/** The entries a search page counts in its Bundle.total: its matches, not what _include adds nor outcomes. */
+function matchCount(bundle: Json): number {
+  let n = 0;
+  for (const entry of objs(bundle.entry))
+    if (
+      str(obj(entry.search)?.mode) !== 'include' &&
+      outcomeEntry(entry) === undefined &&
+      obj(entry.resource)
+    )
+      n++;
+  return n;
+}
+
+/**
+ * A search whose pages, with no next link to the rest, hold fewer matches than its Bundle.total counts: cut short (an
+ * EHR that caps its prefetch at a page without a link). Said, so that orders never go missing silently.
+ */
+function cutShort(read: readonly Json[], label: string, partial: string[]): void {
+  const first = read[0];
+  const total = num(first?.total);
+  if (first === undefined || total === undefined || (str(first.type) ?? 'searchset') !== 'searchset') return;
+  const sent = read.reduce((n, page) => n + matchCount(page), 0);
+  if (sent < total)
+    partial.push(
+      `${label}: the search counts ${total} results but ${sent} were sent, with no link to the rest`,
+    );
+}
+
 function nextLink(bundle: Json): string | undefined {
   return str(objs(bundle.link).find((l) => l.relation === 'next')?.url);
 }
@@ -151,11 +179,15 @@ async function readAll(
     if (problem !== undefined) throw new FhirReadError(`the FHIR server answered ${problem}`);
   }
   const resources = entriesOf(page, label, partial, urnFullUrls);
+  const read = [page];
   // A server whose next link leads back to a page already read would have its results counted again and again.
   const seen = new Set<string>(typeof first === 'string' ? [first] : []);
   for (let pages = 1; ; pages++) {
     const next = nextLink(page);
-    if (!next) break;
+    if (!next) {
+      cutShort(read, label, partial);
+      break;
+    }
     if (seen.has(next)) {
       partial.push(`${label}: the FHIR server's next link leads back to a page already read; paging stopped`);
       break;
@@ -176,6 +208,7 @@ async function readAll(
       partial.push(`${label}: only ${read} read; the next: ${readProblem(error)}`);
       break;
     }
+    read.push(page);
     resources.push(...entriesOf(page, label, partial, urnFullUrls));
   }
   return pages(resources);
@@ -263,6 +296,7 @@ export async function gather(
         return readAll(reader, value, spec.template, spec.label, options.maxPages, partial, urnFullUrls);
       if (value.resourceType === 'Bundle' && nextLink(value))
         partial.push(`${spec.label}: prefetch holds only the first page`);
+      else if (value.resourceType === 'Bundle') cutShort([value], spec.label, partial);
       return entriesOf(value, spec.label, partial, urnFullUrls);
     }
     if (prefetched !== undefined && !refused && !failed)

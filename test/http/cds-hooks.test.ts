@@ -1594,6 +1594,25 @@ describe('order-select and order-sign', () => {
         'context.selections: "MedicationRequest/nope" names no entry of context.draftOrders',
       );
     });
+
+    it('a selection of "MedicationRequest/" names no draft, not the drafts without an id', async () => {
+      const noId: Record<string, unknown> = { ...draft('x', tab(1)) };
+      delete noId.id;
+      const { status, body } = await call(
+        SELECT,
+        hookRequest('order-select', 'p1', {
+          prefetch: prefetchFor(record()),
+          context: {
+            selections: ['MedicationRequest/'],
+            draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: noId }] },
+          },
+        }),
+      );
+      expect(status).toBe(400);
+      expect(body.message).toBe(
+        'context.selections: "MedicationRequest/" names no entry of context.draftOrders',
+      );
+    });
   });
 
   it.each([
@@ -2127,6 +2146,47 @@ describe('errors', () => {
     expect(paged.status).toBe(200);
     expect(JSON.stringify(paged.body)).toMatch(/medication orders: prefetch holds only the first page/);
     expect(server.requests).toEqual([]);
+  });
+
+  it('a prefetched search holding fewer matches than its total, with no next link, is partial; its includes do not count', async () => {
+    const resources = chronicPain();
+    const orders = resources.filter((r) => r.resourceType === 'MedicationRequest');
+    const medications = (total: number, extra: unknown[] = []) => ({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total,
+      entry: [...orders.map((resource) => ({ resource, search: { mode: 'match' } })), ...extra],
+    });
+    const withMedications = async (value: unknown) =>
+      JSON.stringify(
+        (
+          await call(
+            PV,
+            hookRequest('patient-view', 'p1', {
+              prefetch: { ...prefetchFor(resources), medications: value },
+            }),
+          )
+        ).body,
+      );
+    const cut = await withMedications(medications(250));
+    expect(cut).toContain(
+      `medication orders: the search counts 250 results but ${orders.length} were sent, with no link to the rest`,
+    );
+    expect(cut).toContain('Data not complete');
+    // As many matches as counted, with Medications the search included and an outcome: complete.
+    const included = [
+      { resource: { resourceType: 'Medication', id: 'med-x' }, search: { mode: 'include' } },
+      {
+        resource: {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'information', code: 'informational' }],
+        },
+        search: { mode: 'outcome' },
+      },
+    ];
+    const complete = await withMedications(medications(orders.length, included));
+    expect(complete).not.toContain('the search counts');
+    expect(complete).not.toContain('Data not complete');
   });
 
   it('412 when the FHIR server is stopped, not a hang or a 500', async () => {

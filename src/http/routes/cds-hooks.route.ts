@@ -38,7 +38,13 @@ function draftResources(context: Readonly<Record<string, unknown>>, hook: string
   const fullUrls = fullUrlsOf(context.draftOrders);
   const names = (r: Json): string[] => {
     const url = fullUrls.get(r);
-    return [`${str(r.resourceType) ?? ''}/${str(r.id) ?? ''}`, ...(url === undefined ? [] : [url])];
+    const type = str(r.resourceType);
+    const id = str(r.id);
+    // A draft without an id (or a type) has no "Type/id": "MedicationRequest/" names nothing.
+    return [
+      ...(type === undefined || id === undefined ? [] : [`${type}/${id}`]),
+      ...(url === undefined ? [] : [url]),
+    ];
   };
   const selections = context.selections.filter((s): s is string => typeof s === 'string');
   const named = all.map((r) => ({ r, names: names(r) }));
