@@ -117,6 +117,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onSend', (request, reply, payload, done) => {
     if (closing || (declaresBody(request.headers) && !request.raw.complete))
       void reply.header('connection', 'close');
+    // Answers carry patient data (cards, analyses): no cache keeps them, unless a route says otherwise (the pages).
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
     done(null, payload);
   });
   const metrics = deps.metrics ?? new Metrics({ processMetrics: true });
@@ -132,6 +135,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    // What a browser client needs to read: when to retry, why a token was refused, the request's id.
+    exposedHeaders: ['retry-after', 'www-authenticate', 'x-request-id'],
     credentials: false,
     maxAge: 600,
   });

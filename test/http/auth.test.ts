@@ -482,6 +482,28 @@ describe('CORS', () => {
       headers: { origin: 'https://sandbox.cds-hooks.org', authorization: `Bearer ${await token()}` },
     });
     expect(allowed.headers['access-control-allow-origin']).toBe('https://sandbox.cds-hooks.org');
+    // A browser client may read when to retry and why its token was refused.
+    expect(String(allowed.headers['access-control-expose-headers'])).toBe(
+      'retry-after, www-authenticate, x-request-id',
+    );
+  });
+
+  it('lets no cache keep an answer: cards carry patient data', async () => {
+    const refused = await a().inject({
+      method: 'POST',
+      url: '/cds-services/opioid-pain-patient-view',
+      payload: {},
+    });
+    const discovery = await a().inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: { authorization: `Bearer ${await token()}` },
+    });
+    expect([refused.statusCode, discovery.statusCode]).toEqual([401, 200]);
+    for (const res of [refused, discovery]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 });
 
