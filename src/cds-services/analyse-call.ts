@@ -79,14 +79,26 @@ function validityStart(request: Json): string | undefined {
 }
 
 /**
+ * What asSigned adds to the id of a draft that revises an order of the record (the same id): both are analysed, the
+ * order until the revision starts (its past days stay in the history), the revision from then (draft-replacements.ts).
+ * A colon cannot be in a FHIR id: no order of the record has such an id.
+ */
+export const REVISION = ':revision';
+
+/**
  * A draft order as if signed today: it counts from today over its own supply, whatever past date it carries (a
  * draft started weeks ago, or a renewal that kept the first order's date or validity start, is signed now); a
- * validity period that starts later is kept (a prescription to be filled from then). Drafts come first so that a
- * revision of an existing order (same id) replaces it in the analysis.
+ * validity period that starts later is kept (a prescription to be filled from then). A draft with the id of an order
+ * of the record (`recorded`) revises it: it takes that id with REVISION.
  */
-export function asSigned(resources: readonly Json[], today: string): Json[] {
+export function asSigned(
+  resources: readonly Json[],
+  today: string,
+  recorded: ReadonlySet<string> = new Set(),
+): Json[] {
   return resources.map((r, i) => {
     if (r.resourceType !== 'MedicationRequest') return r;
+    const id = str(r.id);
     const status = str(r.status);
     const dispense = obj(r.dispenseRequest);
     const validity = obj(dispense?.validityPeriod);
@@ -98,7 +110,7 @@ export function asSigned(resources: readonly Json[], today: string): Json[] {
     return {
       ...r,
       // A colon cannot be in a FHIR id: a draft without one never takes the id of an order of the record.
-      id: str(r.id) ?? `draft:${i}`,
+      id: id === undefined ? `draft:${i}` : recorded.has(id) ? `${id}${REVISION}` : id,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',
       authoredOn: today,

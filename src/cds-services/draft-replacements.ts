@@ -1,11 +1,11 @@
 /**
- * Drafts that name the order they renew (MedicationRequest.priorPrescription): which of the patient's orders they
- * replace, and from when (docs/cds-hooks.md).
+ * Drafts that name the order they renew (MedicationRequest.priorPrescription), or revise one of the record (its id):
+ * which of the patient's orders they replace, and from when (docs/cds-hooks.md).
  */
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import { referenceTarget } from '../fhir/reference-target.ts';
-import { signedStart } from './analyse-call.ts';
+import { REVISION, signedStart } from './analyse-call.ts';
 
 export interface Replacements {
   /** The replaced MedicationRequests' ids, each with the first day of the signed order that replaces it. */
@@ -32,8 +32,14 @@ export function replacedOrders(
     current.filter((r) => r.resourceType === 'MedicationRequest').map((r) => str(r.id)),
   );
   for (const d of signed) {
-    const target = referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '');
     const id = str(d.id);
+    // A revision (asSigned: the id of an order of the record) replaces that order, as a renewal replaces the one
+    // its priorPrescription names.
+    const revised = id?.endsWith(REVISION) ? id.slice(0, -REVISION.length) : undefined;
+    const target =
+      revised === undefined
+        ? referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '')
+        : { type: 'MedicationRequest', id: revised };
     if (target?.type !== 'MedicationRequest' || drafts.has(target.id) || !recorded.has(target.id)) continue;
     const day = signedStart(d) ?? parseIsoDate(today);
     if (day === undefined) continue;

@@ -23,7 +23,12 @@ export function orderHookCards(
   withReferral: boolean,
 ): HookResult {
   const current = data.resources;
-  const signed = asSigned(call.draftResources, deps.today);
+  const recorded = new Set(
+    current.flatMap((r) =>
+      r.resourceType === 'MedicationRequest' && typeof r.id === 'string' ? [r.id] : [],
+    ),
+  );
+  const signed = asSigned(call.draftResources, deps.today, recorded);
   const before = analyse(current, deps, call.fhirServer, data.urnFullUrls);
   const fullUrls = call.draftFullUrls
     ? new Map([...data.urnFullUrls, ...call.draftFullUrls])

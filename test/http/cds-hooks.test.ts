@@ -1936,6 +1936,28 @@ describe('order-select and order-sign', () => {
     );
     expect(body.cards[0].summary).toBe('This order brings the total from 30 to 15 MME/day');
   });
+
+  it("a revision keeps the past days of the order it revises: the history is patient-view's", async () => {
+    const resources = chronicPain();
+    const last = resources
+      .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
+      .at(-1)!;
+    const why = (cards: { detail: string; source: { topic: { code: string } } }[]) =>
+      cards.find((c) => c.source.topic.code === 'referralmbtcbt')?.detail.split('\n')[0];
+    const view = await call(PV, hookRequest('patient-view', 'p1', { prefetch: prefetchFor(resources) }));
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(resources),
+        context: { draftOrders: drafts({ ...last, status: 'active' }) },
+      }),
+    );
+    expect(why(body.cards)).toMatch(/90-day average 30 MME\/day; opioids on 1\d\d of the last 180 days/);
+    expect(why(body.cards)).toBe(why(view.body.cards));
+    expect(body.cards[0].detail).toContain(
+      `This order replaces MedicationRequest/${last.id} from 2026-01-15`,
+    );
+  });
 });
 
 describe('errors', () => {
