@@ -87,7 +87,7 @@ export function dataGapCard(
       ? [
           onOpioids
             ? `The patient is on opioids (${doseLine(analysis.mme)}). Nothing in what could be read calls for a referral or a safety action, but the checks could not see everything: this is not an all-clear. What could not be read is listed below.`
-            : 'No opioid order was found in what could be read, but the medication orders could not all be read: whether the patient is on opioids is unknown, and this is not an all-clear. What could not be read is listed below.',
+            : `${analysis.mme.orders.length > 0 ? 'No current opioid order (only past ones)' : 'No opioid order'} was found in what could be read, but the medication orders could not all be read: whether the patient is on opioids is unknown, and this is not an all-clear. What could not be read is listed below.`,
         ]
       : []),
   ]

@@ -108,6 +108,13 @@ describe('discovery', () => {
       }
       expect(Object.keys(s.prefetch)).toEqual(ALL_KEYS);
     }
+    // What each service needs of the EHR, the order hooks' context included.
+    const needs = Object.fromEntries(
+      services.map((s: { hook: string; usageRequirements?: string }) => [s.hook, s.usageRequirements]),
+    );
+    expect(needs['patient-view']).toMatch(/^Needs the patient/);
+    expect(needs['order-sign']).toMatch(/^Needs context\.draftOrders/);
+    expect(needs['order-select']).toMatch(/^Needs context\.draftOrders and context\.selections/);
   });
 });
 
@@ -364,6 +371,31 @@ describe('patient-view', () => {
     const cards = expectCdsHooksResponse(body);
     expect(cards[0]?.source.topic?.code).toBe('datagap');
     expect(cards[0]?.detail).toMatch(/1 Bundle entry has no resource and could not be read/);
+  });
+
+  it('says "no current opioid order", not "no opioid order", when only past ones could be read', async () => {
+    const past = medicationRequest({
+      id: 'past',
+      rxcui: '1049621',
+      status: 'completed',
+      authoredOn: '2025-11-01',
+      dosages: [{ dose: tab(1), timing: every(1, 'd', 4) }],
+      supply: { days: 30 },
+    });
+    const detail = async (orders: MedicationRequest[]) => {
+      const prefetch = prefetchFor(syntheticPatient({ fills: [], pain: 'none' }));
+      prefetch.medications = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [...orders.map((resource) => ({ resource })), null],
+      };
+      const { body } = await call(PV, hookRequest('patient-view', 'p1', { prefetch }));
+      return expectCdsHooksResponse(body)[0]?.detail ?? '';
+    };
+    expect(await detail([past])).toMatch(
+      /^No current opioid order \(only past ones\) was found in what could be read/,
+    );
+    expect(await detail([])).toMatch(/^No opioid order was found in what could be read/);
   });
 
   it('says so when part of the record could not be read, for a patient on opioids who gets no other card', async () => {

@@ -13,6 +13,8 @@ export const orderSelectService: CdsService = {
     description:
       "When an opioid order is selected: the patient total in MME/day before and with the order, a warning when it crosses 50 or 90 MME/day, and the reasons when the order's MME cannot be computed.",
     prefetch: PREFETCH_TEMPLATES,
+    usageRequirements:
+      'Needs context.draftOrders and context.selections (the MedicationRequests selected), the patient, their MedicationRequests (with Medications) and Conditions; Observations, ServiceRequests, Encounters and MedicationDispenses make the risk checks complete.',
   },
   prefetch: PREFETCH,
   contextSchema: z.looseObject({

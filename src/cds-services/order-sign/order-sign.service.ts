@@ -13,6 +13,8 @@ export const orderSignService: CdsService = {
     description:
       'When opioid orders are signed: the patient total in MME/day before and with them, naloxone and benzodiazepine safety, and the offer of Mindfulness-Oriented Recovery Enhancement, mindfulness-based therapy or CBT when the referral decision recommends one.',
     prefetch: PREFETCH_TEMPLATES,
+    usageRequirements:
+      'Needs context.draftOrders (the MedicationRequests being signed), the patient, their MedicationRequests (with Medications) and Conditions; Observations, ServiceRequests, Encounters and MedicationDispenses make the risk checks complete.',
   },
   prefetch: PREFETCH,
   contextSchema: z.looseObject({
