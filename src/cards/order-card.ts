@@ -12,6 +12,9 @@ import { renewalNote } from '../domain/opioid/renewals.ts';
 import { markdownText } from './markdown-text.ts';
 import { formatDay, isPartialFhirDate, parseIsoDate, type Day } from '../domain/time/day.ts';
 
+/** Orders a card lists one by one (an EHR may sign hundreds at once). */
+const LISTED_DRAFTS = 10;
+
 const THRESHOLDS = [
   {
     mme: 90,
@@ -121,8 +124,18 @@ export function orderCard(
   // A start that could not be read places the draft today, which may not be the day it is meant for: said up front.
   const anyUnreadStart = drafts.some((o) => options.unreadStarts?.has(o.id) === true);
   if (anyUnreadStart) headline = `${headline} (start date unreadable)`;
+  const listed =
+    drafts.length <= LISTED_DRAFTS
+      ? drafts.map((_, i) => i)
+      : [
+          ...drafts.flatMap((o, i) => (o.mme === null ? [i] : [])),
+          ...drafts.flatMap((o, i) => (o.mme === null ? [] : [i])),
+        ].slice(0, LISTED_DRAFTS);
   const detail = [
-    ...drafts.flatMap((o, i) => {
+    // A card lists at most LISTED_DRAFTS orders (beyond, those of unknown MME first): the totals count them all.
+    ...listed.flatMap((i) => {
+      const o = drafts[i];
+      if (o === undefined) return [];
       const note = renewals[i];
       const line = note === undefined ? orderLine(o) : `${orderLine(o)} (${markdownText(note)})`;
       const r = replacing[i];
@@ -137,6 +150,11 @@ export function orderCard(
             ]),
       ];
     }),
+    ...(drafts.length > LISTED_DRAFTS
+      ? [
+          `- and ${drafts.length - LISTED_DRAFTS} more order${drafts.length - LISTED_DRAFTS === 1 ? '' : 's'} (in the totals below)`,
+        ]
+      : []),
     '',
     `Total before this order: ${boundedMme(from, fromKnown)}; with it: ${boundedMme(to, toKnown)}${when}.`,
     ...(above ? ['', `The new total is ${above.advice}.`] : []),

@@ -1969,6 +1969,25 @@ describe('order-select and order-sign', () => {
     expect(body.cards[0].summary).toBe('This order brings the total from 30 to 15 MME/day');
   });
 
+  it('lists at most ten of many drafts, those of unknown MME first, and counts them all', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => draft(`d${i}`, tab(1)));
+    const unknown = { ...draft('unknown'), dosageInstruction: [{ text: 'as directed' }] };
+    const { body } = await call(
+      SIGN,
+      hookRequest('order-sign', 'p1', {
+        prefetch: prefetchFor(chronicPain()),
+        context: { draftOrders: drafts(...many, unknown) },
+      }),
+    );
+    const detail: string = body.cards[0].detail;
+    const lines = detail.split('\n').filter((l) => l.startsWith('- '));
+    expect(lines).toHaveLength(11);
+    expect(lines[0]).toMatch(/MME unknown/);
+    expect(lines[10]).toBe('- and 21 more orders (in the totals below)');
+    // 30 drafts of 45 MME/day each, and one of unknown dose: a lower bound.
+    expect(detail).toContain('with it: at least 1380 MME/day');
+  });
+
   it("a revision keeps the past days of the order it revises: the history is patient-view's", async () => {
     const resources = chronicPain();
     const last = resources
