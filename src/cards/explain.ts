@@ -25,7 +25,7 @@ export function doseLine(mme: MmeAnalysis): string {
   ];
   if (t.escalation.detected)
     parts.push(
-      `rising: ${t.escalation.fromMme} to ${t.escalation.toMme} MME/day since ${t.escalation.sinceDate}${t.escalation.complete ? '' : ' (days of unknown dose in between)'}`,
+      `rising: from ${t.escalation.fromMme} MME/day on ${t.escalation.sinceDate} to ${t.escalation.toMme}, at that level since ${t.escalation.levelSince ?? 'unknown'}${t.escalation.complete ? '' : ' (days of unknown dose in between)'}`,
     );
   else if (t.taper.detected)
     parts.push(

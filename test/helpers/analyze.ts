@@ -49,7 +49,15 @@ export interface Report {
     longestRunPossiblyAtOrAboveTrialMme: number;
     rulesMet: string[];
   };
-  escalation: { detected: boolean; rule: string | null; fromMme: number; toMme: number; complete: boolean };
+  escalation: {
+    detected: boolean;
+    rule: string | null;
+    fromMme: number;
+    toMme: number;
+    sinceDate: string;
+    levelSince: string | null;
+    complete: boolean;
+  };
   taper: {
     detected: boolean;
     decreasePct: number;

@@ -1174,6 +1174,10 @@ describe('order-select and order-sign', () => {
     const cards = expectCdsHooksResponse(body);
     expect(cards.map((c) => c.source.topic?.code)).toEqual(['ordermme', 'naloxone', 'referralmbtcbt']);
     expect(body.cards[0].indicator).toBe('warning');
+    // The rise is this order's, today: said so, not as a rise "since" the day 90 days ago it is compared with.
+    expect(body.cards[2].detail).toContain(
+      'rising: from 30 MME/day on 2025-10-17 to 120, at that level since 2026-01-15',
+    );
   });
 
   describe('with a current order of 30 MME/day', () => {

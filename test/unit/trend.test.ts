@@ -366,6 +366,9 @@ describe('escalation and taper', () => {
     const report = analyze(gapped, '2026-01-16');
     expect(report.series.find((p) => p.date === '2025-10-18')?.mme).toBe(0);
     expect(report.escalation).toMatchObject({ detected: true, fromMme: 60 });
+    // Today's level (180) began with the first order at it, not on the baseline day.
+    expect(report.escalation.levelSince).toBe(gapped[3]!.authoredOn);
+    expect(report.escalation.sinceDate).toBe('2025-10-18');
   });
 
   it('detects a sustained taper and compares its pace with 10% per month', () => {

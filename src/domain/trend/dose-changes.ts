@@ -14,6 +14,11 @@ export interface Escalation {
   readonly fromMme: number;
   readonly toMme: number;
   readonly sinceDate: string;
+  /**
+   * The first day of the current level: the day since which every day is at today's dose or more ("this order"
+   * when it is today); null when no escalation is detected.
+   */
+  readonly levelSince: string | null;
   readonly complete: boolean;
 }
 
@@ -60,9 +65,15 @@ export function detectEscalation(
     if (crossed.length > 0)
       rule = `crossed ${Math.max(...crossed)} MME/day in the last ${rules.lookbackDays} days`;
   }
+  let levelSince: Day | undefined;
+  if (rule !== null) {
+    levelSince = asOf;
+    while (levelSince - 1 > since && valueOn(series, levelSince - 1) >= now.value) levelSince--;
+  }
   return {
     detected: rule !== null,
     rule,
+    levelSince: levelSince === undefined ? null : formatDay(levelSince),
     fromMme: roundMme(baseline.value),
     toMme: roundMme(now.value),
     sinceDate: formatDay(since),

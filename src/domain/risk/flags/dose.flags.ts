@@ -52,9 +52,13 @@ export function doseFlags(ctx: RiskContext): Flag[] {
         {
           date: escalation.sinceDate,
           value: escalation.fromMme,
-          detail: `${escalation.fromMme} MME/day around ${escalation.sinceDate}`,
+          detail: `${escalation.fromMme} MME/day on ${escalation.sinceDate}`,
         },
-        { date: formatDay(ctx.asOf), value: escalation.toMme, detail: `${escalation.toMme} MME/day now` },
+        {
+          date: escalation.levelSince ?? formatDay(ctx.asOf),
+          value: escalation.toMme,
+          detail: `${escalation.toMme} MME/day now, since ${escalation.levelSince ?? formatDay(ctx.asOf)}`,
+        },
       ],
       detail: { complete: escalation.complete },
     });
