@@ -56,7 +56,8 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
 /** "- Oxycodone 5 mg ...: 30 MME/day", and for an order whose MME is unknown, why (each reason once). */
 export function orderLine(o: OrderAnalysis): string {
   const explanation = markdownText(o.explanation);
-  if (o.mme !== null) return `- ${explanation}`;
+  // Buprenorphine is not converted to MME (factor-sets.ts): its explanation says so; no dose is unknown.
+  if (o.mme !== null || o.status === 'excluded') return `- ${explanation}`;
   // An explanation without a dose method already names the first reason ("...: MME unknown - <reason>").
   const untold = o.reasons.filter((r) => !o.explanation.includes(r));
   if (untold.length > 0) return `- ${explanation}. Why unknown: ${markdownText(untold.join('; '))}`;

@@ -1506,6 +1506,9 @@ describe('order-select and order-sign', () => {
         expect(body.cards[0]!.summary).toBe(
           'Buprenorphine is not converted to MME: the total of the other opioids goes from 30 to 0 MME/day',
         );
+        // Not converted is not unknown: no "why unknown" for it.
+        expect(body.cards[0]!.detail).toMatch(/buprenorphine/i);
+        expect(body.cards[0]!.detail).not.toContain('Why unknown');
       });
     });
 
