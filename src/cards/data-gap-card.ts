@@ -17,6 +17,7 @@ import {
 import type { Card, CardContext } from './card.types.ts';
 import { doseLine, orderLine } from './explain.ts';
 import { markdownText } from './markdown-text.ts';
+import { parseIsoDate } from '../domain/time/day.ts';
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -29,6 +30,15 @@ const count = (n: number, one: string, many: string): string => `${n} ${n === 1 
  * unreadable PHQ-9 item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless
  * the behavioural-health card is already there: the self-harm pathway is never silenced.
  */
+/** Whether an opioid order of the record ended before today (its supply ran out): "only past ones". */
+function endedBefore(analysis: BundleAnalysis, today: string): boolean {
+  const day = parseIsoDate(today);
+  return (
+    day !== undefined &&
+    analysis.mme.orders.some((o) => o.product.opioid === 'yes' && o.coverage !== null && o.coverage.end < day)
+  );
+}
+
 export function dataGapCard(
   analysis: BundleAnalysis,
   ctx: CardContext,
@@ -87,7 +97,7 @@ export function dataGapCard(
       ? [
           onOpioids
             ? `The patient is on opioids (${doseLine(analysis.mme)}). Nothing in what could be read calls for a referral or a safety action, but the checks could not see everything: this is not an all-clear. What could not be read is listed below.`
-            : `${analysis.mme.orders.length > 0 ? 'No current opioid order (only past ones)' : 'No opioid order'} was found in what could be read, but the medication orders could not all be read: whether the patient is on opioids is unknown, and this is not an all-clear. What could not be read is listed below.`,
+            : `${endedBefore(analysis, ctx.today) ? 'No current opioid order (only past ones)' : 'No opioid order in effect today'} was found in what could be read, but the medication orders could not all be read: whether the patient is on opioids is unknown, and this is not an all-clear. What could not be read is listed below.`,
         ]
       : []),
   ]

@@ -57,7 +57,7 @@ export function flagLines(flags: readonly Flag[], codes: readonly Flag['code'][]
 export function orderLine(o: OrderAnalysis): string {
   const explanation = markdownText(o.explanation);
   // Buprenorphine is not converted to MME (factor-sets.ts): its explanation says so; no dose is unknown.
-  if (o.mme !== null || o.status === 'excluded') return `- ${explanation}`;
+  if (o.mme !== null || o.dose.excluded) return `- ${explanation}`;
   // An explanation without a dose method already names the first reason ("...: MME unknown - <reason>").
   const untold = o.reasons.filter((r) => !o.explanation.includes(r));
   if (untold.length > 0) return `- ${explanation}. Why unknown: ${markdownText(untold.join('; '))}`;

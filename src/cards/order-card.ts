@@ -9,6 +9,7 @@ import type { Card, CardContext } from './card.types.ts';
 import { boundedMme, orderLine } from './explain.ts';
 import { reaches } from '../domain/trend/round.ts';
 import { renewalNote } from '../domain/opioid/renewals.ts';
+import { revisedId } from '../domain/opioid/order-id.ts';
 import { markdownText } from './markdown-text.ts';
 import { formatDay, isPartialFhirDate, parseIsoDate, type Day } from '../domain/time/day.ts';
 
@@ -65,7 +66,7 @@ export function orderCard(
   const base = later?.before ?? before;
   const from = base.mme.totalMme;
   const to = shown.mme.totalMme;
-  const unknown = drafts.filter((o) => o.mme === null && o.status !== 'excluded');
+  const unknown = drafts.filter((o) => o.mme === null && !o.dose.excluded);
   // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
   const exactFrom = base.mme.exactTotalMme;
   const exactTo = shown.mme.exactTotalMme;
@@ -107,7 +108,7 @@ export function orderCard(
       to > 0
         ? `The MME of this order cannot be computed: the total is at least ${to} MME/day${when}`
         : `The MME of this order cannot be computed: the total${when} is unknown`;
-  } else if (drafts.every((o) => o.status === 'excluded')) {
+  } else if (drafts.every((o) => o.dose.excluded)) {
     headline =
       from === to || !fromKnown
         ? `Buprenorphine is not converted to MME: the total stays at ${boundedMme(to, toKnown)}${when}`
@@ -128,8 +129,8 @@ export function orderCard(
     drafts.length <= LISTED_DRAFTS
       ? drafts.map((_, i) => i)
       : [
-          ...drafts.flatMap((o, i) => (o.mme === null ? [i] : [])),
-          ...drafts.flatMap((o, i) => (o.mme === null ? [] : [i])),
+          ...drafts.flatMap((o, i) => (o.mme === null && !o.dose.excluded ? [i] : [])),
+          ...drafts.flatMap((o, i) => (o.mme === null && !o.dose.excluded ? [] : [i])),
         ].slice(0, LISTED_DRAFTS);
   const detail = [
     // A card lists at most LISTED_DRAFTS orders (beyond, those of unknown MME first): the totals count them all.
@@ -146,7 +147,9 @@ export function orderCard(
         ...(r === undefined
           ? []
           : [
-              `This order replaces MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: that order counts until ${formatDay(r.start - 1)}.`,
+              revisedId(o.id) === r.prior
+                ? `This order revises MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: the order as it was counts until ${formatDay(r.start - 1)}.`
+                : `This order replaces MedicationRequest/${markdownText(r.prior)} from ${formatDay(r.start)}: that order counts until ${formatDay(r.start - 1)}.`,
             ]),
       ];
     }),

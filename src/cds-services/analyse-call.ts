@@ -2,6 +2,7 @@
  * Shared by the handlers: the analysis of the gathered record (and of the record with the draft orders, for the
  * order hooks), and the card context.
  */
+import { REVISION } from '../domain/opioid/order-id.ts';
 import { analyzeResources, type BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { CardContext } from '../cards/card.types.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
@@ -79,13 +80,6 @@ function validityStart(request: Json): string | undefined {
 }
 
 /**
- * What asSigned adds to the id of a draft that revises an order of the record (the same id): both are analysed, the
- * order until the revision starts (its past days stay in the history), the revision from then (draft-replacements.ts).
- * A colon cannot be in a FHIR id: no order of the record has such an id.
- */
-export const REVISION = ':revision';
-
-/**
  * A draft order as if signed today: it counts from today over its own supply, whatever past date it carries (a
  * draft started weeks ago, or a renewal that kept the first order's date or validity start, is signed now); a
  * validity period that starts later is kept (a prescription to be filled from then). A draft with the id of an order
@@ -110,7 +104,8 @@ export function asSigned(
     return {
       ...r,
       // A colon cannot be in a FHIR id: a draft without one never takes the id of an order of the record.
-      id: id === undefined ? `draft:${i}` : recorded.has(id) ? `${id}${REVISION}` : id,
+      // A draft whose id is not a FHIR id (a colon) is given one of ours, never taken for a revision.
+      id: id === undefined || id.includes(':') ? `draft:${i}` : recorded.has(id) ? `${id}${REVISION}` : id,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',
       authoredOn: today,

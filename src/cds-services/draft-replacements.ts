@@ -5,7 +5,8 @@
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { obj, str, type Json } from '../fhir/json-read.ts';
 import { referenceTarget } from '../fhir/reference-target.ts';
-import { REVISION, signedStart } from './analyse-call.ts';
+import { revisedId } from '../domain/opioid/order-id.ts';
+import { signedStart } from './analyse-call.ts';
 
 export interface Replacements {
   /** The replaced MedicationRequests' ids, each with the first day of the signed order that replaces it. */
@@ -35,7 +36,7 @@ export function replacedOrders(
     const id = str(d.id);
     // A revision (asSigned: the id of an order of the record) replaces that order, as a renewal replaces the one
     // its priorPrescription names.
-    const revised = id?.endsWith(REVISION) ? id.slice(0, -REVISION.length) : undefined;
+    const revised = id === undefined ? undefined : revisedId(id);
     const target =
       revised === undefined
         ? referenceTarget(str(obj(d.priorPrescription)?.reference) ?? '')

@@ -148,9 +148,11 @@ function cutShort(read: readonly Json[], label: string, partial: string[]): void
   const total = num(first?.total);
   if (first === undefined || total === undefined || (str(first.type) ?? 'searchset') !== 'searchset') return;
   const sent = read.reduce((n, page) => n + matchCount(page), 0);
-  if (sent < total)
+  // Some servers count the resources _include adds in the total: cut short only when even all entries fall short.
+  const entries = read.reduce((n, page) => n + objs(page.entry).filter((e) => obj(e.resource)).length, 0);
+  if (sent < total && entries < total)
     partial.push(
-      `${label}: the search counts ${total} results but ${sent} were sent, with no link to the rest`,
+      `${label}: the search counts ${total} result${total === 1 ? '' : 's'} but ${sent} ${sent === 1 ? 'was' : 'were'} sent, with no link to the rest`,
     );
 }
 

@@ -373,7 +373,7 @@ describe('patient-view', () => {
     expect(cards[0]?.detail).toMatch(/1 Bundle entry has no resource and could not be read/);
   });
 
-  it('says "no current opioid order", not "no opioid order", when only past ones could be read', async () => {
+  it('says "no current opioid order (only past ones)" only when past ones could be read', async () => {
     const past = medicationRequest({
       id: 'past',
       rxcui: '1049621',
@@ -395,7 +395,10 @@ describe('patient-view', () => {
     expect(await detail([past])).toMatch(
       /^No current opioid order \(only past ones\) was found in what could be read/,
     );
-    expect(await detail([])).toMatch(/^No opioid order was found in what could be read/);
+    expect(await detail([])).toMatch(/^No opioid order in effect today was found in what could be read/);
+    // One to be filled from a later day is no past one.
+    const future = { ...past, id: 'future', status: 'active' as const, authoredOn: '2026-02-01' };
+    expect(await detail([future])).toMatch(/^No opioid order in effect today was found/);
   });
 
   it('says so when part of the record could not be read, for a patient on opioids who gets no other card', async () => {
@@ -1218,6 +1221,32 @@ describe('order-select and order-sign', () => {
       expect(topics(body)).toContain('referralmore');
     });
 
+    it('re-signing the current order part-way through its supply is no early refill of itself', async () => {
+      const { body } = await call(
+        SIGN,
+        hookRequest('order-sign', 'p1', {
+          prefetch: prefetchFor(record()),
+          context: { draftOrders: drafts({ ...cur, status: 'active' }) },
+        }),
+      );
+      expectCdsHooksResponse(body);
+      expect(body.cards[0].summary).toBe(
+        'This order renews the current supply: the total stays at 30 MME/day',
+      );
+      expect(topics(body)).not.toContain('referralmore');
+      // The revision is the order it revises, wherever it is named.
+      expect(JSON.stringify(body)).not.toContain(':revision');
+      // A draft whose id is not a FHIR id is not taken for a revision of cur.
+      const odd = await call(
+        SIGN,
+        hookRequest('order-sign', 'p1', {
+          prefetch: prefetchFor(record()),
+          context: { draftOrders: drafts({ ...cur, id: 'cur:revision', status: 'active' }) },
+        }),
+      );
+      expect(odd.body.cards[0].detail).not.toContain('revises');
+    });
+
     describe('priorPrescription that does not replace an order of the record, or not today', () => {
       const sign = async (resources: Resource[], ...orders: Resource[]) =>
         (
@@ -1509,6 +1538,13 @@ describe('order-select and order-sign', () => {
         // Not converted is not unknown: no "why unknown" for it.
         expect(body.cards[0]!.detail).toMatch(/buprenorphine/i);
         expect(body.cards[0]!.detail).not.toContain('Why unknown');
+        // Nor when it is to be filled from a later day.
+        const later = await sign(record(), {
+          ...bup,
+          dispenseRequest: { ...bup.dispenseRequest, validityPeriod: { start: '2026-01-25' } },
+        });
+        expect(later.cards[0]!.summary).toMatch(/^Buprenorphine is not converted to MME/);
+        expect(later.cards[0]!.detail).not.toContain('Why unknown');
       });
     });
 
@@ -2013,7 +2049,7 @@ describe('order-select and order-sign', () => {
     expect(why(body.cards)).toMatch(/90-day average 30 MME\/day; opioids on 1\d\d of the last 180 days/);
     expect(why(body.cards)).toBe(why(view.body.cards));
     expect(body.cards[0].detail).toContain(
-      `This order replaces MedicationRequest/${last.id} from 2026-01-15`,
+      `This order revises MedicationRequest/${last.id} from 2026-01-15: the order as it was counts until 2026-01-14.`,
     );
   });
 });

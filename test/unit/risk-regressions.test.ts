@@ -534,6 +534,26 @@ describe('false misuse signals', () => {
     expect(early(3)).toBeUndefined();
     expect(early(4)?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/changed']);
     expect(early(6)?.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/changed']);
+    // 3 tablets of 5 mg with 2 of 10 mg started together: a regimen of 52.5 MME/day, more than the 30 before,
+    // although each of its orders is less: not a taper.
+    const split = run(
+      syntheticPatient({
+        adjust: (orders) => {
+          const start = formatDay(parseIsoDate(orders.at(-1)!.authoredOn!)! + 10);
+          const order = (id: string, rxcui: string, tablets: number) =>
+            medicationRequest({
+              id,
+              rxcui,
+              authoredOn: start,
+              status: 'active',
+              dosages: [{ dose: tab(tablets), timing: every(1, 'd') }],
+              supply: { quantity: tab(tablets * 30), days: 30 },
+            });
+          orders.push(order('five', '1049621', 3), order('ten', '1049683', 2));
+        },
+      }),
+    ).flags.find((f) => f.code === 'early-refill');
+    expect(split?.evidence.map((e) => e.reference)).toContain('MedicationRequest/five');
   });
 
   it('a negative screen after the supply ran out is not unexpected', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MedicationRequest } from '@medplum/fhirtypes';
 import { every, medicationRequest, tab } from '../builders/fhir-builders.ts';
 import { monthlyFills } from '../builders/history.ts';
 import { formatDay, parseIsoDate } from '../../src/domain/time/day.ts';
@@ -369,6 +370,37 @@ describe('escalation and taper', () => {
     // Today's level (180) began with the first order at it, not on the baseline day.
     expect(report.escalation.levelSince).toBe(gapped[3]!.authoredOn);
     expect(report.escalation.sinceDate).toBe('2025-10-18');
+  });
+
+  it("dates today's level from its first day across a late refill, and says when a day of it is unknown", () => {
+    const fills = monthlyFills(
+      START,
+      [8, 8, 8, 24, 24, 24].map((t) => ({ tabsPerDay: t })),
+    );
+    // The last refill collected two days late: a two-day gap within the level.
+    const late = fills.map((f, i) => (i === 5 ? { ...f, authoredOn: shift(f.authoredOn!, 2) } : f));
+    const report = analyze(late, AS_OF);
+    expect(report.escalation).toMatchObject({
+      detected: true,
+      levelSince: fills[3]!.authoredOn,
+      complete: true,
+    });
+    // The fifth order's dose unknown: the level may have begun before the days that are known.
+    const unknown = late.map<MedicationRequest>((f, i) =>
+      i === 4
+        ? {
+            ...f,
+            dosageInstruction: [{ text: 'as directed' }],
+            dispenseRequest: { expectedSupplyDuration: f.dispenseRequest?.expectedSupplyDuration },
+          }
+        : f,
+    );
+    const partly = analyze(unknown, AS_OF);
+    expect(partly.escalation).toMatchObject({
+      detected: true,
+      levelSince: late[5]!.authoredOn,
+      complete: false,
+    });
   });
 
   it('detects a sustained taper and compares its pace with 10% per month', () => {

@@ -11,7 +11,7 @@ export const orderSelectService: CdsService = {
     hook: 'order-select',
     title: 'Opioid order: daily MME with this order',
     description:
-      "When an opioid order is selected: the patient total in MME/day before and with the order, a warning when it crosses 50 or 90 MME/day, and the reasons when the order's MME cannot be computed.",
+      "When an opioid order is selected: the patient total in MME/day before and with the order, a warning when it crosses 50 or 90 MME/day or raises a total already past one, and the reasons when the order's MME cannot be computed.",
     prefetch: PREFETCH_TEMPLATES,
     usageRequirements:
       'Needs context.draftOrders and context.selections (the MedicationRequests selected), the patient, their MedicationRequests (with Medications) and Conditions; Observations, ServiceRequests, Encounters and MedicationDispenses make the risk checks complete.',

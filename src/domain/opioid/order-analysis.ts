@@ -4,6 +4,7 @@
  * over their period; stopped, cancelled, entered-in-error, draft and on-hold do not. An order whose status is
  * unknown (or missing) may or may not be in effect: over its period it makes the total incomplete.
  */
+import { orderReference } from './order-id.ts';
 import { BoundedMemo, MAX_REMEMBERED_KEY } from '../memo.ts';
 import { formatDay, type Day } from '../time/day.ts';
 import { orderCoverage, type Coverage } from './coverage.ts';
@@ -84,7 +85,7 @@ function explain(
   ingredients: readonly IngredientMme[],
   reasons: readonly string[],
 ): string {
-  const name = product.name ?? `MedicationRequest/${order.id}`;
+  const name = product.name ?? orderReference(order.id);
   if (dose.method === null || ingredients.length === 0)
     return `${name}: MME unknown - ${reasons[0] ?? 'no usable dose'}`;
   const how = `${dose.method}-based${dose.prn ? ', PRN at maximum' : ''}`;

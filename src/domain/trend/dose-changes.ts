@@ -15,8 +15,8 @@ export interface Escalation {
   readonly toMme: number;
   readonly sinceDate: string;
   /**
-   * The first day of the current level: the day since which every day is at today's dose or more ("this order"
-   * when it is today); null when no escalation is detected.
+   * The first day of today's level: since then every day is at today's dose or more, but for refill gaps of up to a
+   * week (today for an order that starts today); null when no escalation is detected.
    */
   readonly levelSince: string | null;
   readonly complete: boolean;
@@ -40,6 +40,9 @@ function highest(series: DailySeries, from: Day, to: Day): { value: number; comp
   }
   return { value, complete };
 }
+
+/** Days without opioid that do not end a level: a refill collected a few days late (as the LTOT rules bridge). */
+const LEVEL_GAP_DAYS = 7;
 
 export function detectEscalation(
   series: DailySeries,
@@ -66,9 +69,25 @@ export function detectEscalation(
       rule = `crossed ${Math.max(...crossed)} MME/day in the last ${rules.lookbackDays} days`;
   }
   let levelSince: Day | undefined;
+  // Whether the days back to the start of today's level were all known: an unknown one may hide an earlier start.
+  let levelKnown = true;
   if (rule !== null) {
     levelSince = asOf;
-    while (levelSince - 1 > since && valueOn(series, levelSince - 1) >= now.value) levelSince--;
+    // Back from today while the dose is at today's level, over a refill collected a few days late (a gap of up to
+    // LEVEL_GAP_DAYS), up to the baseline.
+    let gap = 0;
+    for (let d = asOf - 1; d > since; d--) {
+      if ((series.unknown[d - series.first] ?? 0) > 0) {
+        levelKnown = false;
+        break;
+      }
+      const value = valueOn(series, d);
+      if (reaches(value, now.value)) {
+        levelSince = d;
+        gap = 0;
+      } else if (value === 0 && ++gap <= LEVEL_GAP_DAYS) continue;
+      else break;
+    }
   }
   return {
     detected: rule !== null,
@@ -77,7 +96,7 @@ export function detectEscalation(
     fromMme: roundMme(baseline.value),
     toMme: roundMme(now.value),
     sinceDate: formatDay(since),
-    complete: baseline.complete && now.complete,
+    complete: baseline.complete && now.complete && levelKnown,
   };
 }
 

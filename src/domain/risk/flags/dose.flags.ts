@@ -1,4 +1,5 @@
 /** Flags read from the MME analysis: high dose, escalation, long-term opioid therapy (brief 2.3 and 3). */
+import { orderReference } from '../../opioid/order-id.ts';
 import { formatDay } from '../../time/day.ts';
 import { reaches } from '../../trend/round.ts';
 import type { Evidence, Flag } from '../flag.types.ts';
@@ -8,7 +9,7 @@ function contributingOrders(ctx: RiskContext): Evidence[] {
   return ctx.mme.orders
     .filter((o) => o.status === 'counted' || o.status === 'incomplete')
     .map((o) => ({
-      reference: `MedicationRequest/${o.id}`,
+      reference: orderReference(o.id),
       value: o.mme ?? 'unknown',
       detail: o.explanation,
     }));

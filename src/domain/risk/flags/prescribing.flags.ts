@@ -6,6 +6,7 @@ import type { Coverage } from '../../opioid/coverage.ts';
 import { counts, wasWritten } from '../../opioid/prescription-status.ts';
 import type { OrderAnalysis } from '../../opioid/order-analysis.ts';
 import type { OrderInput } from '../../opioid/order.types.ts';
+import { orderReference, revisedId } from '../../opioid/order-id.ts';
 import { resolveProduct } from '../../opioid/product.resolver.ts';
 import type { Party } from '../../record/party.types.ts';
 import { formatDay, type Day } from '../../time/day.ts';
@@ -15,7 +16,7 @@ import { dayText, ordersOfClass, within, type RiskContext } from '../risk-contex
 import { coverageOf, DISPENSED, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
 /** How the prescribing flags' evidence names an order (callers that look for an order in the evidence use it). */
-export const orderReference = (id: string): string => `MedicationRequest/${id}`;
+export { orderReference };
 const ref = (order: OrderInput): string => orderReference(order.id);
 
 /**
@@ -98,35 +99,52 @@ export function naloxoneMissing(ctx: RiskContext, indications: readonly string[]
 
 /** One party and what it did within the window: its orders or dispenses, and the day of the last. */
 interface PartyActs {
-  readonly keys: Set<string>;
   readonly parties: Party[];
-  readonly refs: string[];
+  /** Each order or dispense once (a revision being signed is the order it revises). */
+  readonly refs: Set<string>;
   last: Day;
 }
 
 /**
  * Orders or dispenses by party: two parties that share a key are one (a reference and an identifier of one
- * practitioner), however many references link them.
+ * practitioner), however many references link them - groups merged through a map of keys (union-find).
  */
 function byParty(acts: readonly { party: Party; ref: string; day: Day }[]): PartyActs[] {
-  let groups: PartyActs[] = [];
+  const parent = new Map<PartyActs, PartyActs>();
+  const root = (g: PartyActs): PartyActs => {
+    let r = g;
+    for (let p = parent.get(r); p !== undefined; p = parent.get(r)) r = p;
+    return r;
+  };
+  const byKey = new Map<string, PartyActs>();
+  const groups: PartyActs[] = [];
   for (const { party, ref, day } of acts) {
-    const hits = groups.filter((g) => party.keys.some((k) => g.keys.has(k)));
-    const group = hits[0] ?? { keys: new Set<string>(), parties: [], refs: [], last: day };
-    if (hits.length === 0) groups.push(group);
-    for (const other of hits.slice(1)) {
-      for (const k of other.keys) group.keys.add(k);
-      group.parties.push(...other.parties);
-      group.refs.push(...other.refs);
-      if (other.last > group.last) group.last = other.last;
+    let group: PartyActs | undefined;
+    for (const k of party.keys) {
+      const found = byKey.get(k);
+      if (found === undefined) continue;
+      const other = root(found);
+      if (group === undefined) group = other;
+      else if (other !== group) {
+        // Two groups are one party: the later joins the earlier.
+        const [keep, gone] = groups.indexOf(other) < groups.indexOf(group) ? [other, group] : [group, other];
+        keep.parties.push(...gone.parties);
+        for (const r of gone.refs) keep.refs.add(r);
+        if (gone.last > keep.last) keep.last = gone.last;
+        parent.set(gone, keep);
+        group = keep;
+      }
     }
-    if (hits.length > 1) groups = groups.filter((g) => !hits.includes(g) || g === group);
-    for (const k of party.keys) group.keys.add(k);
+    if (group === undefined) {
+      group = { parties: [], refs: new Set(), last: day };
+      groups.push(group);
+    }
+    for (const k of party.keys) if (!byKey.has(k)) byKey.set(k, group);
     group.parties.push(party);
-    group.refs.push(ref);
+    group.refs.add(ref);
     if (day > group.last) group.last = day;
   }
-  return groups;
+  return groups.filter((g) => !parent.has(g));
 }
 
 const SHOWN_REFS = 3;
@@ -138,9 +156,10 @@ function partyEvidence(acts: PartyActs, role: 'prescriber' | 'pharmacy'): Eviden
     acts.parties.find((p) => p.name !== undefined)?.name ??
     '(no name given)';
   const reference = acts.parties.find((p) => p.reference !== undefined)?.reference;
-  const n = acts.refs.length;
+  const all = [...acts.refs];
+  const n = all.length;
   const what = role === 'prescriber' ? 'order' : 'dispense';
-  const refs = acts.refs.slice(0, SHOWN_REFS).join(', ');
+  const refs = all.slice(0, SHOWN_REFS).join(', ');
   const more = n > SHOWN_REFS ? ` and ${n - SHOWN_REFS} more` : '';
   const last = formatDay(acts.last);
   return {
@@ -223,6 +242,8 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
   for (const [name, list] of byIngredient) {
     list.sort((a, b) => a.coverage.start - b.coverage.start);
     const renewals: { prev: (typeof list)[number]; next: (typeof list)[number] }[] = [];
+    // How many orders of the group started with each one: a taper is judged only between single orders.
+    const startedWith = new Map<(typeof list)[number], number>();
     // Orders of different products started on the same day are one regimen (two strengths taken together), not
     // refills of each other; a second order of the same product that day is (a duplicate). An order renews the
     // latest earlier one of the same product; without one (a change of product), the one of the latest earlier start
@@ -244,14 +265,21 @@ export function earlyRefill(ctx: RiskContext): Flag | undefined {
         if (prev) renewals.push({ prev, next });
         sameDay.set(next.product, next);
       }
-      for (const e of day) lastOfProduct.set(e.product, e);
+      for (const e of day) {
+        lastOfProduct.set(e.product, e);
+        startedWith.set(e, day.length);
+      }
       earlierDay = day;
     }
     for (const { prev, next } of renewals) {
       if (!within(next.coverage.start, ctx.asOf, lookbackDays)) continue;
       // A lower daily dose is a taper: the prescriber's change of plan, the pills left to be taken at the new dose -
-      // not a supply sought early.
-      if (next.mme !== null && prev.mme !== null && next.mme < prev.mme) continue;
+      // not a supply sought early. Judged only between one order and the next alone: orders started together are
+      // one regimen, whose dose no single order tells (10 mg x 3 with 5 mg x 4 is more than 10 mg x 4).
+      const single = startedWith.get(prev) === 1 && startedWith.get(next) === 1;
+      if (single && next.mme !== null && prev.mme !== null && next.mme < prev.mme) continue;
+      // A revision being signed is the order it revises, not a second supply.
+      if (revisedId(next.order.id) === prev.order.id) continue;
       const supply = prev.coverage.end - prev.coverage.start + 1;
       const remaining = prev.coverage.end - next.coverage.start + 1;
       if (remaining > remainingShare * supply) {
