@@ -21,15 +21,6 @@ import { parseIsoDate } from '../domain/time/day.ts';
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/**
- * The card, or undefined when there is nothing to say of. `alone`: whether no other card is due (those say "at
- * least" and carry the "Data not complete" line); then, for a patient who is not excluded, it speaks of orders of
- * unknown dose, and - for a patient on opioids, or whose medication orders could not all be read (whether they are
- * on opioids is then unknown) - of data that could not be read or checked (a failed or partial search, a result
- * the rules cannot read): "nothing to suggest" from part of the record is not an all-clear. An
- * unreadable PHQ-9 item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless
- * the behavioural-health card is already there: the self-harm pathway is never silenced.
- */
 /** Whether an opioid order of the record ended before today (its supply ran out): "only past ones". */
 function endedBefore(analysis: BundleAnalysis, today: string): boolean {
   const day = parseIsoDate(today);
@@ -39,6 +30,15 @@ function endedBefore(analysis: BundleAnalysis, today: string): boolean {
   );
 }
 
+/**
+ * The card, or undefined when there is nothing to say of. `alone`: whether no other card is due (those say "at
+ * least" and carry the "Data not complete" line); then, for a patient who is not excluded, it speaks of orders of
+ * unknown dose, and - for a patient on opioids, or whose medication orders could not all be read (whether they are
+ * on opioids is then unknown) - of data that could not be read or checked (a failed or partial search, a result
+ * the rules cannot read): "nothing to suggest" from part of the record is not an all-clear. An
+ * unreadable PHQ-9 item 9 is spoken of for every patient, excluded or not and whatever other card is due, unless
+ * the behavioural-health card is already there: the self-harm pathway is never silenced.
+ */
 export function dataGapCard(
   analysis: BundleAnalysis,
   ctx: CardContext,

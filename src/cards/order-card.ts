@@ -66,7 +66,9 @@ export function orderCard(
   const base = later?.before ?? before;
   const from = base.mme.totalMme;
   const to = shown.mme.totalMme;
-  const unknown = drafts.filter((o) => o.mme === null && !o.dose.excluded);
+  // Buprenorphine is not converted to MME: excluded, not unknown.
+  const isUnknown = (o: (typeof drafts)[number]): boolean => o.mme === null && !o.dose.excluded;
+  const unknown = drafts.filter(isUnknown);
   // Thresholds compare the unrounded totals (49.95 has not reached 50); the text shows them rounded.
   const exactFrom = base.mme.exactTotalMme;
   const exactTo = shown.mme.exactTotalMme;
@@ -129,8 +131,8 @@ export function orderCard(
     drafts.length <= LISTED_DRAFTS
       ? drafts.map((_, i) => i)
       : [
-          ...drafts.flatMap((o, i) => (o.mme === null && !o.dose.excluded ? [i] : [])),
-          ...drafts.flatMap((o, i) => (o.mme === null && !o.dose.excluded ? [] : [i])),
+          ...drafts.flatMap((o, i) => (isUnknown(o) ? [i] : [])),
+          ...drafts.flatMap((o, i) => (isUnknown(o) ? [] : [i])),
         ].slice(0, LISTED_DRAFTS);
   const detail = [
     // A card lists at most LISTED_DRAFTS orders (beyond, those of unknown MME first): the totals count them all.

@@ -103,8 +103,8 @@ export function asSigned(
     const startsBefore = validDay !== undefined && todayDay !== undefined && validDay < todayDay;
     return {
       ...r,
-      // A colon cannot be in a FHIR id: a draft without one never takes the id of an order of the record.
-      // A draft whose id is not a FHIR id (a colon) is given one of ours, never taken for a revision.
+      // A colon cannot be in a FHIR id: a draft without one, or whose id has one, is given an id no order of the
+      // record has, and is never taken for a revision.
       id: id === undefined || id.includes(':') ? `draft:${i}` : recorded.has(id) ? `${id}${REVISION}` : id,
       status: status === undefined || status === 'draft' ? 'active' : status,
       intent: 'order',

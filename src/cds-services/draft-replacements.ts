@@ -21,17 +21,24 @@ export interface Replacements {
  * is signed). Only orders of the record are replaced: a priorPrescription naming another draft, or an order the
  * record does not hold, replaces nothing (the draft is then counted as a new order).
  */
+/** The ids of the record's MedicationRequests: the orders a draft may revise or replace. */
+export function recordedOrderIds(current: readonly Json[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of current) {
+    const id = str(r.id);
+    if (r.resourceType === 'MedicationRequest' && id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
 export function replacedOrders(
   signed: readonly Json[],
-  current: readonly Json[],
+  recorded: ReadonlySet<string>,
   today: string,
 ): Replacements {
   const from = new Map<string, Day>();
   const byDraft = new Map<string, string>();
   const drafts = new Set(signed.map((d) => str(d.id)));
-  const recorded = new Set(
-    current.filter((r) => r.resourceType === 'MedicationRequest').map((r) => str(r.id)),
-  );
   for (const d of signed) {
     const id = str(d.id);
     // A revision (asSigned: the id of an order of the record) replaces that order, as a renewal replaces the one

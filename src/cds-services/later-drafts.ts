@@ -4,7 +4,7 @@
  */
 import type { BundleAnalysis } from '../analysis/analyze-bundle.ts';
 import type { Day } from '../domain/time/day.ts';
-import { orderReference } from '../domain/risk/flags/prescribing.flags.ts';
+import { orderReference } from '../domain/opioid/order-id.ts';
 import { str, type Json } from '../fhir/json-read.ts';
 import { signedStart } from './analyse-call.ts';
 

@@ -13,7 +13,7 @@ import type { Gathered } from '../fhir/fhir-gateway.ts';
 import { parseIsoDate, type Day } from '../domain/time/day.ts';
 import { analyse, asSigned, cardContext, decisionSummary, draftIds, unreadStarts } from './analyse-call.ts';
 import type { HandlerDeps, HookCall, HookResult } from './cds-service.types.ts';
-import { replacedOrders } from './draft-replacements.ts';
+import { recordedOrderIds, replacedOrders } from './draft-replacements.ts';
 import { bringsBenzodiazepine, laterBenzodiazepine, laterPeak } from './later-drafts.ts';
 
 export function orderHookCards(
@@ -23,11 +23,7 @@ export function orderHookCards(
   withReferral: boolean,
 ): HookResult {
   const current = data.resources;
-  const recorded = new Set(
-    current.flatMap((r) =>
-      r.resourceType === 'MedicationRequest' && typeof r.id === 'string' ? [r.id] : [],
-    ),
-  );
+  const recorded = recordedOrderIds(current);
   const signed = asSigned(call.draftResources, deps.today, recorded);
   const before = analyse(current, deps, call.fhirServer, data.urnFullUrls);
   const fullUrls = call.draftFullUrls
@@ -35,7 +31,7 @@ export function orderHookCards(
     : data.urnFullUrls;
   // A renewal names the order it replaces (priorPrescription): that order counts until the renewal starts - its
   // supply does not go on beside the renewal, and its past days stay in the history (LTOT, averages, trend).
-  const replaced = replacedOrders(signed, current, deps.today);
+  const replaced = replacedOrders(signed, recorded, deps.today);
   const withDrafts = [...signed, ...current];
   const after = analyse(withDrafts, deps, call.fhirServer, fullUrls, { replaced: replaced.from });
   const ctx = cardContext(call, data, deps, after);

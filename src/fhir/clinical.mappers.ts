@@ -15,10 +15,10 @@ import type {
   ServiceRequestInput,
 } from '../domain/record/record.types.ts';
 import { fhirDateRange, type Day } from '../domain/time/day.ts';
-import { codings, concept, containedResource, durationDays, firstCode, optionalDate } from './fhir-values.ts';
+import { codings, concept, durationDays, firstCode, optionalDate } from './fhir-values.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
-import { partyOf, type PartyKey } from './party.mapper.ts';
+import { namedBy, partyOf, type PartyKey } from './party.mapper.ts';
 
 export function refOf(resource: Json, fallback: string): string {
   const type = str(resource.resourceType) ?? 'Resource';
@@ -155,8 +155,7 @@ export function mapEncounter(resource: Json, ref: string): EncounterInput {
  * one in the Bundle too) or its declared type - never a pharmacist.
  */
 function pharmacyOf(resource: Json, lookup: MedicationLookup, party: PartyKey): Party | undefined {
-  const named = (reference: string): Json | undefined =>
-    reference.startsWith('#') ? containedResource(resource, reference) : lookup(reference);
+  const named = namedBy(resource, lookup);
   const byLocation = partyOf(obj(resource.location), party, named);
   if (byLocation !== undefined) return byLocation;
   for (const performer of objs(resource.performer)) {

@@ -126,17 +126,20 @@ function entriesOf(value: Json, label: string, partial: string[], urnFullUrls?: 
 const readProblem = (error: unknown): string =>
   error instanceof FhirReadError ? error.message : 'the FHIR server could not be read';
 
-/** The entries a search page counts in its Bundle.total: its matches, not what _include adds nor outcomes. */
-function matchCount(bundle: Json): number {
-  let n = 0;
-  for (const entry of objs(bundle.entry))
-    if (
-      str(obj(entry.search)?.mode) !== 'include' &&
-      outcomeEntry(entry) === undefined &&
-      obj(entry.resource)
-    )
-      n++;
-  return n;
+/**
+ * The entries of search pages with a resource, and among them the matches Bundle.total counts (not what _include
+ * adds, nor outcomes).
+ */
+function entryCounts(pages: readonly Json[]): { entries: number; matches: number } {
+  let entries = 0;
+  let matches = 0;
+  for (const page of pages)
+    for (const entry of objs(page.entry)) {
+      if (!obj(entry.resource)) continue;
+      entries++;
+      if (str(obj(entry.search)?.mode) !== 'include' && outcomeEntry(entry) === undefined) matches++;
+    }
+  return { entries, matches };
 }
 
 /**
@@ -147,9 +150,8 @@ function cutShort(read: readonly Json[], label: string, partial: string[]): void
   const first = read[0];
   const total = num(first?.total);
   if (first === undefined || total === undefined || (str(first.type) ?? 'searchset') !== 'searchset') return;
-  const sent = read.reduce((n, page) => n + matchCount(page), 0);
+  const { entries, matches: sent } = entryCounts(read);
   // Some servers count the resources _include adds in the total: cut short only when even all entries fall short.
-  const entries = read.reduce((n, page) => n + objs(page.entry).filter((e) => obj(e.resource)).length, 0);
   if (sent < total && entries < total)
     partial.push(
       `${label}: the search counts ${total} result${total === 1 ? '' : 's'} but ${sent} ${sent === 1 ? 'was' : 'were'} sent, with no link to the rest`,

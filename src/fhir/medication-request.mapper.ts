@@ -15,13 +15,12 @@ import {
   amountField,
   codings,
   conceptText,
-  containedResource,
   date,
   durationDays,
   numberField,
   optionalDate,
 } from './fhir-values.ts';
-import { partyOf, type PartyKey } from './party.mapper.ts';
+import { namedBy, partyOf, type PartyKey } from './party.mapper.ts';
 import { arr, num, obj, objs, str, type Json } from './json-read.ts';
 import { medicationProduct, type MedicationLookup } from './medication.mapper.ts';
 
@@ -187,12 +186,7 @@ export function mapMedicationRequest(
     supplyDays,
     quantity,
     // A patient or relative who wrote the order (one the patient reports) is no prescriber.
-    requester: partyOf(
-      requesterRef,
-      party,
-      (r) => (r.startsWith('#') ? containedResource(request, r) : lookup(r)),
-      NOT_PRESCRIBERS,
-    ),
+    requester: partyOf(requesterRef, party, namedBy(request, lookup), NOT_PRESCRIBERS),
     product: medicationProduct(request, lookup),
     sigs: objs(request.dosageInstruction).map(sig),
     problems,

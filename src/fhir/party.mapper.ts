@@ -5,6 +5,7 @@
  * called by its name, never by a key.
  */
 import type { Party } from '../domain/record/party.types.ts';
+import { containedResource } from './fhir-values.ts';
 import { arr, objs, str, type Json } from './json-read.ts';
 import { referenceTarget } from './reference-target.ts';
 
@@ -13,6 +14,15 @@ import { referenceTarget } from './reference-target.ts';
  * written, the container's own key for a contained "#x" (record.mapper.ts).
  */
 export type PartyKey = (reference: string) => string;
+
+/** The resource a reference of `container` names: one it contains ("#x"), else one `lookup` finds (the Bundle's). */
+export function namedBy(
+  container: Json,
+  lookup: (reference: string) => Json | undefined,
+): (reference: string) => Json | undefined {
+  return (reference) =>
+    reference.startsWith('#') ? containedResource(container, reference) : lookup(reference);
+}
 
 /** Spaces as one, at neither end: "Dr  Cy Cole " is "Dr Cy Cole". */
 const tidy = (text: string): string => text.trim().replace(/\s+/g, ' ');

@@ -18,7 +18,7 @@ import {
   mapServiceRequest,
   refOf,
 } from './clinical.mappers.ts';
-import { type Json } from './json-read.ts';
+import type { Json } from './json-read.ts';
 import { mapMedicationRequest, medicationRequestDates } from './medication-request.mapper.ts';
 
 /**

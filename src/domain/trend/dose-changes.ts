@@ -15,8 +15,8 @@ export interface Escalation {
   readonly toMme: number;
   readonly sinceDate: string;
   /**
-   * The first day of today's level: since then every day is at today's dose or more, but for refill gaps of up to a
-   * week (today for an order that starts today); null when no escalation is detected.
+   * The first day of today's level: since then every day is at today's dose or more, but for refill gaps as long
+   * as the LTOT rules bridge (today for an order that starts today); null when no escalation is detected.
    */
   readonly levelSince: string | null;
   readonly complete: boolean;
@@ -41,13 +41,12 @@ function highest(series: DailySeries, from: Day, to: Day): { value: number; comp
   return { value, complete };
 }
 
-/** Days without opioid that do not end a level: a refill collected a few days late (as the LTOT rules bridge). */
-const LEVEL_GAP_DAYS = 7;
-
 export function detectEscalation(
   series: DailySeries,
   asOf: Day,
   rules: TrendRules['escalation'],
+  /** Days without opioid that do not end today's level: a refill collected a few days late (the LTOT rules' gap). */
+  gapDays: number,
 ): Escalation {
   const since = asOf - rules.lookbackDays;
   const baseline = highest(series, since - rules.baselineDays + 1, since);
@@ -74,7 +73,7 @@ export function detectEscalation(
   if (rule !== null) {
     levelSince = asOf;
     // Back from today while the dose is at today's level, over a refill collected a few days late (a gap of up to
-    // LEVEL_GAP_DAYS), up to the baseline.
+    // gapDays), up to the baseline.
     let gap = 0;
     for (let d = asOf - 1; d > since; d--) {
       if ((series.unknown[d - series.first] ?? 0) > 0) {
@@ -85,7 +84,7 @@ export function detectEscalation(
       if (reaches(value, now.value)) {
         levelSince = d;
         gap = 0;
-      } else if (value === 0 && ++gap <= LEVEL_GAP_DAYS) continue;
+      } else if (value === 0 && ++gap <= gapDays) continue;
       else break;
     }
   }

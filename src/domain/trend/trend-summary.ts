@@ -121,7 +121,7 @@ export function summarizeTrend(series: DailySeries, asOf: Day, rules: TrendRules
       longestRunPossiblyAtOrAboveTrialMme: longestPossibleRun,
       rulesMet,
     },
-    escalation: detectEscalation(series, asOf, rules.escalation),
+    escalation: detectEscalation(series, asOf, rules.escalation, rules.ltotTrial.maxGapDays),
     taper: detectTaper(series, asOf, rules.taper),
   };
 }

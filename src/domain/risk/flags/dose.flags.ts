@@ -45,6 +45,7 @@ export function doseFlags(ctx: RiskContext): Flag[] {
   }
   const escalation = mme.trend.escalation;
   if (escalation.detected) {
+    const levelSince = escalation.levelSince ?? formatDay(ctx.asOf);
     flags.push({
       code: 'dose-escalation',
       rule: escalation.rule ?? 'dose escalation',
@@ -56,9 +57,9 @@ export function doseFlags(ctx: RiskContext): Flag[] {
           detail: `${escalation.fromMme} MME/day on ${escalation.sinceDate}`,
         },
         {
-          date: escalation.levelSince ?? formatDay(ctx.asOf),
+          date: levelSince,
           value: escalation.toMme,
-          detail: `${escalation.toMme} MME/day now, since ${escalation.levelSince ?? formatDay(ctx.asOf)}`,
+          detail: `${escalation.toMme} MME/day now, since ${levelSince}`,
         },
       ],
       detail: { complete: escalation.complete },

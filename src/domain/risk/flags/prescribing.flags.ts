@@ -15,8 +15,7 @@ import { medicationClasses } from '../medication-class.ts';
 import { dayText, ordersOfClass, within, type RiskContext } from '../risk-context.ts';
 import { coverageOf, DISPENSED, mergeSpans, overlapDays, type Span } from '../spans.ts';
 
-/** How the prescribing flags' evidence names an order (callers that look for an order in the evidence use it). */
-export { orderReference };
+/** How the prescribing flags' evidence names an order (orderReference: callers look for it in the evidence). */
 const ref = (order: OrderInput): string => orderReference(order.id);
 
 /**
