@@ -18,7 +18,8 @@ import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { lazyChildLogger } from './http/lazy-child-logger.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
-import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
+import { cdsHooksRoutes, hookSettings } from './http/routes/cds-hooks.route.ts';
+import { hookThreads } from './cds-services/hook-threads.ts';
 import { feedbackRoute } from './http/routes/feedback.route.ts';
 import { governanceRoute } from './http/routes/governance.route.ts';
 import { healthRoute } from './http/routes/health.route.ts';
@@ -215,6 +216,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       })
     : undefined;
   if (audit) app.addHook('onClose', () => audit.close());
+  const threads =
+    deps.config.hookThreads > 0
+      ? hookThreads(deps.config.hookThreads, hookSettings(deps.config), {
+          stopped(error, waiting) {
+            app.log.error({ error: error.message, waiting }, 'a hook thread stopped; replacing it');
+          },
+        })
+      : undefined;
+  if (threads) app.addHook('onClose', () => threads.close());
   analysisRoute(app, { config: deps.config, clock: deps.clock ?? systemClock });
   cdsHooksRoutes(app, {
     config: deps.config,
@@ -222,6 +232,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     newId: deps.newId,
     metrics,
     ...(audit ? { audit } : {}),
+    ...(threads ? { threads } : {}),
   });
   feedbackRoute(app, deps.store);
   const openApi = openApiFor({ demo: deps.config.demo });

@@ -104,6 +104,11 @@ export const EnvSchema = z.object({
   GOVERNANCE_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** Hook and analysis requests worked on at once; more get 503 with Retry-After (load shedding). */
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /**
+   * Hook threads: CDS Hooks calls that arrive while the event loop answers another are answered on one of these
+   * (ADR 0019). "auto": one fewer than the machine's cores (none on one core); 0: every call on the event loop.
+   */
+  HOOK_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto'),
   /** A request's headers and body arrive within this time, or its connection is closed (slow senders hold nothing). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { FactorSetId } from '../domain/opioid/factor-sets.ts';
 import { trimTrailing } from '../domain/text.ts';
 import { DEFAULT_TREND_RULES, type TrendRules } from '../domain/trend/trend-rules.ts';
@@ -37,6 +38,8 @@ export interface Config {
   /** Origins that may show the trend app in a frame (besides the service's own pages). */
   readonly trendFrameAncestors: readonly string[];
   readonly maxInFlight: number;
+  /** Threads that answer CDS Hooks calls while the event loop is busy with another (0: none). */
+  readonly hookThreads: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   /** Demo pages and the embedded FHIR store of synthetic patients (DEMO=on). */
@@ -111,6 +114,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     corsOrigins: Object.freeze([...e.CORS_ALLOWED_ORIGINS]),
     trendFrameAncestors: Object.freeze([...e.TREND_FRAME_ANCESTORS]),
     maxInFlight: e.MAX_IN_FLIGHT,
+    hookThreads: e.HOOK_THREADS === 'auto' ? Math.min(4, availableParallelism() - 1) : e.HOOK_THREADS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo,

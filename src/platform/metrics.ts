@@ -14,6 +14,12 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly hookAnswers = new Counter({
+    name: 'cds_hook_calls_total',
+    help: 'CDS Hooks calls, by where they were answered: the event loop, or a hook thread (HOOK_THREADS)',
+    labelNames: ['where'] as const,
+    registers: [this.registry],
+  });
   readonly cards = new Counter({
     name: 'cds_cards_total',
     help: 'Cards returned, by card type (source.topic code)',
