@@ -125,6 +125,37 @@ describe('load shedding', () => {
   });
 });
 
+describe('clients that leave', () => {
+  it('hold no place once gone: a call whose client left before its answer frees its place', async () => {
+    fhir.delayMs = 300;
+    const app = build({ FHIR_ALLOWED_BASE_URLS: fhir.baseUrl, FHIR_DEADLINE_MS: '5000', MAX_IN_FLIGHT: '1' });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    try {
+      // A whole request, whose answer waits for the FHIR server; its client leaves before it comes.
+      const body = JSON.stringify(hookRequest('patient-view', 'p1', { fhirServer: fhir.baseUrl }));
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST ${HOOK} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      socket.destroy();
+      // Once the FHIR server has answered (and the answer found nobody to take it), the place is free again.
+      await new Promise((r) => setTimeout(r, 600));
+      const res = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      fhir.delayMs = 0;
+      await app.close();
+    }
+  });
+});
+
 describe('slow senders', () => {
   it('hold no place while their bodies trickle in: other calls are served, not shed', async () => {
     const app = build({ MAX_IN_FLIGHT: '1' });

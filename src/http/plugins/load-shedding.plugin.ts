@@ -46,6 +46,11 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
     }
     inFlight++;
     request.counted = true;
+    // The answer is sent, or its connection is gone: a client that leaves once its body has arrived gets neither
+    // onRequestAbort (its request was complete) nor onResponse (nothing finished), and would hold its place forever.
+    reply.raw.once('close', () => {
+      release(request);
+    });
   });
   app.addHook('onResponse', (request, _reply, done) => {
     release(request);
