@@ -38,6 +38,10 @@ interface Call {
 }
 
 /** Status and body, with every uuid the same: ids are made where the call is answered. */
+function comparable(status: number, body: string): { status: number; body: string } {
+  return { status, body: body.replace(/"uuid":"[^"]+"/g, '"uuid":"-"').replace(/"id-\d+"/g, '"-"') };
+}
+
 async function answer(app: FastifyInstance, call: Call): Promise<{ status: number; body: string }> {
   const res = await app.inject({
     method: 'POST',
@@ -45,10 +49,7 @@ async function answer(app: FastifyInstance, call: Call): Promise<{ status: numbe
     headers: { 'content-type': 'application/json' },
     payload: call.payload,
   });
-  return {
-    status: res.statusCode,
-    body: res.body.replace(/"uuid":"[^"]+"/g, '"uuid":"-"').replace(/"id-\d+"/g, '"-"'),
-  };
+  return comparable(res.statusCode, res.body);
 }
 
 async function callsAnswered(app: FastifyInstance): Promise<Record<string, number>> {
@@ -59,14 +60,32 @@ async function callsAnswered(app: FastifyInstance): Promise<Record<string, numbe
   return counts;
 }
 
-/** The same calls sent together, batch after batch, until the threads have answered some of them. */
+/** The call over HTTP (calls arrive together only on connections of their own). */
+async function answerOverHttp(base: string, call: Call): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${base}${call.url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: call.payload,
+  });
+  return comparable(res.status, await res.text());
+}
+
+async function listening(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening on a port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** The same calls sent together over HTTP, batch after batch, until the threads have answered some of them. */
 async function together(
   app: FastifyInstance,
   calls: readonly Call[],
 ): Promise<{ status: number; body: string }[]> {
+  const base = await listening(app);
   for (let batch = 0; batch < 100; batch++) {
     const before = (await callsAnswered(app)).thread ?? 0;
-    const answers = await Promise.all(calls.map((c) => answer(app, c)));
+    const answers = await Promise.all(calls.map((c) => answerOverHttp(base, c)));
     if (((await callsAnswered(app)).thread ?? 0) > before) return answers;
     // The threads start with the first calls that arrive together, and take calls once they have loaded.
     await new Promise((r) => setTimeout(r, 100));
@@ -166,16 +185,13 @@ describe('hook threads', () => {
 
   it('answers one call at a time on the event loop, and never starts a thread for it', async () => {
     const app = build({ HOOK_THREADS: '2' }, { randomIds: true });
+    const base = await listening(app);
     const example = exampleRequest('patient-view-chronic-pain', AS_OF);
-    for (let i = 0; i < 3; i++) {
-      const res = await app.inject({
-        method: 'POST',
-        url: `/cds-services/${example.service}`,
-        payload: example.request,
-      });
-      expect(res.statusCode).toBe(200);
-    }
-    expect(await callsAnswered(app)).toEqual({ 'event-loop': 3 });
+    const call = { url: `/cds-services/${example.service}`, payload: JSON.stringify(example.request) };
+    // One after the other: over HTTP (one connection or a new one each time) and in process.
+    for (let i = 0; i < 3; i++) expect((await answerOverHttp(base, call)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await answer(app, call)).status).toBe(200);
+    expect(await callsAnswered(app)).toEqual({ 'event-loop': 6 });
   });
 
   it('unknown values of HOOK_THREADS are refused', () => {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
 import {
   answerHook,
   type HookAnswer,
@@ -65,6 +66,13 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     metrics?.fhirDuration.observe({ outcome: error === undefined ? 'ok' : 'error' }, seconds);
     if (error !== undefined) metrics?.fhirErrors.inc({ kind: Metrics.fhirErrorKind(error) });
   };
+  let openConnections = 0;
+  app.server.on('connection', (socket: Socket) => {
+    openConnections++;
+    socket.once('close', () => {
+      openConnections--;
+    });
+  });
   app.post<{ Params: { id: string } }>(
     '/cds-services/:id',
     { config: { jsonText: true } },
@@ -91,7 +99,8 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
       const here = (): Promise<HookAnswer> =>
         answerHook(ask, settings, { ...io, newId: deps.newId ?? randomUUID });
       let answer;
-      if (deps.threads) answer = await deps.threads.answer(ask, io, here);
+      // Calls arrive together only on different connections: with one open, there is nothing to wait for.
+      if (deps.threads && openConnections > 1) answer = await deps.threads.answer(ask, io, here);
       else {
         io.placed?.('event-loop');
         answer = await here();
