@@ -12,7 +12,7 @@ import { withoutOtherPatients } from '../fhir/patient-scope.ts';
 import { parseJsonText } from '../http/json-text.ts';
 import { badRequest, HttpError } from '../http/http-error.ts';
 import type { HookCallRecord } from '../storage/store.ts';
-import type { HookCall } from './cds-service.types.ts';
+import type { CdsService, HookCall } from './cds-service.types.ts';
 import { HookRequestSchema } from './hook-request.schema.ts';
 import { findService } from './registry.ts';
 
@@ -84,10 +84,15 @@ function draftResources(context: Readonly<Record<string, unknown>>, hook: string
     .map((n) => n.r);
 }
 
+/** The service a call names, or the 404 it gets (before its body is read: an unknown service is the first problem). */
+export function serviceNamed(id: string): CdsService {
+  const service = findService(id);
+  if (!service) throw new HttpError(404, `no CDS service "${id.slice(0, 64)}"; GET /cds-services lists them`);
+  return service;
+}
+
 export async function answerHook(ask: HookAsk, settings: HookSettings, io: HookIo): Promise<HookAnswer> {
-  const service = findService(ask.serviceId);
-  if (!service)
-    throw new HttpError(404, `no CDS service "${ask.serviceId.slice(0, 64)}"; GET /cds-services lists them`);
+  const service = serviceNamed(ask.serviceId);
   const raw = ask.text === undefined ? undefined : parseJsonText(ask.text);
   const parsed = HookRequestSchema.safeParse(raw);
   if (!parsed.success) throw badRequest(describeIssues(parsed.error, raw));

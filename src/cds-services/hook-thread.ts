@@ -20,7 +20,15 @@ port.on('message', (message: ThreadAsk) => {
     observeRead: (seconds, error) => reply.reads.push({ seconds, ...(error === undefined ? {} : { error }) }),
   }).then(
     (answer) => {
-      port.postMessage({ ...reply, answer });
+      try {
+        port.postMessage({ ...reply, answer });
+      } catch (error) {
+        // An answer that cannot be copied fails its own call, not the thread and the calls waiting on it.
+        port.postMessage({
+          ...reply,
+          failure: { message: `the answer could not be handed back: ${String(error)}`, stack: undefined },
+        });
+      }
     },
     (error: unknown) => {
       port.postMessage({
@@ -36,5 +44,9 @@ port.on('message', (message: ThreadAsk) => {
       });
     },
   );
+});
+// A call that cannot be read could not be answered: the thread stops, and its waiting calls fail (500).
+port.on('messageerror', (error) => {
+  throw error;
 });
 port.postMessage({ ready: true });

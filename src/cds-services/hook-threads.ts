@@ -4,7 +4,8 @@
  * together (a process that is called one call at a time never starts one); until one is ready, every call is
  * answered on the event loop. A call goes to the ready thread with the fewest calls waiting, when one has fewer
  * than MAX_WAITING. A thread that stops (a crash, an out-of-memory kill) fails its waiting calls with an error
- * (500) and is replaced a second later. Threads never hold the process open.
+ * (500) and is replaced a second later (later each time one stops before it was ready, up to a minute). Threads
+ * never hold the process open.
  */
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../http/http-error.ts';
@@ -62,6 +63,7 @@ interface Thread {
 }
 
 const RESTART_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 60_000;
 /**
  * Calls a thread holds at most (the one it works on and those queued behind it): beyond, the event loop answers
  * the call itself rather than queueing it behind others (a queue would only add their time to its latency).
@@ -85,6 +87,8 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
   let next = 0;
   let started = false;
   let closed = false;
+  /** Threads in a row that stopped before they were ready. */
+  let failedStarts = 0;
   const restarts = new Set<NodeJS.Timeout>();
 
   const start = (): void => {
@@ -99,6 +103,7 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
     worker.on('message', (message: ThreadReply | { ready: true }) => {
       if ('ready' in message) {
         thread.ready = true;
+        failedStarts = 0;
         return;
       }
       const waiting = thread.waiting.get(message.id);
@@ -109,6 +114,12 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
     worker.on('error', (error: Error) => {
       failure = error;
     });
+    // A message that cannot be read would leave its call waiting for ever: the thread is replaced, and its
+    // waiting calls fail.
+    worker.on('messageerror', (error: Error) => {
+      failure = error;
+      void worker.terminate();
+    });
     worker.on('exit', (code) => {
       threads.splice(threads.indexOf(thread), 1);
       const error = failure ?? new Error(`the hook thread stopped (exit code ${code})`);
@@ -116,10 +127,16 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
       if (closed) return;
       problems.stopped(error, thread.waiting.size);
       thread.waiting.clear();
-      const timer = setTimeout(() => {
-        restarts.delete(timer);
-        if (!closed) start();
-      }, RESTART_DELAY_MS);
+      // A thread that stops before it was ready (a module that does not load) would stop again: each such stop
+      // doubles the wait before the next start, up to a minute.
+      if (!thread.ready) failedStarts++;
+      const timer = setTimeout(
+        () => {
+          restarts.delete(timer);
+          if (!closed) start();
+        },
+        Math.min(RESTART_MAX_DELAY_MS, RESTART_DELAY_MS * 2 ** failedStarts),
+      );
       timer.unref();
       restarts.add(timer);
     });
@@ -145,7 +162,13 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
     }
     if (!started) {
       started = true;
-      for (let i = 0; i < size; i++) start();
+      try {
+        for (let i = 0; i < size; i++) start();
+      } catch (error) {
+        // No thread (the platform refuses one): the calls are answered here, now and later.
+        closed = true;
+        problems.stopped(error instanceof Error ? error : new Error(String(error)), 0);
+      }
     }
     for (let thread = roomiest(); thread && queue.length > 0; thread = roomiest()) {
       const call = queue.shift() as Queued;
@@ -164,7 +187,10 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
 
   return {
     answer(ask, io, here) {
-      if (closed || size === 0) return here();
+      if (closed || size === 0) {
+        io.placed?.('event-loop');
+        return here();
+      }
       return new Promise<HookAnswer>((resolve, reject) => {
         queue.push({ ask, io, here, resolve, reject });
         schedule();

@@ -106,7 +106,8 @@ export const EnvSchema = z.object({
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
   /**
    * Hook threads: CDS Hooks calls that arrive while the event loop answers another are answered on one of these
-   * (ADR 0019). "auto": one fewer than the machine's cores (none on one core); 0: every call on the event loop.
+   * (ADR 0019). "auto": one fewer than the machine's cores, at most 4 (none on one core); 0: every call on the event
+   * loop.
    */
   HOOK_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto'),
   /** A request's headers and body arrive within this time, or its connection is closed (slow senders hold nothing). */

@@ -118,6 +118,8 @@ describe('hook threads', () => {
       { url: PV, payload: '{"hook": "patient-view",' },
       { url: PV, payload: JSON.stringify(hookRequest('order-sign', 'p1')) },
       { url: '/cds-services/no-such-service', payload: JSON.stringify(hookRequest('patient-view', 'p1')) },
+      // An unknown service is the first problem, before the body is read.
+      { url: '/cds-services/no-such-service', payload: '{"hook":' },
       // Nothing prefetched and no FHIR server: 412.
       { url: PV, payload: JSON.stringify(hookRequest('patient-view', 'p1')) },
       ...examples,
@@ -125,7 +127,9 @@ describe('hook threads', () => {
     const alone = build(env);
     const expected = [];
     for (const call of calls) expected.push(await answer(alone, call));
-    expect(expected.map((e) => e.status)).toEqual([200, 200, 200, 200, 400, 400, 404, 412, 200, 200, 200]);
+    expect(expected.map((e) => e.status)).toEqual([
+      200, 200, 200, 200, 400, 400, 404, 404, 412, 200, 200, 200,
+    ]);
 
     const threaded = build({ ...env, HOOK_THREADS: '1' }, { randomIds: true });
     const readBefore = server.requests.length;

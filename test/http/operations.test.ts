@@ -126,7 +126,7 @@ describe('load shedding', () => {
 });
 
 describe('clients that leave', () => {
-  it('hold no place once gone: a call whose client left before its answer frees its place', async () => {
+  it('a call whose client left holds its place while its work goes on, and frees it once answered', async () => {
     fhir.delayMs = 300;
     const app = build({ FHIR_ALLOWED_BASE_URLS: fhir.baseUrl, FHIR_DEADLINE_MS: '5000', MAX_IN_FLIGHT: '1' });
     const port = await freePort();
@@ -141,6 +141,14 @@ describe('clients that leave', () => {
       );
       await new Promise((r) => setTimeout(r, 100));
       socket.destroy();
+      // While its work goes on, it holds its place: a call now is shed.
+      await new Promise((r) => setTimeout(r, 50));
+      const during = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
+      });
+      expect(during.status).toBe(503);
       // Once the FHIR server has answered (and the answer found nobody to take it), the place is free again.
       await new Promise((r) => setTimeout(r, 600));
       const res = await fetch(`http://127.0.0.1:${port}${HOOK}`, {

@@ -1,7 +1,8 @@
 /**
  * Load shedding: at most MAX_IN_FLIGHT hook and analysis requests are worked on at once; beyond that the service
  * answers 503 with Retry-After at once, instead of letting every request slow down past the EHR's patience. A
- * request holds its place from the moment its body has arrived. Discovery, health and metrics are never shed.
+ * request holds its place from the moment its body has arrived until it is answered, even if its client leaves
+ * before: its work goes on. Discovery, health and metrics are never shed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -11,12 +12,18 @@ const HEAVY = new Set(['/cds-services/:id', '/analysis']);
 declare module 'fastify' {
   interface FastifyRequest {
     counted: boolean;
+    /** Its connection has closed. */
+    gone: boolean;
+    /** Its answer was made (sent, or attempted on a closed connection). */
+    answered: boolean;
   }
 }
 
 export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, onShed: () => void): void {
   let inFlight = 0;
   app.decorateRequest('counted', false);
+  app.decorateRequest('gone', false);
+  app.decorateRequest('answered', false);
   const release = (request: FastifyRequest): void => {
     if (request.counted) {
       request.counted = false;
@@ -46,11 +53,18 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
     }
     inFlight++;
     request.counted = true;
-    // The answer is sent, or its connection is gone: a client that leaves once its body has arrived gets neither
-    // onRequestAbort (its request was complete) nor onResponse (nothing finished), and would hold its place forever.
+    // A client that leaves once its body has arrived gets neither onRequestAbort (its request was complete) nor
+    // onResponse (nothing finished writing): its place is freed when its connection has closed and its answer
+    // was made (onSend), whichever comes last - the work goes on after the client has gone, and holds the place.
     reply.raw.once('close', () => {
-      release(request);
+      request.gone = true;
+      if (request.answered) release(request);
     });
+  });
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    request.answered = true;
+    if (request.gone) release(request);
+    done(null, payload);
   });
   app.addHook('onResponse', (request, _reply, done) => {
     release(request);

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
 import {
   answerHook,
+  serviceNamed,
   type HookAnswer,
   type HookFacts,
   type HookSettings,
@@ -78,6 +79,8 @@ export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): v
     { config: { jsonText: true } },
     async (request, reply) => {
       const started = performance.now();
+      // Said at once, on the event loop: a call to no service is not worth a turn's wait or a thread.
+      serviceNamed(request.params.id);
       const ask = {
         serviceId: request.params.id,
         text: typeof request.body === 'string' ? request.body : undefined,
