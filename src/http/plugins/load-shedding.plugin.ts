@@ -30,9 +30,9 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
       inFlight--;
     }
   };
-  const shed = async (reply: FastifyReply): Promise<void> => {
+  const shed = (reply: FastifyReply): void => {
     onShed();
-    await reply.code(503).header('retry-after', '1').send({
+    void reply.code(503).header('retry-after', '1').send({
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'the service is at capacity; retry shortly',
@@ -42,13 +42,18 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
     request.method === 'POST' && HEAVY.has(request.routeOptions.url ?? '');
   // Refused before its body is read when the service is full; counted only once its body has arrived, so that
   // clients sending bodies slowly hold no place (the request timeout ends them).
-  app.addHook('onRequest', async (request, reply) => {
-    if (heavy(request) && inFlight >= maxInFlight) await shed(reply);
+  // Callback hooks, not async ones: every hook and analysis call passes them, and a promise each costs a turn.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (heavy(request) && inFlight >= maxInFlight) shed(reply);
+    else done();
   });
-  app.addHook('preValidation', async (request, reply) => {
-    if (!heavy(request)) return;
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!heavy(request)) {
+      done();
+      return;
+    }
     if (inFlight >= maxInFlight) {
-      await shed(reply);
+      shed(reply);
       return;
     }
     inFlight++;
@@ -60,6 +65,7 @@ export function registerLoadShedding(app: FastifyInstance, maxInFlight: number, 
       request.gone = true;
       if (request.answered) release(request);
     });
+    done();
   });
   app.addHook('onSend', (request, _reply, payload, done) => {
     request.answered = true;

@@ -47,19 +47,27 @@ export function hookSettings(config: HookSettings): HookSettings {
 export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
   const definitions = { services: CDS_SERVICES.map((s) => s.definition) };
   const metrics = deps.metrics;
-  if (metrics)
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.method !== 'POST' || request.routeOptions.url !== '/cds-services/:id') return;
-      const service = findService((request.params as { id?: string }).id ?? '');
-      metrics.hookDuration.observe(
-        {
-          service: service?.definition.id ?? 'unknown',
-          hook: service?.definition.hook ?? 'unknown',
-          status: String(reply.statusCode),
-        },
-        reply.elapsedTime / 1000,
-      );
+  if (metrics) {
+    // The histogram's series, one per service and status: prom-client hashes a call's labels otherwise.
+    const series = new Map<string, { observe(seconds: number): void }>();
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.method === 'POST' && request.routeOptions.url === '/cds-services/:id') {
+        const service = findService((request.params as { id?: string }).id ?? '');
+        const key = `${service?.definition.id ?? ''} ${reply.statusCode}`;
+        let child = series.get(key);
+        if (!child) {
+          child = metrics.hookDuration.labels({
+            service: service?.definition.id ?? 'unknown',
+            hook: service?.definition.hook ?? 'unknown',
+            status: String(reply.statusCode),
+          });
+          series.set(key, child);
+        }
+        child.observe(reply.elapsedTime / 1000);
+      }
+      done();
     });
+  }
   app.get('/cds-services', () => definitions);
 
   const settings = hookSettings(deps.config);
