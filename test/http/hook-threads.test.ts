@@ -16,7 +16,7 @@ import { startFakeFhirServer, type FakeFhirServer } from '../fakes/fake-fhir-ser
 import { AS_OF, syntheticPatient } from '../fixtures/synthetic-patients.ts';
 import { exampleRequest } from '../fixtures/hook-examples.ts';
 import { build } from '../helpers/build-app.ts';
-import { HOOK_INSTANCE, hookRequest } from '../helpers/hooks.ts';
+import { FHIR_AUTHORIZATION, HOOK_INSTANCE, hookRequest } from '../helpers/hooks.ts';
 
 const servers: FakeFhirServer[] = [];
 afterEach(async () => {
@@ -24,13 +24,6 @@ afterEach(async () => {
 });
 
 const PV = '/cds-services/opioid-pain-patient-view';
-const AUTH = {
-  access_token: 'secret-token',
-  token_type: 'Bearer',
-  expires_in: 300,
-  scope: 'patient/*.read',
-  subject: 'cds',
-};
 
 interface Call {
   readonly url: string;
@@ -112,7 +105,10 @@ describe('hook threads', () => {
       {
         url: PV,
         payload: JSON.stringify(
-          hookRequest('patient-view', 'p1', { fhirServer: server.baseUrl, fhirAuthorization: AUTH }),
+          hookRequest('patient-view', 'p1', {
+            fhirServer: server.baseUrl,
+            fhirAuthorization: FHIR_AUTHORIZATION,
+          }),
         ),
       },
       { url: PV, payload: '{"hook": "patient-view",' },

@@ -125,6 +125,14 @@ describe('load shedding', () => {
   });
 });
 
+/** A patient-view call with its prefetch, over HTTP to the app listening on `port`. */
+const prefetchedCall = (port: number): Promise<Response> =>
+  fetch(`http://127.0.0.1:${port}${HOOK}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
+  });
+
 describe('clients that leave', () => {
   it('a call whose client left holds its place while its work goes on, and frees it once answered', async () => {
     fhir.delayMs = 300;
@@ -143,19 +151,11 @@ describe('clients that leave', () => {
       socket.destroy();
       // While its work goes on, it holds its place: a call now is shed.
       await new Promise((r) => setTimeout(r, 50));
-      const during = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
-      });
+      const during = await prefetchedCall(port);
       expect(during.status).toBe(503);
       // Once the FHIR server has answered (and the answer found nobody to take it), the place is free again.
       await new Promise((r) => setTimeout(r, 600));
-      const res = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
-      });
+      const res = await prefetchedCall(port);
       expect(res.status).toBe(200);
     } finally {
       fhir.delayMs = 0;
@@ -179,11 +179,7 @@ describe('slow senders', () => {
     });
     try {
       await new Promise((r) => setTimeout(r, 200));
-      const res = await fetch(`http://127.0.0.1:${port}${HOOK}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hookRequest('patient-view', 'p1', { prefetch: prefetchFor(misuse.resources) })),
-      });
+      const res = await prefetchedCall(port);
       expect(res.status).toBe(200);
     } finally {
       for (const s of sockets) s.destroy();
