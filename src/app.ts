@@ -18,7 +18,8 @@ import { registerJsonBodies } from './http/plugins/json-body.plugin.ts';
 import { lazyChildLogger } from './http/lazy-child-logger.ts';
 import { registerRequestLog, RequestLogController } from './http/plugins/request-log.plugin.ts';
 import { analysisRoute } from './http/routes/analysis.route.ts';
-import { cdsHooksRoutes, hookSettings } from './http/routes/cds-hooks.route.ts';
+import { cdsHooksRoutes } from './http/routes/cds-hooks.route.ts';
+import { hookSettings } from './cds-services/answer-hook.ts';
 import { hookThreads } from './cds-services/hook-threads.ts';
 import { feedbackRoute } from './http/routes/feedback.route.ts';
 import { governanceRoute } from './http/routes/governance.route.ts';
@@ -220,7 +221,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     deps.config.hookThreads > 0
       ? hookThreads(deps.config.hookThreads, hookSettings(deps.config), {
           stopped(error, waiting) {
-            app.log.error({ error: error.message, waiting }, 'a hook thread stopped; replacing it');
+            app.log.error({ error: error.message, waiting }, 'a hook thread stopped');
           },
         })
       : undefined;

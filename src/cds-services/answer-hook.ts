@@ -22,6 +22,17 @@ export type HookSettings = Pick<
   'defaultFactorSet' | 'trendRules' | 'fhir' | 'publicBaseUrl' | 'demo'
 >;
 
+/** Only what a call needs (it is copied to each hook thread). */
+export function hookSettings(config: HookSettings): HookSettings {
+  return {
+    defaultFactorSet: config.defaultFactorSet,
+    trendRules: config.trendRules,
+    fhir: config.fhir,
+    publicBaseUrl: config.publicBaseUrl,
+    demo: config.demo,
+  };
+}
+
 export interface HookAsk {
   readonly serviceId: string;
   /** The request body, as received (JSON text); undefined when the request had none. */

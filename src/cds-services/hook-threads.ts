@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../http/http-error.ts';
-import type { HookAnswer, HookAsk, HookFacts, HookSettings } from './answer-hook.ts';
+import type { HookAnswer, HookAsk, HookFacts, HookIo, HookSettings } from './answer-hook.ts';
 
 export interface ThreadAsk {
   readonly id: number;
@@ -25,12 +25,10 @@ export interface ThreadReply {
   readonly failure?: { readonly message: string; readonly stack: string | undefined };
 }
 
-export interface ThreadIo {
-  /** Where the call is answered, once that is decided. */
+/** A call's io but its ids (a thread makes its own), and where the call is answered, once that is decided. */
+export type ThreadIo = Omit<HookIo, 'newId'> & {
   readonly placed?: (where: 'thread' | 'event-loop') => void;
-  readonly facts: (facts: HookFacts) => void;
-  readonly observeRead?: (seconds: number, error: string | undefined) => void;
-}
+};
 
 export interface HookThreads {
   /**
@@ -187,7 +185,7 @@ export function hookThreads(size: number, settings: HookSettings, problems: Thre
 
   return {
     answer(ask, io, here) {
-      if (closed || size === 0) {
+      if (closed) {
         io.placed?.('event-loop');
         return here();
       }

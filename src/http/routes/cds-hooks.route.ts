@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
 import {
   answerHook,
+  hookSettings,
   serviceNamed,
   type HookAnswer,
   type HookFacts,
@@ -31,17 +32,6 @@ export interface CdsHooksRouteDeps {
   readonly metrics?: Metrics;
   /** Where calls go while the event loop answers another (none: every call on the event loop). */
   readonly threads?: HookThreads;
-}
-
-/** Only what a call needs (it is copied to each hook thread). */
-export function hookSettings(config: HookSettings): HookSettings {
-  return {
-    defaultFactorSet: config.defaultFactorSet,
-    trendRules: config.trendRules,
-    fhir: config.fhir,
-    publicBaseUrl: config.publicBaseUrl,
-    demo: config.demo,
-  };
 }
 
 export function cdsHooksRoutes(app: FastifyInstance, deps: CdsHooksRouteDeps): void {
